@@ -1,0 +1,286 @@
+/*
+ * main.c - the dfsum command: describe CSV files like pandas does.
+ *
+ * Every table is formatted into memory first and standard output is
+ * written once at the end, so a failure prints exactly one line on stderr
+ * and nothing on stdout. Only this file prints and picks the exit status.
+ */
+#include "options.h"
+
+#include <dfsum.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+/* A growing output buffer that remembers an allocation failure. */
+typedef struct {
+    char *data;
+    size_t len, cap;
+    int failed;
+} out_buf;
+
+static void out_append(out_buf *b, const char *s, size_t n)
+{
+    if (b->failed || n == 0)
+        return;
+    if (n > b->cap - b->len) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap - b->len < n && cap <= ((size_t)-1) / 2)
+            cap *= 2;
+        char *data = cap - b->len >= n ? realloc(b->data, cap) : NULL;
+        if (!data) {
+            b->failed = 1;
+            return;
+        }
+        b->data = data;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+}
+
+static void out_puts(out_buf *b, const char *s)
+{
+    out_append(b, s, strlen(s));
+}
+
+/* Length of the valid UTF-8 sequence at s, 0 when invalid. */
+static size_t utf8_sequence_len(const unsigned char *s, size_t n)
+{
+    unsigned c = s[0], cp, min;
+    size_t need;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        need = 2, cp = c & 0x1F, min = 0x80;
+    else if (c >= 0xE0 && c <= 0xEF)
+        need = 3, cp = c & 0x0F, min = 0x800;
+    else if (c >= 0xF0 && c <= 0xF4)
+        need = 4, cp = c & 0x07, min = 0x10000;
+    else
+        return 0;
+    for (size_t i = 1; i < need; i++) {
+        if (i >= n || (s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return need;
+}
+
+/* A file name as a JSON string; bytes that are not UTF-8 become U+FFFD. */
+static void out_json_string(out_buf *b, const char *s)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t n = strlen(s);
+    out_puts(b, "\"");
+    for (size_t i = 0; i < n;) {
+        size_t k = utf8_sequence_len(u + i, n - i);
+        char esc[8];
+        if (k == 0) {
+            out_puts(b, "\xEF\xBF\xBD");
+            k = 1;
+        } else if (u[i] < 0x20) {
+            snprintf(esc, sizeof esc, "\\u%04x", u[i]);
+            out_puts(b, esc);
+        } else {
+            if (u[i] == '"' || u[i] == '\\')
+                out_puts(b, "\\");
+            out_append(b, s + i, k);
+        }
+        i += k;
+    }
+    out_puts(b, "\"");
+}
+
+/* Everything one run needs. */
+typedef struct {
+    const cli_options *opts;
+    dfsum *session;
+    dfsum_format format;
+    size_t width;
+    out_buf out;
+} run_state;
+
+static size_t terminal_width(void)
+{
+    struct winsize ws;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        return ws.ws_col;
+    const char *columns = getenv("COLUMNS");
+    long n = columns ? strtol(columns, NULL, 10) : 0;
+    return n > 0 ? (size_t)n : 80;
+}
+
+/* Table on a terminal (wrapped to its width), CSV into a pipe or file. */
+static void choose_output(run_state *rs)
+{
+    int tty = isatty(STDOUT_FILENO);
+    rs->format = rs->opts->format_given ? rs->opts->format
+                 : tty                  ? DFSUM_FORMAT_TABLE
+                                        : DFSUM_FORMAT_CSV;
+    rs->width = rs->opts->width_given ? rs->opts->width
+                : tty                 ? terminal_width()
+                                      : 0;
+}
+
+/* A value the library refuses is a usage error quoting its reason. */
+static int option_refused(const dfsum *d, dfsum_status st, const char *option)
+{
+    const char *msg = dfsum_errmsg(d);
+    fprintf(stderr, "dfsum: %s: %s\n", option,
+            msg && *msg ? msg : dfsum_strerror(st));
+    return st == DFSUM_ENOMEM ? CLI_EXIT_FAILURE : CLI_EXIT_USAGE;
+}
+
+static int apply_options(dfsum *d, const cli_options *o)
+{
+    dfsum_status st = dfsum_set_include(d, o->include);
+    if (st != DFSUM_OK)
+        return option_refused(d, st, "--include");
+    if (o->percentiles &&
+        (st = dfsum_set_percentiles(d, o->percentiles, o->npercentiles)))
+        return option_refused(d, st, "--percentiles");
+    if (o->delimiter_given && (st = dfsum_set_delimiter(d, o->delimiter)))
+        return option_refused(d, st, "--delimiter");
+    if (o->columns && (st = dfsum_set_columns(
+                           d, (const char *const *)o->columns, o->ncolumns)))
+        return option_refused(d, st, "--columns");
+    if (o->threads_given && (st = dfsum_set_threads(d, o->threads)))
+        return option_refused(d, st, "--threads");
+    if (o->chunk_size_given && (st = dfsum_set_chunk_size(d, o->chunk_size)))
+        return option_refused(d, st, "--chunk-size");
+    return CLI_EXIT_OK;
+}
+
+/* A bad --columns name or argument is the user's; the rest is the data's
+ * or the system's. */
+static int describe_failed(const dfsum *d, dfsum_status st, const char *path)
+{
+    const char *msg = dfsum_errmsg(d);
+    if (msg && *msg)
+        fprintf(stderr, "dfsum: %s\n", msg);
+    else
+        fprintf(stderr, "dfsum: %s: %s\n", path, dfsum_strerror(st));
+    return st == DFSUM_ENOTFOUND || st == DFSUM_EINVAL ? CLI_EXIT_USAGE
+                                                       : CLI_EXIT_FAILURE;
+}
+
+/* Appends one file's JSON object: the library's {"columns":[...]}\n with
+ * "file" put in front. */
+static void append_json(run_state *rs, const char *path, const char *text,
+                        size_t len, size_t index)
+{
+    size_t nfiles = rs->opts->nfiles;
+    if (nfiles > 1)
+        out_puts(&rs->out, index == 0 ? "[" : ",\n");
+    out_puts(&rs->out, "{\"file\":");
+    out_json_string(&rs->out, path);
+    out_puts(&rs->out, ",");
+    while (len > 0 && text[len - 1] == '\n')
+        len--;
+    out_append(&rs->out, text + 1, len > 0 ? len - 1 : 0);
+    if (index + 1 == nfiles)
+        out_puts(&rs->out, nfiles > 1 ? "]\n" : "\n");
+}
+
+static void append_table(run_state *rs, const char *path, const char *text,
+                         size_t len, size_t index)
+{
+    if (rs->opts->nfiles > 1) {
+        out_puts(&rs->out, index > 0 ? "\n==> " : "==> ");
+        out_puts(&rs->out, strcmp(path, "-") ? path : "standard input");
+        out_puts(&rs->out, " <==\n");
+    }
+    out_append(&rs->out, text, len);
+}
+
+static int describe_one(run_state *rs, size_t index)
+{
+    const char *path = rs->opts->files[index];
+    dfsum_result *r = NULL;
+    dfsum_status st = dfsum_describe_path(rs->session, path, &r);
+    if (st != DFSUM_OK)
+        return describe_failed(rs->session, st, path);
+    char *text = NULL;
+    size_t len = 0;
+    st = dfsum_result_format(r, rs->format, rs->opts->flags, rs->width, &text,
+                             &len);
+    dfsum_result_free(r);
+    if (st != DFSUM_OK) {
+        fprintf(stderr, "dfsum: %s: %s\n", path, dfsum_strerror(st));
+        return CLI_EXIT_FAILURE;
+    }
+    if (rs->format == DFSUM_FORMAT_JSON)
+        append_json(rs, path, text, len, index);
+    else
+        append_table(rs, path, text, len, index);
+    free(text);
+    return CLI_EXIT_OK;
+}
+
+/* Writes all of stdout at once and makes sure it really got written. */
+static int write_stdout(const char *data, size_t len)
+{
+    if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0) {
+        fprintf(stderr, "dfsum: write error: %s\n", strerror(errno));
+        fclose(stdout);
+        return CLI_EXIT_FAILURE;
+    }
+    if (fclose(stdout) != 0) {
+        fprintf(stderr, "dfsum: write error: %s\n", strerror(errno));
+        return CLI_EXIT_FAILURE;
+    }
+    return CLI_EXIT_OK;
+}
+
+static int run(const cli_options *opts)
+{
+    run_state rs = {.opts = opts};
+    if (dfsum_create(&rs.session) != DFSUM_OK) {
+        fprintf(stderr, "dfsum: %s\n", dfsum_strerror(DFSUM_ENOMEM));
+        return CLI_EXIT_FAILURE;
+    }
+    choose_output(&rs);
+    int status = apply_options(rs.session, opts);
+    for (size_t i = 0; status == CLI_EXIT_OK && i < opts->nfiles; i++)
+        status = describe_one(&rs, i);
+    if (status == CLI_EXIT_OK && rs.out.failed) {
+        fprintf(stderr, "dfsum: %s\n", dfsum_strerror(DFSUM_ENOMEM));
+        status = CLI_EXIT_FAILURE;
+    }
+    if (status == CLI_EXIT_OK)
+        status = write_stdout(rs.out.data, rs.out.len);
+    free(rs.out.data);
+    dfsum_free(rs.session);
+    return status;
+}
+
+static int print_version(void)
+{
+    char line[64];
+    snprintf(line, sizeof line, "dfsum %s\n", dfsum_version());
+    return write_stdout(line, strlen(line));
+}
+
+int main(int argc, char **argv)
+{
+    cli_options opts;
+    cli_error err;
+    int status = cli_parse(argc, argv, &opts, &err);
+    if (status != CLI_EXIT_OK)
+        fprintf(stderr, "dfsum: %s\n", err.text);
+    else if (opts.action == CLI_HELP)
+        status = write_stdout(cli_help_text(), strlen(cli_help_text()));
+    else if (opts.action == CLI_VERSION)
+        status = print_version();
+    else
+        status = run(&opts);
+    cli_options_free(&opts);
+    return status;
+}

@@ -1,0 +1,392 @@
+/*
+ * options.c - parse the dfsum command line.
+ *
+ * One table lists every option: its name, whether it takes a value and the
+ * function that stores it. The loop accepts "--opt value" and
+ * "--opt=value", treats "-" as standard input and "--" as the end of the
+ * options.
+ */
+#include "options.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char HELP_TEXT[] =
+    "Usage: dfsum [OPTIONS] [FILE...]\n"
+    "\n"
+    "Summarize CSV files the way pandas' read_csv(FILE).describe() does:\n"
+    "count, mean, std, min, percentiles and max of the numeric columns, and\n"
+    "count, unique, top and freq of text and bool columns. With no FILE, or\n"
+    "when FILE is -, read standard input.\n"
+    "\n"
+    "Options:\n"
+    "  --format FORMAT     output format: table, csv, json or markdown\n"
+    "                      (default: table on a terminal, csv otherwise);\n"
+    "                      csv is exactly pandas' describe().to_csv()\n"
+    "                        dfsum --format json data.csv\n"
+    "  --include WHICH     all: describe every column, as\n"
+    "                      describe(include='all') does; numeric or default:\n"
+    "                      the numeric columns, or every column when none is\n"
+    "                      numeric (the default)\n"
+    "                        dfsum --include all data.csv\n"
+    "  --percentiles LIST  comma-separated percentiles between 0 and 1\n"
+    "                      (default 0.25,0.5,0.75); 0.5 is always added\n"
+    "                        dfsum --percentiles 0.05,0.95 data.csv\n"
+    "  --delimiter CHAR    field separator of the input (default ','); tab\n"
+    "                      or '\\t' for a tab\n"
+    "                        dfsum --delimiter ';' data.csv\n"
+    "  --columns LIST      describe only these comma-separated columns, in\n"
+    "                      this order\n"
+    "                        dfsum --columns price,qty data.csv\n"
+    "  --transpose         table and markdown: one line per column, one\n"
+    "                      column per statistic\n"
+    "                        dfsum --format table --transpose data.csv\n"
+    "  --width N           table: wrap the columns into blocks at most N\n"
+    "                      characters wide (0: never; default: the terminal\n"
+    "                      width on a terminal, else 0)\n"
+    "                        dfsum --format table --width 100 data.csv\n"
+    "  --threads N         worker threads (default 0: one per core)\n"
+    "                        dfsum --threads 4 big.csv\n"
+    "  --chunk-size BYTES  bytes read and summarized as one unit, with an\n"
+    "                      optional K, M or G suffix (default 4M); the\n"
+    "                      result never depends on it\n"
+    "                        dfsum --chunk-size 64M big.csv\n"
+    "  -h, --help          print this help and exit\n"
+    "  -V, --version       print the version and exit\n"
+    "\n"
+    "Every option that takes a value also accepts --option=VALUE.\n"
+    "\n"
+    "With several files, each table is headed by a line \"==> FILE <==\";\n"
+    "with --format json the output is an array of {\"file\": FILE,\n"
+    "\"columns\": [...]} objects (one file: a single such object).\n"
+    "\n"
+    "Exit status:\n"
+    "  0  success\n"
+    "  1  an input cannot be read or is malformed, or the output cannot be\n"
+    "     written\n"
+    "  2  usage error: an unknown option, a bad option value, or a --columns\n"
+    "     name that is not in the file\n";
+
+const char *cli_help_text(void)
+{
+    return HELP_TEXT;
+}
+
+static int usage_error(cli_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int usage_error(cli_error *err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->text, sizeof err->text, fmt, ap);
+    va_end(ap);
+    return CLI_EXIT_USAGE;
+}
+
+static int out_of_memory(cli_error *err)
+{
+    snprintf(err->text, sizeof err->text, "out of memory");
+    return CLI_EXIT_FAILURE;
+}
+
+/* Splits a copy of list at commas: *text owns the bytes, *items points
+ * into it. An empty list gives one empty item. */
+static int split_list(const char *list, char **text, char ***items, size_t *n)
+{
+    size_t count = 1;
+    for (const char *p = list; *p; p++)
+        count += *p == ',';
+    *text = strdup(list);
+    *items = malloc(count * sizeof **items);
+    if (!*text || !*items)
+        return 0;
+    char *p = *text;
+    for (size_t i = 0; i < count; i++) {
+        (*items)[i] = p;
+        p += strcspn(p, ",");
+        if (*p)
+            *p++ = '\0';
+    }
+    *n = count;
+    return 1;
+}
+
+/* A plain decimal number: [+-]digits[.digits][e[+-]digits], no inf, nan
+ * or hexadecimal. */
+static int parse_decimal(const char *s, double *out)
+{
+    static const char digits[] = "0123456789";
+    const char *p = s + (*s == '+' || *s == '-');
+    size_t whole = strspn(p, digits), frac = 0;
+    p += whole;
+    if (*p == '.') {
+        frac = strspn(++p, digits);
+        p += frac;
+    }
+    if (whole + frac == 0)
+        return 0;
+    if (*p == 'e' || *p == 'E') {
+        p += 1 + (p[1] == '+' || p[1] == '-');
+        size_t exp = strspn(p, digits);
+        if (exp == 0)
+            return 0;
+        p += exp;
+    }
+    if (*p)
+        return 0;
+    *out = strtod(s, NULL);
+    return 1;
+}
+
+/* A non-negative integer with an optional binary suffix (K, M or G). */
+static int parse_size(const char *s, int allow_suffix, size_t *out)
+{
+    if (*s < '0' || *s > '9')
+        return 0;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    unsigned shift = 0;
+    if (allow_suffix && *end) {
+        const char *units = "KMG";
+        int unit = end[0] & ~0x20; /* upper case */
+        const char *u = unit ? strchr(units, unit) : NULL;
+        if (!u || end[1])
+            return 0;
+        shift = 10u * (unsigned)(u - units + 1);
+        end++;
+    }
+    if (*end || errno || v > (SIZE_MAX >> shift))
+        return 0;
+    *out = (size_t)(v << shift);
+    return 1;
+}
+
+typedef int (*option_store)(cli_options *o, const char *value, cli_error *err);
+
+static int store_format(cli_options *o, const char *v, cli_error *err)
+{
+    static const char *const names[] = {"table", "csv", "json", "markdown"};
+    static const dfsum_format formats[] = {DFSUM_FORMAT_TABLE, DFSUM_FORMAT_CSV,
+                                           DFSUM_FORMAT_JSON,
+                                           DFSUM_FORMAT_MARKDOWN};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (strcmp(v, names[i]) == 0) {
+            o->format = formats[i];
+            o->format_given = 1;
+            return CLI_EXIT_OK;
+        }
+    }
+    return usage_error(
+        err, "--format: expected table, csv, json or markdown, got '%s'", v);
+}
+
+static int store_include(cli_options *o, const char *v, cli_error *err)
+{
+    if (strcmp(v, "all") == 0)
+        o->include = DFSUM_INCLUDE_ALL;
+    else if (strcmp(v, "numeric") == 0 || strcmp(v, "default") == 0)
+        o->include = DFSUM_INCLUDE_DEFAULT;
+    else
+        return usage_error(
+            err, "--include: expected all, numeric or default, got '%s'", v);
+    return CLI_EXIT_OK;
+}
+
+static int store_percentiles(cli_options *o, const char *v, cli_error *err)
+{
+    char *text, **items = NULL;
+    size_t n = 0;
+    int ok = split_list(v, &text, &items, &n);
+    double *p = ok ? malloc(n * sizeof *p) : NULL;
+    int status = p ? CLI_EXIT_OK : out_of_memory(err);
+    for (size_t i = 0; p && i < n && status == CLI_EXIT_OK; i++)
+        if (!parse_decimal(items[i], &p[i]))
+            status = usage_error(err, "--percentiles: '%s' is not a number",
+                                 items[i]);
+    free(text);
+    free(items);
+    if (status != CLI_EXIT_OK) {
+        free(p);
+        return status;
+    }
+    free(o->percentiles);
+    o->percentiles = p;
+    o->npercentiles = n;
+    return CLI_EXIT_OK;
+}
+
+/* One byte, or tab spelled as "tab" or "\t". */
+static int store_delimiter(cli_options *o, const char *v, cli_error *err)
+{
+    if (strcmp(v, "tab") == 0 || strcmp(v, "\\t") == 0)
+        o->delimiter = '\t';
+    else if (strlen(v) == 1)
+        o->delimiter = v[0];
+    else
+        return usage_error(
+            err, "--delimiter: expected one character (or tab), got '%s'", v);
+    o->delimiter_given = 1;
+    return CLI_EXIT_OK;
+}
+
+static int store_columns(cli_options *o, const char *v, cli_error *err)
+{
+    free(o->columns_text);
+    free(o->columns);
+    o->columns_text = NULL;
+    o->columns = NULL;
+    if (!split_list(v, &o->columns_text, &o->columns, &o->ncolumns))
+        return out_of_memory(err);
+    return CLI_EXIT_OK;
+}
+
+static int store_threads(cli_options *o, const char *v, cli_error *err)
+{
+    size_t n;
+    if (!parse_size(v, 0, &n) || n > 1000000)
+        return usage_error(
+            err,
+            "--threads: expected a number of threads (0 = all cores), "
+            "got '%s'",
+            v);
+    o->threads = (int)n;
+    o->threads_given = 1;
+    return CLI_EXIT_OK;
+}
+
+static int store_chunk_size(cli_options *o, const char *v, cli_error *err)
+{
+    if (!parse_size(v, 1, &o->chunk_size) || o->chunk_size == 0)
+        return usage_error(err,
+                           "--chunk-size: expected a size in bytes such as "
+                           "65536, 64K or 4M, got '%s'",
+                           v);
+    o->chunk_size_given = 1;
+    return CLI_EXIT_OK;
+}
+
+static int store_width(cli_options *o, const char *v, cli_error *err)
+{
+    if (!parse_size(v, 0, &o->width))
+        return usage_error(err,
+                           "--width: expected a number of characters, "
+                           "got '%s'",
+                           v);
+    o->width_given = 1;
+    return CLI_EXIT_OK;
+}
+
+static int store_transpose(cli_options *o, const char *v, cli_error *err)
+{
+    (void)v, (void)err;
+    o->flags |= DFSUM_WRITE_TRANSPOSE;
+    return CLI_EXIT_OK;
+}
+
+static int store_help(cli_options *o, const char *v, cli_error *err)
+{
+    (void)v, (void)err;
+    o->action = CLI_HELP;
+    return CLI_EXIT_OK;
+}
+
+static int store_version(cli_options *o, const char *v, cli_error *err)
+{
+    (void)v, (void)err;
+    o->action = CLI_VERSION;
+    return CLI_EXIT_OK;
+}
+
+static const struct cli_option {
+    const char *name;
+    const char *short_name;
+    int takes_value;
+    option_store store;
+} OPTIONS[] = {
+    {"--format", NULL, 1, store_format},
+    {"--include", NULL, 1, store_include},
+    {"--percentiles", NULL, 1, store_percentiles},
+    {"--delimiter", NULL, 1, store_delimiter},
+    {"--columns", NULL, 1, store_columns},
+    {"--transpose", NULL, 0, store_transpose},
+    {"--width", NULL, 1, store_width},
+    {"--threads", NULL, 1, store_threads},
+    {"--chunk-size", NULL, 1, store_chunk_size},
+    {"--help", "-h", 0, store_help},
+    {"--version", "-V", 0, store_version},
+};
+
+/* The option named by arg (up to '=' for a long option), or NULL. */
+static const struct cli_option *find_option(const char *arg, size_t name_len)
+{
+    for (size_t i = 0; i < sizeof OPTIONS / sizeof OPTIONS[0]; i++) {
+        const struct cli_option *opt = &OPTIONS[i];
+        if (strlen(opt->name) == name_len &&
+            strncmp(arg, opt->name, name_len) == 0)
+            return opt;
+        if (opt->short_name && strcmp(arg, opt->short_name) == 0)
+            return opt;
+    }
+    return NULL;
+}
+
+/* Handles the option at argv[*i], consuming its value. */
+static int parse_option(int argc, char **argv, int *i, cli_options *o,
+                        cli_error *err)
+{
+    const char *arg = argv[*i];
+    const char *eq = strncmp(arg, "--", 2) == 0 ? strchr(arg, '=') : NULL;
+    size_t name_len = eq ? (size_t)(eq - arg) : strlen(arg);
+    const struct cli_option *opt = find_option(arg, name_len);
+    if (!opt)
+        return usage_error(err, "unknown option '%.*s' (try 'dfsum --help')",
+                           (int)name_len, arg);
+    if (!opt->takes_value && eq)
+        return usage_error(err, "option '%s' takes no value", opt->name);
+    const char *value = eq ? eq + 1 : NULL;
+    if (opt->takes_value && !value) {
+        if (*i + 1 >= argc)
+            return usage_error(err, "option '%s' needs a value", opt->name);
+        value = argv[++*i];
+    }
+    return opt->store(o, value, err);
+}
+
+int cli_parse(int argc, char **argv, cli_options *o, cli_error *err)
+{
+    *o = (cli_options){.action = CLI_RUN};
+    o->files = malloc((size_t)(argc > 0 ? argc : 1) * sizeof *o->files);
+    if (!o->files)
+        return out_of_memory(err);
+    int only_files = 0;
+    for (int i = 1; i < argc && o->action == CLI_RUN; i++) {
+        const char *arg = argv[i];
+        if (only_files || arg[0] != '-' || strcmp(arg, "-") == 0) {
+            o->files[o->nfiles++] = arg;
+        } else if (strcmp(arg, "--") == 0) {
+            only_files = 1;
+        } else {
+            int status = parse_option(argc, argv, &i, o, err);
+            if (status != CLI_EXIT_OK)
+                return status;
+        }
+    }
+    if (o->nfiles == 0)
+        o->files[o->nfiles++] = "-";
+    return CLI_EXIT_OK;
+}
+
+void cli_options_free(cli_options *o)
+{
+    free(o->percentiles);
+    free(o->columns);
+    free(o->columns_text);
+    free(o->files);
+    *o = (cli_options){.action = CLI_RUN};
+}

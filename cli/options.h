@@ -1,0 +1,57 @@
+/*
+ * options.h - the dfsum command line, parsed into one struct.
+ *
+ * Parsing only checks the shape of each value (a number, a known word);
+ * what the library decides (a percentile out of [0, 1], a forbidden
+ * delimiter) is reported when the options are applied to a session.
+ */
+#ifndef DFSUM_CLI_OPTIONS_H
+#define DFSUM_CLI_OPTIONS_H
+
+#include <dfsum.h>
+
+#include <stddef.h>
+
+/* Exit statuses of the dfsum command. */
+enum { CLI_EXIT_OK = 0, CLI_EXIT_FAILURE = 1, CLI_EXIT_USAGE = 2 };
+
+typedef enum { CLI_RUN, CLI_HELP, CLI_VERSION } cli_action;
+
+/* A usage error message, without the "dfsum: " prefix. */
+typedef struct {
+    char text[512];
+} cli_error;
+
+typedef struct {
+    cli_action action;
+    int format_given;
+    dfsum_format format;
+    dfsum_include include;
+    double *percentiles; /* NULL: the default list */
+    size_t npercentiles;
+    int delimiter_given;
+    char delimiter;
+    char **columns; /* NULL: all; each points into columns_text */
+    size_t ncolumns;
+    char *columns_text;
+    int threads_given;
+    int threads;
+    int chunk_size_given;
+    size_t chunk_size;
+    int width_given;
+    size_t width;
+    unsigned flags;     /* DFSUM_WRITE_* */
+    const char **files; /* argv strings; none given: "-" */
+    size_t nfiles;
+} cli_options;
+
+/* Parses argv into *o (which cli_options_free releases in every case).
+ * Returns CLI_EXIT_OK, or CLI_EXIT_USAGE with the message in *err, or
+ * CLI_EXIT_FAILURE when memory runs out. */
+int cli_parse(int argc, char **argv, cli_options *o, cli_error *err);
+void cli_options_free(cli_options *o);
+
+/* The text of --help. */
+const char *cli_help_text(void);
+
+#endif

@@ -1,0 +1,178 @@
+/*
+ * api.c - the session handle: creation, typed option setters, status text.
+ *
+ * Setters validate everything up front so that describe never meets a bad
+ * option; a failed setter leaves the previous value in place.
+ */
+#include "engine.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const double default_pct[] = {0.25, 0.5, 0.75};
+
+const char *dfsum_version(void)
+{
+    return DFSUM_VERSION_STRING;
+}
+
+const char *dfsum_strerror(dfsum_status status)
+{
+    switch (status) {
+#define DFSUM_STATUS_TEXT_(name, code, text)                                   \
+    case DFSUM_##name:                                                         \
+        return text;
+        DFSUM_STATUS_LIST(DFSUM_STATUS_TEXT_)
+#undef DFSUM_STATUS_TEXT_
+    }
+    return "unknown status";
+}
+
+const char *dfsum_status_name(dfsum_status status)
+{
+    switch (status) {
+#define DFSUM_STATUS_NAME_(name, code, text)                                   \
+    case DFSUM_##name:                                                         \
+        return "DFSUM_" #name;
+        DFSUM_STATUS_LIST(DFSUM_STATUS_NAME_)
+#undef DFSUM_STATUS_NAME_
+    }
+    return "DFSUM_UNKNOWN";
+}
+
+dfsum_status engine_fail(dfsum *d, dfsum_status status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(d->errmsg, sizeof d->errmsg, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+dfsum_status engine_fail_io(dfsum *d, const io_error *err)
+{
+    static const dfsum_status map[] = {
+        [IO_OK] = DFSUM_OK,         [IO_ENOMEM] = DFSUM_ENOMEM,
+        [IO_EIO] = DFSUM_EIO,       [IO_EPARSE] = DFSUM_EPARSE,
+        [IO_EEMPTY] = DFSUM_EEMPTY,
+    };
+    dfsum_status st = DFSUM_EIO;
+    if ((size_t)err->status < sizeof map / sizeof map[0])
+        st = map[err->status];
+    return engine_fail(d, st, "%s", err->msg);
+}
+
+dfsum_status dfsum_create(dfsum **out)
+{
+    dfsum *d = calloc(1, sizeof *d);
+    if (!d)
+        return DFSUM_ENOMEM;
+    d->include = DFSUM_INCLUDE_DEFAULT;
+    memcpy(d->pct, default_pct, sizeof default_pct);
+    d->npct = 3;
+    d->delim = ',';
+    d->chunk_size = ENGINE_DEFAULT_CHUNK;
+    *out = d;
+    return DFSUM_OK;
+}
+
+static void free_columns(dfsum *d)
+{
+    for (size_t i = 0; i < d->ncolumns; i++)
+        free(d->columns[i]);
+    free(d->columns);
+    d->columns = NULL;
+    d->ncolumns = 0;
+}
+
+void dfsum_free(dfsum *d)
+{
+    if (!d)
+        return;
+    free_columns(d);
+    free(d);
+}
+
+const char *dfsum_errmsg(const dfsum *d)
+{
+    return d ? d->errmsg : "no session";
+}
+
+dfsum_status dfsum_set_include(dfsum *d, dfsum_include include)
+{
+    if (include != DFSUM_INCLUDE_DEFAULT && include != DFSUM_INCLUDE_ALL)
+        return engine_fail(d, DFSUM_EINVAL, "unknown include mode %d",
+                           (int)include);
+    d->include = include;
+    return DFSUM_OK;
+}
+
+dfsum_status dfsum_set_percentiles(dfsum *d, const double *p, size_t n)
+{
+    double norm[sizeof d->pct / sizeof d->pct[0]];
+    const char *why = NULL;
+    if (n == 0) {
+        memcpy(d->pct, default_pct, sizeof default_pct);
+        d->npct = 3;
+        return DFSUM_OK;
+    }
+    if (n >= sizeof norm / sizeof norm[0])
+        return engine_fail(d, DFSUM_EINVAL, "at most %zu percentiles",
+                           sizeof norm / sizeof norm[0] - 1);
+    int count = ops_percentiles_normalize(p, n, norm, &why);
+    if (count < 0)
+        return engine_fail(d, DFSUM_EINVAL, "%s", why);
+    memcpy(d->pct, norm, (size_t)count * sizeof norm[0]);
+    d->npct = (size_t)count;
+    return DFSUM_OK;
+}
+
+dfsum_status dfsum_set_delimiter(dfsum *d, char delim)
+{
+    if (delim == '"' || delim == '\r' || delim == '\n' || delim == '\0')
+        return engine_fail(d, DFSUM_EINVAL,
+                           "the delimiter cannot be a quote, a newline or NUL");
+    d->delim = delim;
+    return DFSUM_OK;
+}
+
+dfsum_status dfsum_set_columns(dfsum *d, const char *const *names, size_t n)
+{
+    char **copy = n ? calloc(n, sizeof *copy) : NULL;
+    if (n && !copy)
+        return engine_fail(d, DFSUM_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        copy[i] = names[i] ? strdup(names[i]) : NULL;
+        if (!copy[i]) {
+            for (size_t j = 0; j < i; j++)
+                free(copy[j]);
+            free(copy);
+            return engine_fail(d, names[i] ? DFSUM_ENOMEM : DFSUM_EINVAL,
+                               "bad column list");
+        }
+    }
+    free_columns(d);
+    d->columns = copy;
+    d->ncolumns = n;
+    return DFSUM_OK;
+}
+
+dfsum_status dfsum_set_threads(dfsum *d, int threads)
+{
+    if (threads < 0)
+        return engine_fail(d, DFSUM_EINVAL, "threads must be >= 0, got %d",
+                           threads);
+    d->threads = threads;
+    return DFSUM_OK;
+}
+
+dfsum_status dfsum_set_chunk_size(dfsum *d, size_t bytes)
+{
+    if (bytes == 0)
+        return engine_fail(d, DFSUM_EINVAL, "chunk size must be >= 1 byte");
+    d->chunk_size = bytes;
+    return DFSUM_OK;
+}

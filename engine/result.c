@@ -1,0 +1,312 @@
+/*
+ * result.c - the describe() table: which columns and rows, and the cells.
+ *
+ * Columns: numeric ones by default, every column when none is numeric or
+ * with include=all. Rows: pandas sorts the per-column row lists by length
+ * and takes their union, so count/unique/top/freq (4 rows) come before
+ * mean/std/min/<percentiles>/max whenever both kinds are present.
+ */
+#include "engine.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct dfsum_result {
+    size_t ncols, nrows;
+    char **names;
+    dfsum_dtype *dtypes;
+    dfsum_stat *row_stat;
+    double *row_pct;
+    char (*row_label)[OPS_LABEL_MAX];
+    dfsum_cell *cells;   /* nrows * ncols, row-major */
+    char **texts;        /* owned top values, one per column (may be NULL) */
+};
+
+static int is_numeric(ops_dtype t)
+{
+    return t == OPS_DT_INT64 || t == OPS_DT_UINT64 || t == OPS_DT_FLOAT64;
+}
+
+static dfsum_dtype public_dtype(ops_dtype t)
+{
+    switch (t) {
+    case OPS_DT_INT64:
+        return DFSUM_DTYPE_INT64;
+    case OPS_DT_UINT64:
+        return DFSUM_DTYPE_UINT64;
+    case OPS_DT_FLOAT64:
+        return DFSUM_DTYPE_FLOAT64;
+    case OPS_DT_BOOL:
+        return DFSUM_DTYPE_BOOL;
+    case OPS_DT_OBJECT:
+        break;
+    }
+    return DFSUM_DTYPE_OBJECT;
+}
+
+const char *dfsum_dtype_name(dfsum_dtype dtype)
+{
+    static const char *const names[] = {"int64", "uint64", "float64", "bool",
+                                        "object"};
+    if ((size_t)dtype < sizeof names / sizeof names[0])
+        return names[dtype];
+    return "unknown";
+}
+
+/* Marks which columns describe() keeps; returns how many. */
+static size_t select_columns(const dfsum *d, const engine_column *cols,
+                             size_t n, unsigned char *keep)
+{
+    size_t numeric = 0, kept = 0;
+    for (size_t i = 0; i < n; i++)
+        numeric += is_numeric(cols[i].sum.dtype);
+    for (size_t i = 0; i < n; i++) {
+        keep[i] = d->include == DFSUM_INCLUDE_ALL || numeric == 0 ||
+                  is_numeric(cols[i].sum.dtype);
+        kept += keep[i];
+    }
+    return kept;
+}
+
+static void add_row(dfsum_result *r, dfsum_stat stat, const char *label,
+                    double pct)
+{
+    r->row_stat[r->nrows] = stat;
+    r->row_pct[r->nrows] = pct;
+    size_t len = strnlen(label, OPS_LABEL_MAX - 1);
+    memcpy(r->row_label[r->nrows], label, len);
+    r->row_label[r->nrows][len] = '\0';
+    r->nrows++;
+}
+
+static void add_rows(dfsum_result *r, const dfsum *d, int any_text,
+                     int any_numeric)
+{
+    char labels[sizeof d->pct / sizeof d->pct[0]][OPS_LABEL_MAX];
+    add_row(r, DFSUM_STAT_COUNT, "count", NAN);
+    if (any_text) {
+        add_row(r, DFSUM_STAT_UNIQUE, "unique", NAN);
+        add_row(r, DFSUM_STAT_TOP, "top", NAN);
+        add_row(r, DFSUM_STAT_FREQ, "freq", NAN);
+    }
+    if (!any_numeric)
+        return;
+    ops_percentile_labels(d->pct, d->npct, labels);
+    add_row(r, DFSUM_STAT_MEAN, "mean", NAN);
+    add_row(r, DFSUM_STAT_STD, "std", NAN);
+    add_row(r, DFSUM_STAT_MIN, "min", NAN);
+    for (size_t i = 0; i < d->npct; i++)
+        add_row(r, DFSUM_STAT_PERCENTILE, labels[i], d->pct[i]);
+    add_row(r, DFSUM_STAT_MAX, "max", NAN);
+}
+
+static dfsum_cell float_cell(double v)
+{
+    dfsum_cell c = {.kind = isnan(v) ? DFSUM_CELL_MISSING : DFSUM_CELL_FLOAT,
+                    .f = v};
+    return c;
+}
+
+static dfsum_cell int_cell(uint64_t v)
+{
+    dfsum_cell c = {.kind = DFSUM_CELL_INT, .i = v};
+    return c;
+}
+
+/* The cell of a numeric column for one row; NaN cells are missing. */
+static dfsum_cell numeric_cell(const ops_summary *s, dfsum_stat stat,
+                               size_t pct_index)
+{
+    switch (stat) {
+    case DFSUM_STAT_COUNT:
+        return float_cell((double)s->count);
+    case DFSUM_STAT_MEAN:
+        return float_cell(s->mean);
+    case DFSUM_STAT_STD:
+        return float_cell(s->std);
+    case DFSUM_STAT_MIN:
+        return float_cell(s->min);
+    case DFSUM_STAT_PERCENTILE:
+        return float_cell(s->quantiles[pct_index]);
+    case DFSUM_STAT_MAX:
+        return float_cell(s->max);
+    default:
+        return float_cell(NAN);
+    }
+}
+
+/* The cell of an object or bool column; top and freq are missing when the
+ * column has no values. */
+static dfsum_cell text_cell(const ops_summary *s, dfsum_stat stat)
+{
+    dfsum_cell c = {.kind = DFSUM_CELL_MISSING};
+    switch (stat) {
+    case DFSUM_STAT_COUNT:
+        return int_cell(s->count);
+    case DFSUM_STAT_UNIQUE:
+        return int_cell(s->unique);
+    case DFSUM_STAT_TOP:
+        if (s->top) {
+            c.kind = DFSUM_CELL_TEXT;
+            c.text = s->top;
+            c.text_len = s->top_len;
+        }
+        return c;
+    case DFSUM_STAT_FREQ:
+        return s->top ? int_cell(s->freq) : c;
+    default:
+        return c;
+    }
+}
+
+static void fill_column(dfsum_result *r, size_t col, const ops_summary *s)
+{
+    size_t pct_index = 0;
+    for (size_t row = 0; row < r->nrows; row++) {
+        dfsum_stat stat = r->row_stat[row];
+        dfsum_cell *cell = &r->cells[row * r->ncols + col];
+        if (is_numeric(s->dtype))
+            *cell = numeric_cell(s, stat, pct_index);
+        else
+            *cell = text_cell(s, stat);
+        pct_index += stat == DFSUM_STAT_PERCENTILE;
+    }
+}
+
+static dfsum_result *result_alloc(size_t ncols, size_t max_rows)
+{
+    dfsum_result *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->names = calloc(ncols + 1, sizeof *r->names);
+    r->dtypes = calloc(ncols + 1, sizeof *r->dtypes);
+    r->texts = calloc(ncols + 1, sizeof *r->texts);
+    r->row_stat = calloc(max_rows, sizeof *r->row_stat);
+    r->row_pct = calloc(max_rows, sizeof *r->row_pct);
+    r->row_label = calloc(max_rows, sizeof *r->row_label);
+    r->cells = calloc(max_rows * (ncols + 1), sizeof *r->cells);
+    if (!r->names || !r->dtypes || !r->texts || !r->row_stat || !r->row_pct ||
+        !r->row_label || !r->cells) {
+        dfsum_result_free(r);
+        return NULL;
+    }
+    r->ncols = ncols;
+    return r;
+}
+
+/* Moves the kept columns' names and top strings into r. */
+static int adopt_columns(dfsum_result *r, engine_column *cols, size_t n,
+                         const unsigned char *keep)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!keep[i])
+            continue;
+        r->names[k] = strdup(cols[i].name);
+        if (!r->names[k])
+            return -1;
+        r->dtypes[k] = public_dtype(cols[i].sum.dtype);
+        fill_column(r, k, &cols[i].sum);
+        r->texts[k] = cols[i].sum.top; /* cells point into it */
+        cols[i].sum.top = NULL;
+        k++;
+    }
+    return 0;
+}
+
+dfsum_status engine_result_build(dfsum *d, engine_column *cols, size_t n,
+                                 dfsum_result **out)
+{
+    unsigned char *keep = calloc(n + 1, 1);
+    if (!keep)
+        return engine_fail(d, DFSUM_ENOMEM, "out of memory");
+    size_t kept = select_columns(d, cols, n, keep);
+    int any_text = 0, any_numeric = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!keep[i])
+            continue;
+        any_numeric |= is_numeric(cols[i].sum.dtype);
+        any_text |= !is_numeric(cols[i].sum.dtype);
+    }
+    dfsum_result *r = result_alloc(kept, 8 + d->npct);
+    if (r)
+        add_rows(r, d, any_text, any_numeric);
+    if (!r || adopt_columns(r, cols, n, keep) != 0) {
+        free(keep);
+        dfsum_result_free(r);
+        return engine_fail(d, DFSUM_ENOMEM, "out of memory");
+    }
+    free(keep);
+    *out = r;
+    return DFSUM_OK;
+}
+
+void dfsum_result_free(dfsum_result *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; r->names && i < r->ncols; i++)
+        free(r->names[i]);
+    for (size_t i = 0; r->texts && i < r->ncols; i++)
+        free(r->texts[i]);
+    free(r->names);
+    free(r->texts);
+    free(r->dtypes);
+    free(r->row_stat);
+    free(r->row_pct);
+    free(r->row_label);
+    free(r->cells);
+    free(r);
+}
+
+size_t dfsum_result_ncols(const dfsum_result *r)
+{
+    return r ? r->ncols : 0;
+}
+
+const char *dfsum_result_name(const dfsum_result *r, size_t col)
+{
+    return r && col < r->ncols ? r->names[col] : NULL;
+}
+
+dfsum_dtype dfsum_result_dtype(const dfsum_result *r, size_t col)
+{
+    return r && col < r->ncols ? r->dtypes[col] : DFSUM_DTYPE_OBJECT;
+}
+
+size_t dfsum_result_nrows(const dfsum_result *r)
+{
+    return r ? r->nrows : 0;
+}
+
+dfsum_stat dfsum_result_row_stat(const dfsum_result *r, size_t row)
+{
+    return r && row < r->nrows ? r->row_stat[row] : DFSUM_STAT_COUNT;
+}
+
+const char *dfsum_result_row_label(const dfsum_result *r, size_t row)
+{
+    return r && row < r->nrows ? r->row_label[row] : NULL;
+}
+
+double dfsum_result_row_percentile(const dfsum_result *r, size_t row)
+{
+    return r && row < r->nrows ? r->row_pct[row] : NAN;
+}
+
+size_t dfsum_result_find_row(const dfsum_result *r, dfsum_stat stat)
+{
+    for (size_t i = 0; r && i < r->nrows; i++)
+        if (r->row_stat[i] == stat)
+            return i;
+    return (size_t)-1;
+}
+
+dfsum_cell dfsum_result_cell(const dfsum_result *r, size_t row, size_t col)
+{
+    dfsum_cell missing = {.kind = DFSUM_CELL_MISSING};
+    if (!r || row >= r->nrows || col >= r->ncols)
+        return missing;
+    return r->cells[row * r->ncols + col];
+}

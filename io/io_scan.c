@@ -1,0 +1,185 @@
+/*
+ * io_scan.c - where libcsv's records end, without parsing them.
+ *
+ * The chunker, the header reader and the row finder must agree byte for
+ * byte with libcsv 3.0.3 about where a record ends, or a chunk edge could
+ * fall inside a quoted field. With spaces kept (the space function returns
+ * 0, as io_tokenize sets it) libcsv's parser reduces to four states:
+ *
+ *   START       at the start of a field or row
+ *   UNQUOTED    in a field that did not begin with a quote; a quote here is
+ *               an ordinary byte (a"b is the text a"b, as in pandas)
+ *   QUOTED      in a field that began with a quote; delimiters and line
+ *               ends are text
+ *   QUOTE_SEEN  just after a quote in a quoted field: a second quote makes
+ *               one literal quote, a delimiter or line end closes the
+ *               field, and any other byte keeps the quote as text and the
+ *               field stays QUOTED ("a"b,c\n is not closed at the comma -
+ *               pandas would read ab here and close the field)
+ *
+ * A \r or \n outside a quoted field ends the record; a \r\n is therefore a
+ * record end followed by an empty record, which libcsv skips as it skips
+ * every blank line. Physical lines are counted apart from records: \n,
+ * \r\n and a lone \r each end one line, inside quotes or not.
+ */
+#include "io.h"
+
+#include <string.h>
+
+enum { ST_START, ST_UNQUOTED, ST_QUOTED, ST_QUOTE_SEEN };
+enum { CL_TEXT, CL_DELIM, CL_QUOTE, CL_CR, CL_LF, CL_NUL };
+
+/* The state after a byte of class TEXT, DELIM or QUOTE; line ends and NUL
+ * bytes are handled apart. */
+static const unsigned char next_state[4][3] = {
+    [ST_START] = {ST_UNQUOTED, ST_START, ST_QUOTED},
+    [ST_UNQUOTED] = {ST_UNQUOTED, ST_START, ST_UNQUOTED},
+    [ST_QUOTED] = {ST_QUOTED, ST_QUOTED, ST_QUOTE_SEEN},
+    [ST_QUOTE_SEEN] = {ST_QUOTED, ST_START, ST_QUOTED},
+};
+
+int io_delim_ok(char c)
+{
+    return c != '"' && c != '\r' && c != '\n' && c != '\0';
+}
+
+void io_scan_init(io_scan *s, const io_csv_opts *o, uint64_t line)
+{
+    memset(s->cls, CL_TEXT, sizeof s->cls);
+    s->cls[(unsigned char)o->delim] = CL_DELIM;
+    s->cls['"'] = CL_QUOTE;
+    s->cls['\r'] = CL_CR;
+    s->cls['\n'] = CL_LF;
+    s->cls[0] = CL_NUL;
+    s->state = ST_START;
+    s->after_cr = 0;
+    s->line = line;
+    s->quote_line = line;
+}
+
+/* The bytes that end a run of ordinary bytes in each state: inside an
+ * unquoted field only a delimiter, a line end or a NUL byte matter; inside
+ * a quoted field only a quote, a line end (to count it) or a NUL byte. */
+static const unsigned run_stops[4] = {
+    [ST_START] = ~0u,
+    [ST_UNQUOTED] = 1u << CL_DELIM | 1u << CL_CR | 1u << CL_LF | 1u << CL_NUL,
+    [ST_QUOTED] = 1u << CL_QUOTE | 1u << CL_CR | 1u << CL_LF | 1u << CL_NUL,
+    [ST_QUOTE_SEEN] = ~0u,
+};
+
+/* The scanning loop: stops before a NUL byte, after the first record end
+ * when first_only, or at n, and returns the number of bytes consumed.
+ * *edge is 1 + the index of the last record terminator consumed (0: none),
+ * *edge_line the line just after it. The inner loop skips the runs of
+ * bytes that change nothing, which are most bytes. */
+static inline size_t scan(io_scan *s, const char *p, size_t n, int first_only,
+                          size_t *edge, uint64_t *edge_line)
+{
+    const unsigned char *cls = s->cls;
+    unsigned state = s->state;
+    uint64_t line = s->line, last_line = line;
+    size_t i, last = 0;
+    for (i = 0; i < n; i++) {
+        unsigned stops = run_stops[state];
+        while (i < n && !(stops >> cls[(unsigned char)p[i]] & 1))
+            i++;
+        if (i == n)
+            break;
+        unsigned k = cls[(unsigned char)p[i]];
+        if (k <= CL_QUOTE) {
+            if (state == ST_START && k == CL_QUOTE)
+                s->quote_line = line;
+            state = next_state[state][k];
+            continue;
+        }
+        if (k == CL_NUL)
+            break;
+        int after_cr = i > 0 ? p[i - 1] == '\r' : s->after_cr;
+        line += k == CL_CR || !after_cr;
+        if (state == ST_QUOTED)
+            continue;
+        state = ST_START;
+        last = i + 1;
+        last_line = line;
+        if (first_only) {
+            i++;
+            break;
+        }
+    }
+    if (i > 0)
+        s->after_cr = p[i - 1] == '\r';
+    s->state = (unsigned char)state;
+    s->line = line;
+    *edge = last;
+    *edge_line = last_line;
+    return i;
+}
+
+size_t io_scan_edges(io_scan *s, const char *p, size_t n, size_t *edge,
+                     uint64_t *edge_line)
+{
+    return scan(s, p, n, 0, edge, edge_line);
+}
+
+io_scan_stop io_scan_record(io_scan *s, const char *p, size_t n, size_t *used)
+{
+    size_t edge;
+    uint64_t edge_line;
+    *used = scan(s, p, n, 1, &edge, &edge_line);
+    if (edge != 0)
+        return IO_SCAN_EDGE;
+    return *used < n ? IO_SCAN_NUL : IO_SCAN_MORE;
+}
+
+int io_scan_in_quotes(const io_scan *s)
+{
+    return s->state == ST_QUOTED;
+}
+
+int io_scan_next_record(io_scan *s, const char *p, size_t n, size_t *off,
+                        size_t *content)
+{
+    if (*off >= n)
+        return 0;
+    size_t start = *off, used;
+    io_scan_stop stop;
+    /* Callers pass data the chunker has checked; should a NUL byte be
+     * there anyway, it is stepped over as text, as libcsv does. */
+    while ((stop = io_scan_record(s, p + *off, n - *off, &used)) ==
+           IO_SCAN_NUL) {
+        *off += used + 1;
+        s->state = next_state[s->state][CL_TEXT];
+        s->after_cr = 0;
+    }
+    *off += used;
+    *content = *off - start - (stop == IO_SCAN_EDGE);
+    return 1;
+}
+
+int io_record_is_blank(const char *p, size_t n, char delim)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((p[i] != ' ' && p[i] != '\t') || p[i] == delim)
+            return 0;
+    return 1;
+}
+
+/* Rows are the records that are not blank, counted from the chunk start;
+ * past the last row this returns the line at the end of the chunk. */
+uint64_t io_chunk_row_line(const io_chunk *chunk, const io_csv_opts *o,
+                           size_t row)
+{
+    io_scan s;
+    io_scan_init(&s, o, chunk->line);
+    size_t off = 0, content;
+    for (;;) {
+        size_t start = off;
+        uint64_t line = s.line;
+        if (!io_scan_next_record(&s, chunk->data, chunk->len, &off, &content))
+            return line;
+        if (io_record_is_blank(chunk->data + start, content, o->delim))
+            continue;
+        if (row-- == 0)
+            return line;
+    }
+}

@@ -1,0 +1,211 @@
+/*
+ * io_source.c - the bytes of one input, readable at any offset.
+ *
+ * Every later stage reads by offset (pread), twice for the header and data
+ * and later from several threads, so a source must be a seekable regular
+ * file. Anything that can only be read once - standard input ("-") when it
+ * is not a regular file, a pipe, a FIFO - is first copied to an unlinked
+ * temporary file in $TMPDIR, which the system removes on close.
+ */
+#include "io.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define SPOOL_BUF_SIZE (1u << 20)
+
+struct io_source {
+    int fd;
+    uint64_t size;
+    char *name;
+};
+
+static io_status fail_errno(io_error *err, const char *name, int e)
+{
+    char buf[128];
+    return io_fail(err, IO_EIO, "%s: %s", name, strerror_r(e, buf, sizeof buf));
+}
+
+/* An unlinked file in $TMPDIR (or /tmp): O_TMPFILE where the file system
+ * has it, else mkostemp followed by unlink. Returns -1 with errno set. */
+static int open_temp_file(void)
+{
+    const char *dir = getenv("TMPDIR");
+    if (dir == NULL || *dir == '\0')
+        dir = "/tmp";
+    int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        return fd;
+    char path[PATH_MAX];
+    if (snprintf(path, sizeof path, "%s/dfsum-XXXXXX", dir) >=
+        (int)sizeof path) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    fd = mkostemp(path, O_CLOEXEC);
+    if (fd >= 0)
+        unlink(path);
+    return fd;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Copies everything readable from `from` to `to`; returns the number of
+ * bytes copied, or -1 with *reading telling which side failed. */
+static int64_t copy_stream(int from, int to, char *buf, int *reading)
+{
+    int64_t total = 0;
+    for (;;) {
+        ssize_t n = read(from, buf, SPOOL_BUF_SIZE);
+        if (n == 0)
+            return total;
+        if (n < 0 && errno == EINTR)
+            continue;
+        *reading = n < 0;
+        if (n < 0 || write_all(to, buf, (size_t)n) != 0)
+            return -1;
+        total += n;
+    }
+}
+
+static io_status spool(io_source *s, int from, io_error *err)
+{
+    char text[128];
+    int tmp = open_temp_file();
+    if (tmp < 0)
+        return io_fail(err, IO_EIO, "%s: cannot create a temporary file: %s",
+                       s->name, strerror_r(errno, text, sizeof text));
+    char *buf = malloc(SPOOL_BUF_SIZE);
+    if (buf == NULL) {
+        close(tmp);
+        return io_fail(err, IO_ENOMEM, "%s: out of memory", s->name);
+    }
+    int reading = 1;
+    int64_t total = copy_stream(from, tmp, buf, &reading);
+    int e = errno;
+    free(buf);
+    if (total < 0) {
+        close(tmp);
+        if (reading)
+            return fail_errno(err, s->name, e);
+        return io_fail(err, IO_EIO, "%s: cannot copy to a temporary file: %s",
+                       s->name, strerror_r(e, text, sizeof text));
+    }
+    s->fd = tmp;
+    s->size = (uint64_t)total;
+    return IO_OK;
+}
+
+/* Takes ownership of fd: keeps it when it is a regular file read from its
+ * start, copies it to a temporary file otherwise. */
+static io_status adopt(io_source *s, int fd, io_error *err)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        return fail_errno(err, s->name, e);
+    }
+    if (S_ISDIR(st.st_mode)) {
+        close(fd);
+        return fail_errno(err, s->name, EISDIR);
+    }
+    if (S_ISREG(st.st_mode) && lseek(fd, 0, SEEK_CUR) == 0) {
+        s->fd = fd;
+        s->size = (uint64_t)st.st_size;
+        return IO_OK;
+    }
+    io_status status = spool(s, fd, err);
+    close(fd);
+    return status;
+}
+
+static io_status open_fd(io_source *s, const char *path, io_error *err)
+{
+    /* Standard input is duplicated so that closing the source leaves the
+     * process's own descriptor 0 alone. */
+    int fd = path == NULL ? fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0)
+                          : open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return fail_errno(err, s->name, errno);
+    return adopt(s, fd, err);
+}
+
+io_status io_source_open(const char *path, io_source **out, io_error *err)
+{
+    int is_stdin = strcmp(path, "-") == 0;
+    const char *name = is_stdin ? "<stdin>" : path;
+    io_source *s = calloc(1, sizeof *s);
+    if (s == NULL || (s->name = strdup(name)) == NULL) {
+        free(s);
+        return io_fail(err, IO_ENOMEM, "%s: out of memory", name);
+    }
+    s->fd = -1;
+    io_status status = open_fd(s, is_stdin ? NULL : path, err);
+    if (status != IO_OK) {
+        io_source_close(s);
+        return status;
+    }
+    *out = s;
+    return IO_OK;
+}
+
+const char *io_source_name(const io_source *s)
+{
+    return s->name;
+}
+
+uint64_t io_source_size(const io_source *s)
+{
+    return s->size;
+}
+
+ssize_t io_source_pread(io_source *s, void *buf, size_t len, uint64_t offset,
+                        io_error *err)
+{
+    if (len > SSIZE_MAX)
+        len = SSIZE_MAX;
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = pread(s->fd, (char *)buf + done, len - done,
+                          (off_t)(offset + done));
+        if (n == 0)
+            break;
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            fail_errno(err, s->name, errno);
+            return -1;
+        }
+        done += (size_t)n;
+    }
+    return (ssize_t)done;
+}
+
+void io_source_close(io_source *s)
+{
+    if (s == NULL)
+        return;
+    if (s->fd >= 0)
+        close(s->fd);
+    free(s->name);
+    free(s);
+}

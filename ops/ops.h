@@ -1,0 +1,316 @@
+/*
+ * ops.h - per-column statistics: the one internal header of ops/.
+ *
+ * Everything here is a pure function over buffers and mergeable state:
+ * no I/O, no threads, no MPI, libc only (plus the C++ fast_float wrapper
+ * and xxhash, both header-only helpers linked into this module).
+ *
+ * Every accumulator has the same verbs: init / add / merge / finish / free.
+ * Every merge is associative and commutative, so the result of a column is
+ * a pure function of its multiset of (value, position) pairs, whatever the
+ * partition into threads, chunks or ranks.
+ *
+ * A "position" (uint64_t pos) orders values as the file does: a smaller
+ * position came earlier in the file. It only breaks ties for `top`.
+ */
+#ifndef DFSUM_OPS_H
+#define DFSUM_OPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ------------------------------------------------------------------------
+ * Field classification (ops_parse.c, ops_fastfloat.cpp)
+ *
+ * One raw CSV field (bytes as read_csv sees them after unquoting) is put in
+ * exactly one class, following pandas.read_csv's default rules:
+ *   NA     one of the default NA strings, matched on the whole field
+ *   TRUE / FALSE   true / false in any case ("tRuE" too: pandas 1.5 falls
+ *          back to strcasecmp), no spaces around
+ *   INT    optional spaces, optional sign, digits, optional spaces, and the
+ *          value fits int64                                   -> v.i
+ *   UINT   same syntax, no '-' , INT64_MAX < value <= UINT64_MAX -> v.u
+ *   BIGINT same syntax, beyond uint64 (or negative beyond int64); the
+ *          correctly rounded double of the digits               -> v.f
+ *          (a BIGINT that overflows double is TEXT)
+ *   FLOAT  any other decimal number (".5", "1.", "1e-3", "-2E+10", spaces
+ *          around allowed) correctly rounded, or inf / +inf / -inf /
+ *          Infinity / +Infinity / -Infinity in any case (no spaces);
+ *          a number that overflows double (1.8e308) is TEXT, one that
+ *          underflows reads as (signed) zero                    -> v.f
+ *   TEXT   anything else
+ * ---------------------------------------------------------------------- */
+typedef enum {
+    OPS_NA = 0,
+    OPS_TRUE,
+    OPS_FALSE,
+    OPS_INT,
+    OPS_UINT,
+    OPS_BIGINT,
+    OPS_FLOAT,
+    OPS_TEXT
+} ops_kind;
+
+typedef union {
+    int64_t i;
+    uint64_t u;
+    double f;
+} ops_value;
+
+/* Classifies field s[0..n) and writes its numeric value to *v when the class
+ * is INT, UINT, BIGINT or FLOAT. s need not be NUL-terminated. Never fails. */
+ops_kind ops_classify(const char *s, size_t n, ops_value *v);
+
+/* Correctly rounded decimal -> double for s[0..n) which must match
+ * [+-]?(digits)[.digits][(e|E)[+-]?digits] with at least one digit (no
+ * spaces, no inf). Returns 0 on success, -1 on bad syntax, 1 when the value
+ * overflows double. Implemented in C++ over fast_float (ops_fastfloat.cpp). */
+int ops_parse_double(const char *s, size_t n, double *out);
+
+/* ------------------------------------------------------------------------
+ * Exact sums (ops_exact.c)
+ *
+ * Holds sum(x) and sum(x*x) over finite doubles *exactly*, as fixed-point
+ * big integers (x in units of 2^-1074, x*x in units of 2^-2148), so adding
+ * in any order and merging in any grouping gives bit-identical results.
+ * mean and variance are derived with one correct rounding each:
+ *   mean = S1 / n
+ *   var  = (n*S2 - S1^2) / (n*(n-1))      (ddof = 1; exact, then rounded)
+ *   std  = sqrt(var)   (the caller takes the root)
+ * A variance beyond DBL_MAX rounds to +inf, as pandas' overflows do.
+ * ---------------------------------------------------------------------- */
+#define OPS_EXACT_S1_LIMBS 70 /* 32-bit digits held in int64 (lazy carry) */
+#define OPS_EXACT_S2_LIMBS 135
+#define OPS_EXACT_SLOTS    32 /* recent exponents, summed before the limbs */
+
+typedef struct {
+    int64_t s1[OPS_EXACT_S1_LIMBS];
+    int64_t s2[OPS_EXACT_S2_LIMBS];
+    /* Per exponent field (slot = field % OPS_EXACT_SLOTS, which field it
+     * holds in exponent[]): the sum of the signed 53-bit mantissas and the
+     * 128-bit sum of their squares, added into the limbs periodically. */
+    int64_t m1[OPS_EXACT_SLOTS];
+    uint64_t m2[OPS_EXACT_SLOTS][2]; /* low, high word */
+    uint16_t exponent[OPS_EXACT_SLOTS];
+    uint32_t pending; /* adds since the last carry normalization */
+} ops_exact;
+
+void ops_exact_init(ops_exact *e);
+/* x must be finite. No allocation; a few ns per call. */
+void ops_exact_add(ops_exact *e, double x);
+/* into += from. Associative and commutative. */
+void ops_exact_merge(ops_exact *into, const ops_exact *from);
+/* Correctly rounded S1/n; n >= 1. */
+double ops_exact_mean(const ops_exact *e, uint64_t n);
+/* Correctly rounded (n*S2 - S1^2)/(n(n-1)); n >= 2. Never negative. */
+double ops_exact_var(const ops_exact *e, uint64_t n);
+
+/* ------------------------------------------------------------------------
+ * Value store (ops_vec.c)
+ *
+ * Numeric values are kept (8 bytes each) for exact quantiles, in a list of
+ * fixed-size blocks so growing never copies and merging is O(1) splicing.
+ * A slot holds an int64, a uint64 or a double bit pattern; which one is
+ * the owner's business (see ops_rep). Keys (ops_key_*) map each rep to
+ * uint64 so that unsigned key order equals numeric order.
+ * ---------------------------------------------------------------------- */
+#define OPS_VEC_BLOCK 8192 /* slots per block (64 KiB) */
+
+typedef struct ops_block {
+    struct ops_block *next;
+    uint32_t n; /* used slots */
+    uint64_t slot[OPS_VEC_BLOCK];
+} ops_block;
+
+typedef struct {
+    ops_block *head; /* newest block first */
+    uint64_t n;      /* total slots */
+} ops_vec;
+
+void ops_vec_init(ops_vec *v);
+/* Returns 0, or -1 when out of memory. */
+int ops_vec_push(ops_vec *v, uint64_t slot);
+/* Moves every block of from into into; from becomes empty. No value is
+ * copied: the lists are linked after a walk of the shorter one. */
+void ops_vec_splice(ops_vec *into, ops_vec *from);
+void ops_vec_free(ops_vec *v);
+
+typedef enum { OPS_REP_I64, OPS_REP_U64, OPS_REP_F64 } ops_rep;
+
+uint64_t ops_key_from_f64(double x);   /* -0.0 sorts just below +0.0 */
+double ops_f64_from_key(uint64_t key);
+uint64_t ops_key_from_i64(int64_t x);
+int64_t ops_i64_from_key(uint64_t key);
+/* uint64 keys are the values themselves. */
+
+/* ------------------------------------------------------------------------
+ * Exact selection (ops_select.c)
+ *
+ * Finds the keys of given ranks (0-based, in sorted order) among all keys of
+ * several ops_vecs without sorting them: histogram refinement over the key
+ * bits below the common prefix of min and max, then an exact sort of the few
+ * candidates left. The histogram step is separate so a distributed caller
+ * can sum histograms across ranks between rounds.
+ * ---------------------------------------------------------------------- */
+
+/* Writes the key of each rank ranks[i] (< total count) to keys_out[i].
+ * vecs hold keys (already converted). Returns 0, or -1 when out of memory
+ * or when a rank is not below the total count. */
+int ops_select_ranks(const ops_vec *const *vecs, size_t nvecs,
+                     const uint64_t *ranks, size_t nranks, uint64_t *keys_out);
+
+/* ------------------------------------------------------------------------
+ * Percentiles (ops_percentile.c)
+ * ---------------------------------------------------------------------- */
+
+/* describe()'s percentile list: validates (each in [0,1], no duplicates,
+ * "percentiles should all be in the interval [0,1]" / "percentiles cannot
+ * contain duplicates"), adds 0.5 when absent, sorts. out has room for n+1.
+ * Returns the count, or -1 with a static message in *why. */
+int ops_percentiles_normalize(const double *in, size_t n, double *out,
+                              const char **why);
+
+/* pandas' format_percentiles: labels such as "25%", "2.5%", "33.3%".
+ * labels[i] must hold OPS_LABEL_MAX bytes. */
+#define OPS_LABEL_MAX 40
+void ops_percentile_labels(const double *p, size_t n,
+                           char labels[][OPS_LABEL_MAX]);
+
+/* numpy's linear quantile of n sorted values, given the two neighbours:
+ * h = (n-1)*q, lo = x[floor(h)], hi = x[min(floor(h)+1, n-1)]. Each
+ * variant follows numpy's _lerp for that dtype, to the last bit (int64 and
+ * uint64 subtract with wrap-around as numpy does). q is describe()'s
+ * fraction; numpy sees (q*100)/100 as pandas passes q*100. Pass t on to
+ * the lerp as given: at h >= n-1 it is numpy's h+1, not 0. */
+void ops_quantile_index(uint64_t n, double q, uint64_t *lo_rank,
+                        uint64_t *hi_rank, double *t);
+double ops_lerp_f64(double lo, double hi, double t);
+double ops_lerp_i64(int64_t lo, int64_t hi, double t);
+double ops_lerp_u64(uint64_t lo, uint64_t hi, double t);
+
+/* ------------------------------------------------------------------------
+ * Distinct values and top (ops_distinct.c)
+ *
+ * A hash table (xxh3) of byte strings with their count and first position.
+ * top = highest count; ties go to the smallest first position.
+ * ---------------------------------------------------------------------- */
+typedef struct ops_distinct ops_distinct;
+
+ops_distinct *ops_distinct_new(void); /* NULL when out of memory */
+/* Counts one occurrence of s[0..n) seen at pos. 0, or -1 out of memory. */
+int ops_distinct_add(ops_distinct *d, const char *s, size_t n, uint64_t pos);
+/* Adds count occurrences whose earliest position is first_pos. */
+int ops_distinct_add_n(ops_distinct *d, const char *s, size_t n,
+                       uint64_t count, uint64_t first_pos);
+/* into += from (counts add, first positions take the min). from unchanged. */
+int ops_distinct_merge(ops_distinct *into, const ops_distinct *from);
+uint64_t ops_distinct_unique(const ops_distinct *d);
+/* The top value (pointer valid until d changes) or NULL when empty. */
+const char *ops_distinct_top(const ops_distinct *d, size_t *len,
+                             uint64_t *freq);
+/* Visits every entry; stops early when fn returns non-zero. */
+typedef int (*ops_distinct_fn)(void *ctx, const char *s, size_t n,
+                               uint64_t count, uint64_t first_pos);
+int ops_distinct_each(const ops_distinct *d, ops_distinct_fn fn, void *ctx);
+void ops_distinct_free(ops_distinct *d); /* NULL-safe */
+
+/* Nonzero when s[0..n) is well-formed UTF-8. */
+int ops_utf8_valid(const char *s, size_t n);
+
+/* ------------------------------------------------------------------------
+ * Column partial (ops_column.c)
+ *
+ * The summary of one column over some set of rows. Classifies each field,
+ * keeps the numeric values, bool counts or text table it needs, and merges
+ * with the partial of any other rows. The dtype is decided only over the
+ * merged whole (ops_col_dtype), as read_csv decides over the whole column.
+ *
+ * Text tables are only kept from the first text value on. When the merged
+ * column turns out to be object but some partial saw non-text values before
+ * (text_complete == 0), the caller re-reads the column with ops_col_add_text
+ * into fresh partials (pass 2): raw bytes matter ("1.50" != "1.5").
+ * ---------------------------------------------------------------------- */
+typedef enum {
+    OPS_DT_INT64,
+    OPS_DT_UINT64,
+    OPS_DT_FLOAT64,
+    OPS_DT_BOOL,
+    OPS_DT_OBJECT
+} ops_dtype;
+
+enum {
+    OPS_SAW_INT = 1u << 0,    /* an integer that fits int64 */
+    OPS_SAW_NEG = 1u << 1,    /* a negative integer, or "-0" */
+    OPS_SAW_UINT = 1u << 2,   /* an integer in (INT64_MAX, UINT64_MAX] */
+    OPS_SAW_BIGINT = 1u << 3, /* an integer beyond uint64 */
+    OPS_SAW_FLOAT = 1u << 4,  /* a non-integer number (inf included) */
+    OPS_SAW_BOOL = 1u << 5,
+    OPS_SAW_TEXT = 1u << 6,
+    OPS_SAW_RAW = 1u << 7 /* pass 2: every value was counted as raw text */
+};
+
+typedef struct {
+    uint64_t n_true, n_false;
+    uint64_t first_true, first_false; /* UINT64_MAX when unseen */
+} ops_bools;
+
+typedef struct {
+    uint64_t n_rows;   /* rows seen, missing ones included */
+    uint64_t n_na;     /* missing values */
+    unsigned saw;      /* OPS_SAW_* bits */
+    int text_complete; /* text holds every non-missing value of these rows
+                        * (so 1 while there is none) */
+    ops_rep rep;       /* how vals are stored */
+    ops_vec vals;      /* numeric values (none once text was seen) */
+    uint64_t n_posinf, n_neginf;
+    ops_exact sums;    /* finite numeric values, as doubles */
+    ops_bools bools;
+    ops_distinct *text; /* NULL until the first text value */
+    /* Pass 2 only: the raw missing fields. read_csv keeps them as text in
+     * one case (uint64 beside a negative or missing value). */
+    ops_distinct *na_text;
+} ops_col;
+
+void ops_col_init(ops_col *c);
+/* Classifies and counts one field. Returns 0, -1 when out of memory, or
+ * OPS_EUTF8 for a text value that is not valid UTF-8 (read_csv refuses
+ * such a file). c stays valid either way. */
+#define OPS_EUTF8 (-2)
+int ops_col_add(ops_col *c, const char *s, size_t n, uint64_t pos);
+/* Pass-2 variant: every non-missing field is text, counted by raw bytes.
+ * The column keeps its OPS_SAW_* bits (plus OPS_SAW_RAW, which makes it
+ * object) and the raw missing fields aside. Same returns as ops_col_add. */
+int ops_col_add_text(ops_col *c, const char *s, size_t n, uint64_t pos);
+/* into += from; from is consumed (left empty but valid). Associative and
+ * commutative. 0, or -1 out of memory. */
+int ops_col_merge(ops_col *into, ops_col *from);
+/* The dtype read_csv would give the merged column. */
+ops_dtype ops_col_dtype(const ops_col *c);
+/* Nonzero when the column is object but its text table is incomplete. */
+int ops_col_needs_text_pass(const ops_col *c);
+void ops_col_free(ops_col *c);
+
+/* What describe() reports for one column. */
+typedef struct {
+    ops_dtype dtype;
+    uint64_t count;
+    /* numeric dtypes (NaN where pandas has NaN, and for other dtypes) */
+    double mean, std, min, max;
+    double *quantiles; /* npct values, owned; NULL when npct == 0 */
+    size_t npct;
+    /* bool and object dtypes (0 / NULL for numeric ones) */
+    uint64_t unique;
+    char *top; /* owned, NUL-terminated; NULL when count == 0 */
+    size_t top_len;
+    uint64_t freq;
+} ops_summary;
+
+/* Finalizes a merged column (must not need a text pass). Consumes the
+ * column's values (they are turned into keys in place). pct: normalized
+ * percentiles. 0, or -1 when out of memory or a text pass is still needed;
+ * *out is written only on success. */
+int ops_col_finish(ops_col *c, const double *pct, size_t npct,
+                   ops_summary *out);
+void ops_summary_free(ops_summary *s);
+
+#endif

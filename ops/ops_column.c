@@ -1,0 +1,584 @@
+/*
+ * ops_column.c - the summary of one column over some rows, and its merge.
+ *
+ * Each field is classified once with read_csv's rules. Numbers are kept
+ * (8 bytes each) for exact quantiles and summed exactly; True/False are
+ * counted; from the first text value on, every value is counted by its raw
+ * bytes and the numeric state is dropped, since the column can only be
+ * object. The dtype is decided over the merged whole from the OPS_SAW_* bits,
+ * which are an OR over all values, so no partition can change it.
+ *
+ * Representation of the kept values (rep): int64 at first; a uint64 above
+ * INT64_MAX with no negative integer seen switches to uint64 (same bits);
+ * anything else that does not fit turns every kept value into the double of
+ * its original number. A double is always made from the original integer,
+ * never from another double, so the values do not depend on when a switch
+ * happened, and the final rep is a function of the SAW bits alone:
+ *   F64 if a float or a big integer was seen, or a uint64 and a negative;
+ *   else U64 if a uint64 was seen; else I64.
+ */
+#include "ops.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SAW_NUMBER                                                             \
+    (OPS_SAW_INT | OPS_SAW_NEG | OPS_SAW_UINT | OPS_SAW_BIGINT | OPS_SAW_FLOAT)
+
+static void bools_init(ops_bools *b)
+{
+    b->n_true = b->n_false = 0;
+    b->first_true = b->first_false = UINT64_MAX;
+}
+
+void ops_col_init(ops_col *c)
+{
+    c->n_rows = c->n_na = 0;
+    c->saw = 0;
+    c->text_complete = 1; /* nothing seen: the (empty) text holds it all */
+    c->rep = OPS_REP_I64;
+    ops_vec_init(&c->vals);
+    c->n_posinf = c->n_neginf = 0;
+    ops_exact_init(&c->sums);
+    bools_init(&c->bools);
+    c->text = NULL;
+    c->na_text = NULL;
+}
+
+void ops_col_free(ops_col *c)
+{
+    ops_vec_free(&c->vals);
+    ops_distinct_free(c->text);
+    ops_distinct_free(c->na_text);
+    c->text = c->na_text = NULL;
+}
+
+static uint64_t bits_of(double x)
+{
+    uint64_t u;
+    memcpy(&u, &x, sizeof u);
+    return u;
+}
+
+static double double_of(uint64_t u)
+{
+    double x;
+    memcpy(&x, &u, sizeof x);
+    return x;
+}
+
+/* Turns every kept value into the double of its number, in place. */
+static void convert_to_f64(ops_col *c)
+{
+    if (c->rep == OPS_REP_F64)
+        return;
+    for (ops_block *b = c->vals.head; b; b = b->next) {
+        for (uint32_t i = 0; i < b->n; i++) {
+            uint64_t s = b->slot[i];
+            double x = c->rep == OPS_REP_I64 ? (double)(int64_t)s : (double)s;
+            b->slot[i] = bits_of(x);
+        }
+    }
+    c->rep = OPS_REP_F64;
+}
+
+/* Once a column has text it can only be object: its numbers are dead. */
+static void drop_numbers(ops_col *c)
+{
+    ops_vec_free(&c->vals);
+    ops_vec_init(&c->vals);
+    c->rep = OPS_REP_I64;
+    c->n_posinf = c->n_neginf = 0;
+    ops_exact_init(&c->sums);
+    bools_init(&c->bools);
+}
+
+/* "-0" is an int64 zero, yet read_csv's uint64 pass sees its sign. */
+static int has_minus(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && s[i] == ' ')
+        i++;
+    return i < n && s[i] == '-';
+}
+
+static unsigned kind_bits(ops_kind k, ops_value v, const char *s, size_t n)
+{
+    switch (k) {
+    case OPS_TRUE:
+    case OPS_FALSE:
+        return OPS_SAW_BOOL;
+    case OPS_INT:
+        if (v.i < 0 || (v.i == 0 && has_minus(s, n)))
+            return OPS_SAW_INT | OPS_SAW_NEG;
+        return OPS_SAW_INT;
+    case OPS_UINT:
+        return OPS_SAW_UINT;
+    case OPS_BIGINT:
+        return OPS_SAW_BIGINT | (v.f < 0 ? OPS_SAW_NEG : 0u);
+    case OPS_FLOAT:
+        return OPS_SAW_FLOAT;
+    case OPS_TEXT:
+        return OPS_SAW_TEXT;
+    default:
+        return 0;
+    }
+}
+
+static void count_bool(uint64_t *count, uint64_t *first, uint64_t pos)
+{
+    (*count)++;
+    if (pos < *first)
+        *first = pos;
+}
+
+/* Keeps a double (from a float, a big integer or a converted integer);
+ * infinities are counted aside instead of summed. */
+static int keep_double(ops_col *c, double x)
+{
+    convert_to_f64(c);
+    if (ops_vec_push(&c->vals, bits_of(x)))
+        return -1;
+    if (isinf(x)) {
+        if (x > 0)
+            c->n_posinf++;
+        else
+            c->n_neginf++;
+    } else {
+        ops_exact_add(&c->sums, x);
+    }
+    return 0;
+}
+
+static int keep_int(ops_col *c, int64_t i, int negative)
+{
+    if (c->rep == OPS_REP_F64 || (c->rep == OPS_REP_U64 && negative))
+        return keep_double(c, (double)i);
+    if (ops_vec_push(&c->vals, (uint64_t)i))
+        return -1;
+    ops_exact_add(&c->sums, (double)i);
+    return 0;
+}
+
+static int keep_uint(ops_col *c, uint64_t u)
+{
+    if (c->rep == OPS_REP_I64 && !(c->saw & OPS_SAW_NEG))
+        c->rep = OPS_REP_U64; /* the int64 kept so far are >= 0 */
+    if (c->rep != OPS_REP_U64)
+        return keep_double(c, (double)u);
+    if (ops_vec_push(&c->vals, u))
+        return -1;
+    ops_exact_add(&c->sums, (double)u);
+    return 0;
+}
+
+static int keep_value(ops_col *c, ops_kind k, ops_value v, unsigned bits,
+                      uint64_t pos)
+{
+    switch (k) {
+    case OPS_TRUE:
+        count_bool(&c->bools.n_true, &c->bools.first_true, pos);
+        return 0;
+    case OPS_FALSE:
+        count_bool(&c->bools.n_false, &c->bools.first_false, pos);
+        return 0;
+    case OPS_INT:
+        return keep_int(c, v.i, (bits & OPS_SAW_NEG) != 0);
+    case OPS_UINT:
+        return keep_uint(c, v.u);
+    default: /* BIGINT, FLOAT */
+        return keep_double(c, v.f);
+    }
+}
+
+/* Counts raw bytes in *table (created on demand). */
+static int count_raw(ops_distinct **table, const char *s, size_t n,
+                     uint64_t pos)
+{
+    if (!ops_utf8_valid(s, n))
+        return OPS_EUTF8;
+    if (!*table && !(*table = ops_distinct_new()))
+        return -1;
+    return ops_distinct_add(*table, s, n, pos);
+}
+
+int ops_col_add(ops_col *c, const char *s, size_t n, uint64_t pos)
+{
+    ops_value v;
+    ops_kind k = ops_classify(s, n, &v);
+    if (k == OPS_NA) {
+        c->n_rows++;
+        c->n_na++;
+        return 0;
+    }
+    unsigned bits = kind_bits(k, v, s, n);
+    int rc;
+    if (k == OPS_TEXT || (c->saw & OPS_SAW_TEXT)) {
+        rc = count_raw(&c->text, s, n, pos);
+        if (rc == 0 && !(c->saw & OPS_SAW_TEXT))
+            drop_numbers(c);
+    } else {
+        rc = keep_value(c, k, v, bits, pos);
+        c->text_complete = 0;
+    }
+    if (rc)
+        return rc;
+    c->saw |= bits;
+    c->n_rows++;
+    return 0;
+}
+
+int ops_col_add_text(ops_col *c, const char *s, size_t n, uint64_t pos)
+{
+    ops_value v;
+    ops_kind k = ops_classify(s, n, &v);
+    int rc = count_raw(k == OPS_NA ? &c->na_text : &c->text, s, n, pos);
+    if (rc)
+        return rc;
+    c->saw |= kind_bits(k, v, s, n) | OPS_SAW_RAW;
+    c->n_rows++;
+    c->n_na += k == OPS_NA;
+    c->text_complete = 1;
+    return 0;
+}
+
+/* *into += *from; the larger table absorbs the smaller one. */
+static int merge_tables(ops_distinct **into, ops_distinct **from)
+{
+    if (!*from)
+        return 0;
+    if (*into && ops_distinct_unique(*into) < ops_distinct_unique(*from)) {
+        ops_distinct *t = *into;
+        *into = *from;
+        *from = t;
+    }
+    if (!*into) {
+        *into = *from;
+        *from = NULL;
+        return 0;
+    }
+    return ops_distinct_merge(*into, *from);
+}
+
+static ops_rep common_rep(ops_rep a, ops_rep b, unsigned saw)
+{
+    if (a == b)
+        return a;
+    if (a == OPS_REP_F64 || b == OPS_REP_F64 || (saw & OPS_SAW_NEG))
+        return OPS_REP_F64;
+    return OPS_REP_U64; /* I64 without negatives + U64: same bits */
+}
+
+static void set_rep(ops_col *c, ops_rep rep)
+{
+    if (rep == OPS_REP_F64)
+        convert_to_f64(c);
+    else
+        c->rep = rep;
+}
+
+static void merge_bools(ops_bools *into, const ops_bools *from)
+{
+    into->n_true += from->n_true;
+    into->n_false += from->n_false;
+    if (from->first_true < into->first_true)
+        into->first_true = from->first_true;
+    if (from->first_false < into->first_false)
+        into->first_false = from->first_false;
+}
+
+static void merge_numbers(ops_col *into, ops_col *from, unsigned saw)
+{
+    ops_rep rep = common_rep(into->rep, from->rep, saw);
+    set_rep(into, rep);
+    set_rep(from, rep);
+    ops_vec_splice(&into->vals, &from->vals);
+    ops_exact_merge(&into->sums, &from->sums);
+    into->n_posinf += from->n_posinf;
+    into->n_neginf += from->n_neginf;
+    merge_bools(&into->bools, &from->bools);
+}
+
+/* On failure into is valid but holds only part of from's text. */
+int ops_col_merge(ops_col *into, ops_col *from)
+{
+    if (into == from)
+        return 0;
+    if (merge_tables(&into->text, &from->text) ||
+        merge_tables(&into->na_text, &from->na_text))
+        return -1;
+    unsigned saw = into->saw | from->saw;
+    if (saw & (OPS_SAW_TEXT | OPS_SAW_RAW))
+        drop_numbers(into);
+    else
+        merge_numbers(into, from, saw);
+    into->n_rows += from->n_rows;
+    into->n_na += from->n_na;
+    into->saw = saw;
+    into->text_complete = into->text_complete && from->text_complete;
+    ops_col_free(from);
+    ops_col_init(from);
+    return 0;
+}
+
+/*
+ * The dtype read_csv gives the whole column. pandas 1.5.3 answers, checked
+ * with pd.read_csv(io.StringIO("a\n" + rows)) (see test_ops_column.c):
+ *   1,2 -> int64          1,NA -> float64        1.5,2 -> float64
+ *   18446744073709551615,1 -> uint64
+ *   18446744073709551615 with -1, -0 or NA -> object
+ *   99999999999999999999 (alone, with ints or NA) -> object
+ *   True,false -> bool    True,NA -> object      True,1 -> object
+ *   NA,NA -> float64      header only -> object  1,x -> object
+ * read_csv tries int64, then uint64, then float64 on the values in file
+ * order and stops at the first failure, so a few mixes depend on the order:
+ * a big integer or a uint64 together with a float is float64 when a float
+ * comes first and object otherwise. Here such a mix is always float64.
+ */
+ops_dtype ops_col_dtype(const ops_col *c)
+{
+    unsigned saw = c->saw;
+    if (c->n_rows == 0 || (saw & (OPS_SAW_TEXT | OPS_SAW_RAW)))
+        return OPS_DT_OBJECT;
+    if (saw & OPS_SAW_BOOL) {
+        if ((saw & SAW_NUMBER) || c->n_na)
+            return OPS_DT_OBJECT;
+        return OPS_DT_BOOL;
+    }
+    if (!(saw & SAW_NUMBER) || (saw & OPS_SAW_FLOAT))
+        return OPS_DT_FLOAT64;
+    if (saw & OPS_SAW_BIGINT)
+        return OPS_DT_OBJECT;
+    if (saw & OPS_SAW_UINT)
+        return (saw & OPS_SAW_NEG) || c->n_na ? OPS_DT_OBJECT : OPS_DT_UINT64;
+    return c->n_na ? OPS_DT_FLOAT64 : OPS_DT_INT64;
+}
+
+static int bools_only(const ops_col *c)
+{
+    return (c->saw & (SAW_NUMBER | OPS_SAW_TEXT | OPS_SAW_BOOL |
+                      OPS_SAW_RAW)) == OPS_SAW_BOOL;
+}
+
+int ops_col_needs_text_pass(const ops_col *c)
+{
+    if (ops_col_dtype(c) != OPS_DT_OBJECT || bools_only(c))
+        return 0;
+    return !c->text_complete;
+}
+
+/*
+ * read_csv's uint64 pass fails with "cannot convert" when a uint64 meets a
+ * negative integer or a missing value, and then keeps the column *without*
+ * missing-value filtering: "NA", "" and "nan" become text values that count.
+ * pandas: a = 1, NA, 18446744073709551615 -> object ['1', 'NA', '1844...'],
+ * count 3. A big integer makes that pass overflow first (missing values stay
+ * missing); a text or float value stops it in file order, which is not kept
+ * here, so those mixes keep missing values missing.
+ */
+static int missing_counts_as_text(const ops_col *c)
+{
+    unsigned ints = OPS_SAW_INT | OPS_SAW_NEG | OPS_SAW_UINT;
+    unsigned saw = c->saw & ~(unsigned)OPS_SAW_RAW;
+    return (saw & ~ints) == 0 && (saw & OPS_SAW_UINT) &&
+           ((saw & OPS_SAW_NEG) || c->n_na);
+}
+
+static void summary_blank(ops_summary *s, ops_dtype dt)
+{
+    s->dtype = dt;
+    s->count = 0;
+    s->mean = s->std = s->min = s->max = NAN;
+    s->quantiles = NULL;
+    s->npct = 0;
+    s->unique = 0;
+    s->top = NULL;
+    s->top_len = 0;
+    s->freq = 0;
+}
+
+static int set_top(ops_summary *s, const char *top, size_t len, uint64_t freq)
+{
+    s->top = malloc(len + 1);
+    if (!s->top)
+        return -1;
+    memcpy(s->top, top, len);
+    s->top[len] = '\0';
+    s->top_len = len;
+    s->freq = freq;
+    return 0;
+}
+
+/* True/False from the bool counts; a tie goes to the one seen first. */
+static int finish_bools(const ops_col *c, ops_summary *s)
+{
+    const ops_bools *b = &c->bools;
+    s->count = b->n_true + b->n_false;
+    s->unique = (b->n_true > 0) + (b->n_false > 0);
+    if (s->count == 0)
+        return 0;
+    int is_true = b->n_true > b->n_false ||
+                  (b->n_true == b->n_false && b->first_true < b->first_false);
+    if (is_true)
+        return set_top(s, "True", 4, b->n_true);
+    return set_top(s, "False", 5, b->n_false);
+}
+
+static int finish_text(ops_col *c, ops_summary *s)
+{
+    s->count = c->n_rows - c->n_na;
+    if (missing_counts_as_text(c)) {
+        if (merge_tables(&c->text, &c->na_text))
+            return -1;
+        s->count = c->n_rows;
+    }
+    if (!c->text)
+        return 0;
+    s->unique = ops_distinct_unique(c->text);
+    size_t len;
+    uint64_t freq;
+    const char *top = ops_distinct_top(c->text, &len, &freq);
+    return top ? set_top(s, top, len, freq) : 0;
+}
+
+static ops_rep rep_of(ops_dtype dt)
+{
+    if (dt == OPS_DT_INT64)
+        return OPS_REP_I64;
+    return dt == OPS_DT_UINT64 ? OPS_REP_U64 : OPS_REP_F64;
+}
+
+static uint64_t key_of(ops_rep rep, uint64_t slot)
+{
+    if (rep == OPS_REP_F64)
+        return ops_key_from_f64(double_of(slot));
+    return rep == OPS_REP_I64 ? ops_key_from_i64((int64_t)slot) : slot;
+}
+
+static double number_of_key(ops_rep rep, uint64_t key)
+{
+    if (rep == OPS_REP_F64)
+        return ops_f64_from_key(key);
+    if (rep == OPS_REP_I64)
+        return (double)ops_i64_from_key(key);
+    return (double)key;
+}
+
+/* Turns every kept value into its key, in place; returns the min and max. */
+static void to_keys(ops_col *c, uint64_t *kmin, uint64_t *kmax)
+{
+    uint64_t lo = UINT64_MAX, hi = 0;
+    for (ops_block *b = c->vals.head; b; b = b->next) {
+        for (uint32_t i = 0; i < b->n; i++) {
+            uint64_t k = key_of(c->rep, b->slot[i]);
+            b->slot[i] = k;
+            lo = k < lo ? k : lo;
+            hi = k > hi ? k : hi;
+        }
+    }
+    *kmin = lo;
+    *kmax = hi;
+}
+
+static double lerp_keys(ops_rep rep, uint64_t lo, uint64_t hi, double t)
+{
+    if (rep == OPS_REP_F64)
+        return ops_lerp_f64(ops_f64_from_key(lo), ops_f64_from_key(hi), t);
+    if (rep == OPS_REP_I64)
+        return ops_lerp_i64(ops_i64_from_key(lo), ops_i64_from_key(hi), t);
+    return ops_lerp_u64(lo, hi, t);
+}
+
+/* Every quantile from one selection over the keys: ranks[2i], ranks[2i+1]
+ * are the neighbours of percentile i. */
+static int quantiles(const ops_col *c, uint64_t n, const double *pct,
+                     size_t npct, double *out)
+{
+    uint64_t *ranks = malloc(4 * npct * sizeof *ranks);
+    if (!ranks)
+        return -1;
+    uint64_t *keys = ranks + 2 * npct;
+    double t;
+    for (size_t i = 0; i < npct; i++)
+        ops_quantile_index(n, pct[i], &ranks[2 * i], &ranks[2 * i + 1], &t);
+    const ops_vec *vecs[1] = {&c->vals};
+    if (ops_select_ranks(vecs, 1, ranks, 2 * npct, keys)) {
+        free(ranks);
+        return -1;
+    }
+    for (size_t i = 0; i < npct; i++) {
+        ops_quantile_index(n, pct[i], &ranks[2 * i], &ranks[2 * i + 1], &t);
+        out[i] = lerp_keys(c->rep, keys[2 * i], keys[2 * i + 1], t);
+    }
+    free(ranks);
+    return 0;
+}
+
+/* mean and std as pandas gives them around infinities: inf - inf is NaN. */
+static void moments(const ops_col *c, uint64_t n, ops_summary *s)
+{
+    if (c->n_posinf && c->n_neginf)
+        s->mean = NAN;
+    else if (c->n_posinf || c->n_neginf)
+        s->mean = c->n_posinf ? INFINITY : -INFINITY;
+    else
+        s->mean = ops_exact_mean(&c->sums, n);
+    if (n <= 1 || c->n_posinf || c->n_neginf)
+        s->std = NAN;
+    else
+        s->std = sqrt(ops_exact_var(&c->sums, n));
+}
+
+static int finish_numeric(ops_col *c, const double *pct, size_t npct,
+                          ops_summary *s)
+{
+    uint64_t n = c->n_rows - c->n_na;
+    s->count = n;
+    if (n == 0)
+        return 0;
+    set_rep(c, rep_of(s->dtype));
+    uint64_t kmin, kmax;
+    to_keys(c, &kmin, &kmax);
+    s->min = number_of_key(c->rep, kmin);
+    s->max = number_of_key(c->rep, kmax);
+    moments(c, n, s);
+    return npct ? quantiles(c, n, pct, npct, s->quantiles) : 0;
+}
+
+int ops_col_finish(ops_col *c, const double *pct, size_t npct, ops_summary *out)
+{
+    if (ops_col_needs_text_pass(c))
+        return -1;
+    ops_summary s;
+    summary_blank(&s, ops_col_dtype(c));
+    if (npct) {
+        s.quantiles = malloc(npct * sizeof *s.quantiles);
+        if (!s.quantiles)
+            return -1;
+        for (size_t i = 0; i < npct; i++)
+            s.quantiles[i] = NAN;
+        s.npct = npct;
+    }
+    int rc;
+    if (s.dtype == OPS_DT_BOOL || (s.dtype == OPS_DT_OBJECT && bools_only(c)))
+        rc = finish_bools(c, &s);
+    else if (s.dtype == OPS_DT_OBJECT)
+        rc = finish_text(c, &s);
+    else
+        rc = finish_numeric(c, pct, npct, &s);
+    if (rc) {
+        ops_summary_free(&s);
+        return -1;
+    }
+    *out = s;
+    return 0;
+}
+
+void ops_summary_free(ops_summary *s)
+{
+    free(s->quantiles);
+    free(s->top);
+    s->quantiles = NULL;
+    s->top = NULL;
+}

@@ -1,0 +1,363 @@
+/*
+ * ops_distinct.c - distinct byte strings with their count and first position.
+ *
+ * Open addressing with linear probing over a power-of-two array of entries,
+ * keyed by the XXH3-64 hash of the bytes. The bytes live in an arena of large
+ * blocks that never move, each value as a record (LEB128 length, bytes), so
+ * an insert needs no allocation of its own and an entry's record pointer
+ * survives table growth. The table doubles at 70% load
+ * and rehashes from the stored hashes.
+ *
+ * top is found by a scan under a total order (count descending, first
+ * position ascending, then the bytes), so it depends only on the multiset of
+ * values, never on the insertion or merge order that shaped the table.
+ *
+ * The UTF-8 check lives here too: text values are validated before they are
+ * counted.
+ */
+#include "ops.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#define INITIAL_SLOTS 16
+#define FIRST_BLOCK   4096
+#define MAX_BLOCK     (1u << 20)
+
+/* 32 bytes, two to a cache line: the length lives in the arena record. */
+typedef struct {
+    uint64_t hash;
+    uint64_t count; /* 0 marks an empty slot */
+    uint64_t first_pos;
+    const unsigned char *rec; /* LEB128 length, then the bytes */
+} entry;
+
+typedef struct arena_block {
+    struct arena_block *next;
+    size_t used, cap;
+    char data[];
+} arena_block;
+
+struct ops_distinct {
+    entry *slots;
+    size_t cap;         /* power of two */
+    size_t used;        /* occupied slots */
+    arena_block *arena; /* the block being filled comes first */
+    size_t next_block;  /* size of the next ordinary arena block */
+};
+
+ops_distinct *ops_distinct_new(void)
+{
+    ops_distinct *d = calloc(1, sizeof *d);
+    if (!d)
+        return NULL;
+    d->slots = calloc(INITIAL_SLOTS, sizeof *d->slots);
+    if (!d->slots) {
+        free(d);
+        return NULL;
+    }
+    d->cap = INITIAL_SLOTS;
+    d->next_block = FIRST_BLOCK;
+    return d;
+}
+
+void ops_distinct_free(ops_distinct *d)
+{
+    if (!d)
+        return;
+    arena_block *b = d->arena;
+    while (b) {
+        arena_block *next = b->next;
+        free(b);
+        b = next;
+    }
+    free(d->slots);
+    free(d);
+}
+
+/* A value larger than an ordinary block gets a block of its own, linked
+ * behind the current one so the free room of the current block is kept. */
+static arena_block *arena_new_block(ops_distinct *d, size_t need)
+{
+    size_t cap = need > d->next_block ? need : d->next_block;
+    if (cap > SIZE_MAX - sizeof(arena_block))
+        return NULL;
+    arena_block *b = malloc(sizeof *b + cap);
+    if (!b)
+        return NULL;
+    b->used = 0;
+    b->cap = cap;
+    if (need > d->next_block && d->arena) {
+        b->next = d->arena->next;
+        d->arena->next = b;
+        return b;
+    }
+    b->next = d->arena;
+    d->arena = b;
+    if (d->next_block < MAX_BLOCK)
+        d->next_block *= 2;
+    return b;
+}
+
+static size_t varint_size(size_t n)
+{
+    size_t k = 1;
+    while (n >= 0x80) {
+        n >>= 7;
+        k++;
+    }
+    return k;
+}
+
+/* The bytes of a record; their count goes to *len. */
+static const char *rec_bytes(const unsigned char *rec, size_t *len)
+{
+    size_t n = 0;
+    unsigned shift = 0;
+    while (*rec & 0x80) {
+        n |= (size_t)(*rec++ & 0x7f) << shift;
+        shift += 7;
+    }
+    *len = n | (size_t)*rec << shift;
+    return (const char *)rec + 1;
+}
+
+/* Copies s[0..n) into the arena as a record; NULL when out of memory. */
+static const unsigned char *arena_copy(ops_distinct *d, const char *s, size_t n)
+{
+    size_t head = varint_size(n);
+    if (n > SIZE_MAX - head)
+        return NULL;
+    arena_block *b = d->arena;
+    if (!b || b->cap - b->used < head + n) {
+        b = arena_new_block(d, head + n);
+        if (!b)
+            return NULL;
+    }
+    unsigned char *rec = (unsigned char *)b->data + b->used;
+    unsigned char *p = rec;
+    size_t v = n;
+    for (; v >= 0x80; v >>= 7)
+        *p++ = (unsigned char)(v | 0x80);
+    *p++ = (unsigned char)v;
+    memcpy(p, s, n);
+    b->used += head + n;
+    return rec;
+}
+
+static int entry_is(const entry *e, uint64_t h, const char *s, size_t n)
+{
+    if (e->hash != h)
+        return 0;
+    size_t len;
+    const char *bytes = rec_bytes(e->rec, &len);
+    return len == n && memcmp(bytes, s, n) == 0;
+}
+
+/* The slot holding s, or the empty slot where it would go. */
+static entry *find_slot(const ops_distinct *d, uint64_t h, const char *s,
+                        size_t n)
+{
+    size_t mask = d->cap - 1;
+    size_t i = (size_t)h & mask;
+    while (d->slots[i].count && !entry_is(&d->slots[i], h, s, n))
+        i = (i + 1) & mask;
+    return &d->slots[i];
+}
+
+static int grow(ops_distinct *d)
+{
+    size_t cap = d->cap * 2;
+    if (cap > SIZE_MAX / 2 / sizeof(entry))
+        return -1;
+    entry *slots = calloc(cap, sizeof *slots);
+    if (!slots)
+        return -1;
+    for (size_t i = 0; i < d->cap; i++) {
+        const entry *e = &d->slots[i];
+        if (!e->count)
+            continue;
+        size_t j = (size_t)e->hash & (cap - 1);
+        while (slots[j].count)
+            j = (j + 1) & (cap - 1);
+        slots[j] = *e;
+    }
+    free(d->slots);
+    d->slots = slots;
+    d->cap = cap;
+    return 0;
+}
+
+/* Inserts or updates; on failure the table is unchanged. */
+static int add_hashed(ops_distinct *d, uint64_t h, const char *s, size_t n,
+                      uint64_t count, uint64_t first_pos)
+{
+    entry *e = find_slot(d, h, s, n);
+    if (e->count) {
+        e->count += count;
+        if (first_pos < e->first_pos)
+            e->first_pos = first_pos;
+        return 0;
+    }
+    if ((d->used + 1) * 10 > d->cap * 7) {
+        if (grow(d))
+            return -1;
+        e = find_slot(d, h, s, n);
+    }
+    const unsigned char *rec = arena_copy(d, s, n);
+    if (!rec)
+        return -1;
+    *e = (entry){h, count, first_pos, rec};
+    d->used++;
+    return 0;
+}
+
+int ops_distinct_add_n(ops_distinct *d, const char *s, size_t n, uint64_t count,
+                       uint64_t first_pos)
+{
+    if (count == 0)
+        return 0;
+    if (n == 0)
+        s = ""; /* s may be NULL for an empty value */
+    return add_hashed(d, XXH3_64bits(s, n), s, n, count, first_pos);
+}
+
+int ops_distinct_add(ops_distinct *d, const char *s, size_t n, uint64_t pos)
+{
+    return ops_distinct_add_n(d, s, n, 1, pos);
+}
+
+/* Merging a table into itself doubles every count. */
+int ops_distinct_merge(ops_distinct *into, const ops_distinct *from)
+{
+    if (into == from) {
+        for (size_t i = 0; i < into->cap; i++)
+            into->slots[i].count *= 2;
+        return 0;
+    }
+    for (size_t i = 0; i < from->cap; i++) {
+        const entry *e = &from->slots[i];
+        if (!e->count)
+            continue;
+        size_t len;
+        const char *bytes = rec_bytes(e->rec, &len);
+        if (add_hashed(into, e->hash, bytes, len, e->count, e->first_pos))
+            return -1;
+    }
+    return 0;
+}
+
+uint64_t ops_distinct_unique(const ops_distinct *d)
+{
+    return d->used;
+}
+
+/* Nonzero when a ranks above b for top. */
+static int ranks_above(const entry *a, const entry *b)
+{
+    if (a->count != b->count)
+        return a->count > b->count;
+    if (a->first_pos != b->first_pos)
+        return a->first_pos < b->first_pos;
+    size_t alen, blen;
+    const char *abytes = rec_bytes(a->rec, &alen);
+    const char *bbytes = rec_bytes(b->rec, &blen);
+    int c = memcmp(abytes, bbytes, alen < blen ? alen : blen);
+    if (c)
+        return c < 0;
+    return alen < blen;
+}
+
+const char *ops_distinct_top(const ops_distinct *d, size_t *len, uint64_t *freq)
+{
+    const entry *best = NULL;
+    for (size_t i = 0; i < d->cap; i++) {
+        const entry *e = &d->slots[i];
+        if (e->count && (!best || ranks_above(e, best)))
+            best = e;
+    }
+    size_t n = 0;
+    const char *bytes = best ? rec_bytes(best->rec, &n) : NULL;
+    if (len)
+        *len = n;
+    if (freq)
+        *freq = best ? best->count : 0;
+    return bytes;
+}
+
+int ops_distinct_each(const ops_distinct *d, ops_distinct_fn fn, void *ctx)
+{
+    for (size_t i = 0; i < d->cap; i++) {
+        const entry *e = &d->slots[i];
+        if (!e->count)
+            continue;
+        size_t len;
+        const char *bytes = rec_bytes(e->rec, &len);
+        int rc = fn(ctx, bytes, len, e->count, e->first_pos);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* Skips ASCII, 8 bytes at a time while it can. */
+static const unsigned char *skip_ascii(const unsigned char *p,
+                                       const unsigned char *end)
+{
+    while (end - p >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        if (w & 0x8080808080808080ull)
+            break;
+        p += 8;
+    }
+    while (p < end && *p < 0x80)
+        p++;
+    return p;
+}
+
+/* Length of the well-formed multi-byte sequence at p, or 0. The lead byte
+ * narrows the range of the second byte: E0 (no overlongs), ED (no
+ * surrogates), F0 (no overlongs), F4 (nothing above U+10FFFF). */
+static size_t utf8_sequence(const unsigned char *p, size_t avail)
+{
+    unsigned c = p[0], lo = 0x80, hi = 0xBF;
+    size_t len;
+    if (c >= 0xC2 && c <= 0xDF) {
+        len = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        lo = c == 0xE0 ? 0xA0 : lo;
+        hi = c == 0xED ? 0x9F : hi;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        lo = c == 0xF0 ? 0x90 : lo;
+        hi = c == 0xF4 ? 0x8F : hi;
+    } else {
+        return 0;
+    }
+    if (avail < len || p[1] < lo || p[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+    return len;
+}
+
+int ops_utf8_valid(const char *s, size_t n)
+{
+    if (n == 0)
+        return 1;
+    const unsigned char *p = (const unsigned char *)s;
+    const unsigned char *end = p + n;
+    for (;;) {
+        p = skip_ascii(p, end);
+        if (p == end)
+            return 1;
+        size_t len = utf8_sequence(p, (size_t)(end - p));
+        if (!len)
+            return 0;
+        p += len;
+    }
+}

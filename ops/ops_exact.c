@@ -1,0 +1,484 @@
+/*
+ * ops_exact.c - exact sums of x and x*x over finite doubles, for the mean
+ * and the variance.
+ *
+ * A finite double is M * 2^E with M < 2^53 an integer and E >= -1074, so in
+ * units of 2^-1074 it is the integer M << (E + 1074), and its square in
+ * units of 2^-2148 is the integer M*M << 2(E + 1074). Both sums are plain
+ * big integers: adding in any order and merging in any grouping gives the
+ * same integers, hence bit-identical results.
+ *
+ * Two levels keep an add cheap:
+ *  - a slot per recent exponent field (slot = field % OPS_EXACT_SLOTS, the
+ *    field it holds is recorded): an add only adds the signed M to an int64
+ *    and M*M to a 128-bit sum; real columns span few binades, so most
+ *    values find their slot;
+ *  - the limbs: 32-bit digits in int64 with carries left for later (Radford
+ *    Neal's "small superaccumulator"). Every slot is added in (3 limbs for
+ *    S1, 5 for S2, each piece below 2^32) every FLUSH_EVERY adds, so that
+ *    |m1| < 2^53 * 512 = 2^62; a value whose slot holds another exponent
+ *    goes straight into the limbs the same way. Limbs are settled every
+ *    SETTLE_EVERY adds: until then they received fewer than 2^29 + 2^25 <
+ *    2^30 pieces, so each stays below 2^62 + 2^32.
+ *
+ * The results are computed with big-integer arithmetic and rounded once,
+ * half to even:
+ *   mean = S1 / n                     (units 2^-1074)
+ *   var  = (n*S2 - S1^2) / (n(n-1))   (units 2^-2148)
+ * n(n-1) may need 127 bits, so the division is by n, then by n-1:
+ * floor(floor(a / n) / (n-1)) = floor(a / (n(n-1))), and the division is
+ * inexact exactly when either remainder is non-zero.
+ */
+#include "ops.h"
+
+#include <math.h>
+#include <string.h>
+
+__extension__ typedef unsigned __int128 u128;
+
+#define DIGIT_BITS    32
+#define DIGIT_MASK    0xFFFFFFFFu
+#define FRACTION_MASK ((1ull << 52) - 1)
+#define FLUSH_EVERY   512u       /* adds between flushes of all slots */
+#define SETTLE_EVERY  (1u << 29) /* adds between carry settlements */
+
+#define S1_UNIT_EXP 1074 /* S1 counts units of 2^-1074 */
+#define S2_UNIT_EXP 2148 /* S2 counts units of 2^-2148 */
+
+/* Extra low digits given to a dividend so that its quotient keeps at least
+ * 55 bits even when divided by n(n-1) < 2^128: 6 digits = 192 bits. */
+#define GUARD_DIGITS 6
+/* Room for n*S2 or S1^2 (2 * 70 digits) plus the guard digits. */
+#define BIG_DIGITS (2 * OPS_EXACT_S1_LIMBS + GUARD_DIGITS + 2)
+
+/* ---- Limbs ---- */
+
+/* Settles the carries: limbs 0..n-2 become digits in [0, 2^32) and the top
+ * limb holds the signed rest. Needs arithmetic >> on negative int64 (as
+ * gcc and clang do). */
+static void settle(int64_t *limb, size_t n)
+{
+    int64_t carry = 0;
+    for (size_t i = 0; i + 1 < n; i++) {
+        int64_t t = limb[i] + carry;
+        carry = t >> DIGIT_BITS; /* floor(t / 2^32) */
+        limb[i] = t - carry * ((int64_t)1 << DIGIT_BITS);
+    }
+    limb[n - 1] += carry;
+}
+
+/* +d or -d, by s = 0 or -1, without a branch on the sign. */
+static int64_t signed_digit(uint64_t d, int64_t s)
+{
+    return ((int64_t)d ^ s) - s;
+}
+
+/* The exponent field 0 (subnormals) and 1 share the unit 2^-1074. */
+static unsigned unit_shift(unsigned field)
+{
+    return field - (field != 0);
+}
+
+/* Adds the sums of one slot, for exponent field `field`, into the limbs:
+ * sum1 << shift (|sum1| < 2^62, so 3 digits) and sum2 << 2*shift (sum2 <
+ * 2^115, so 5 digits). A non-finite field (2047) still lands inside. */
+static void add_slot(int64_t *s1, int64_t *s2, unsigned field, int64_t sum1,
+                     u128 sum2)
+{
+    unsigned shift = unit_shift(field);
+    int64_t s = sum1 < 0 ? -1 : 0;
+    u128 t = (u128)(uint64_t)signed_digit((uint64_t)sum1, s)
+             << (shift % DIGIT_BITS);
+    int64_t *l1 = s1 + shift / DIGIT_BITS;
+    l1[0] += signed_digit((uint32_t)t, s);
+    l1[1] += signed_digit((uint32_t)(t >> 32), s);
+    l1[2] += signed_digit((uint64_t)(t >> 64), s);
+
+    unsigned shift2 = 2 * shift, off2 = shift2 % DIGIT_BITS;
+    u128 low = sum2 << off2;
+    int64_t *l2 = s2 + shift2 / DIGIT_BITS;
+    l2[0] += (int64_t)(uint32_t)low;
+    l2[1] += (int64_t)(uint32_t)(low >> 32);
+    l2[2] += (int64_t)(uint32_t)(low >> 64);
+    l2[3] += (int64_t)(uint32_t)(low >> 96);
+    l2[4] += (int64_t)(sum2 >> 1 >> (127 - off2)); /* bits past 128 */
+}
+
+static u128 slot_sum2(const ops_exact *e, size_t i)
+{
+    return (u128)e->m2[i][1] << 64 | e->m2[i][0];
+}
+
+static void flush_slot(ops_exact *e, size_t i)
+{
+    add_slot(e->s1, e->s2, e->exponent[i], e->m1[i], slot_sum2(e, i));
+    e->m1[i] = 0;
+    e->m2[i][0] = e->m2[i][1] = 0;
+}
+
+static void flush_all(ops_exact *e)
+{
+    for (size_t i = 0; i < OPS_EXACT_SLOTS; i++)
+        if (e->m1[i] || e->m2[i][0] || e->m2[i][1])
+            flush_slot(e, i);
+}
+
+static void settle_all(ops_exact *e)
+{
+    flush_all(e);
+    settle(e->s1, OPS_EXACT_S1_LIMBS);
+    settle(e->s2, OPS_EXACT_S2_LIMBS);
+    e->pending = 0;
+}
+
+/* ---- Accumulation ---- */
+
+void ops_exact_init(ops_exact *e)
+{
+    memset(e, 0, sizeof *e);
+    for (size_t i = 0; i < OPS_EXACT_SLOTS; i++)
+        e->exponent[i] = (uint16_t)i; /* empty slots, each a valid field */
+}
+
+/* Counts one add; flushes the slots every FLUSH_EVERY adds (so |m1| stays
+ * below 2^62) and settles the limbs every SETTLE_EVERY. */
+static void count_add(ops_exact *e)
+{
+    if (++e->pending % FLUSH_EVERY != 0)
+        return;
+    if (e->pending >= SETTLE_EVERY)
+        settle_all(e);
+    else
+        flush_all(e);
+}
+
+static void slot_add(ops_exact *e, unsigned i, uint64_t m, int64_t sign)
+{
+    e->m1[i] += signed_digit(m, sign);
+    u128 sq = (u128)m * m;
+    uint64_t low = e->m2[i][0] + (uint64_t)sq;
+    e->m2[i][1] += (uint64_t)(sq >> 64) + (low < (uint64_t)sq);
+    e->m2[i][0] = low;
+}
+
+/* v << off for off < 64, as (high word, low word), with 64-bit shifts only
+ * (the >> 1 keeps the count below 64 when off is 0). */
+static uint64_t shift_left(uint64_t v, unsigned off, uint64_t *high)
+{
+    *high = v >> 1 >> (63 - off);
+    return v << off;
+}
+
+/* One value, the signed mantissa m of exponent field `field`, straight into
+ * the limbs: m << off < 2^85 is 3 digits, m*m << off2 < 2^138 is 5. */
+static void add_value(ops_exact *e, unsigned field, uint64_t m, int64_t sign)
+{
+    unsigned shift = unit_shift(field);
+    uint64_t top1, low1 = shift_left(m, shift % DIGIT_BITS, &top1);
+    int64_t *l1 = e->s1 + shift / DIGIT_BITS;
+    l1[0] += signed_digit(low1 & DIGIT_MASK, sign);
+    l1[1] += signed_digit(low1 >> DIGIT_BITS, sign);
+    l1[2] += signed_digit(top1, sign);
+
+    u128 sq = (u128)m * m;
+    unsigned shift2 = 2 * shift, off2 = shift2 % DIGIT_BITS;
+    uint64_t carry, top2;
+    uint64_t low2 = shift_left((uint64_t)sq, off2, &carry);
+    uint64_t mid2 = shift_left((uint64_t)(sq >> 64), off2, &top2) | carry;
+    int64_t *l2 = e->s2 + shift2 / DIGIT_BITS;
+    l2[0] += (int64_t)(low2 & DIGIT_MASK);
+    l2[1] += (int64_t)(low2 >> DIGIT_BITS);
+    l2[2] += (int64_t)(mid2 & DIGIT_MASK);
+    l2[3] += (int64_t)(mid2 >> DIGIT_BITS);
+    l2[4] += (int64_t)top2;
+}
+
+/* x's slot holds another exponent. An empty slot (every slot is empty
+ * after a flush) is taken over; otherwise x goes straight into the limbs,
+ * so alternating exponents cost about what limbs alone would. */
+static void __attribute__((noinline))
+add_other_exponent(ops_exact *e, unsigned i, unsigned field, uint64_t m,
+                   int64_t sign)
+{
+    if (e->m2[i][0] == 0 && e->m2[i][1] == 0) { /* then m1 is 0 too */
+        e->exponent[i] = (uint16_t)field;
+        slot_add(e, i, m, sign);
+    } else {
+        add_value(e, field, m, sign);
+    }
+    count_add(e);
+}
+
+void ops_exact_add(ops_exact *e, double x)
+{
+    uint64_t bits;
+    memcpy(&bits, &x, sizeof bits);
+    unsigned field = (unsigned)(bits >> 52) & 0x7FF;
+    uint64_t m = (bits & FRACTION_MASK) | (uint64_t)(field != 0) << 52;
+    int64_t sign = -(int64_t)(bits >> 63);
+    unsigned i = field % OPS_EXACT_SLOTS;
+    if (e->exponent[i] != field) {
+        add_other_exponent(e, i, field, m, sign);
+        return;
+    }
+    slot_add(e, i, m, sign);
+    count_add(e);
+}
+
+/* Adds from's slots and limbs into into's settled limbs: from's limbs are
+ * each below 2^62 + 2^32 in size, the slots add fewer than 2^32 each. */
+void ops_exact_merge(ops_exact *into, const ops_exact *from)
+{
+    settle_all(into);
+    for (size_t i = 0; i < OPS_EXACT_S1_LIMBS; i++)
+        into->s1[i] += from->s1[i];
+    for (size_t i = 0; i < OPS_EXACT_S2_LIMBS; i++)
+        into->s2[i] += from->s2[i];
+    for (size_t i = 0; i < OPS_EXACT_SLOTS; i++)
+        add_slot(into->s1, into->s2, from->exponent[i], from->m1[i],
+                 slot_sum2(from, i));
+    settle_all(into);
+}
+
+/* ---- Unsigned big integers (little-endian 32-bit digits) ---- */
+
+typedef struct {
+    uint32_t d[BIG_DIGITS];
+    size_t n; /* digits in use; d[n-1] != 0 unless n == 0 */
+} big;
+
+static void big_trim(big *a)
+{
+    while (a->n > 0 && a->d[a->n - 1] == 0)
+        a->n--;
+}
+
+/* The magnitude of a settled signed sum, and its sign. The value is
+ * sum(limb[i] * 2^(32 i)); the top limb is a signed int64, taken as two
+ * digits of a two's complement number that is negated when negative. */
+static int big_from_limbs(const int64_t *limb, size_t n, big *out)
+{
+    int64_t top = limb[n - 1];
+    for (size_t i = 0; i + 1 < n; i++)
+        out->d[i] = (uint32_t)limb[i];
+    out->d[n - 1] = (uint32_t)(uint64_t)top;
+    out->d[n] = (uint32_t)((uint64_t)top >> 32);
+    out->n = n + 1;
+    int negative = top < 0;
+    if (negative) { /* -v = ~v + 1 */
+        uint64_t carry = 1;
+        for (size_t i = 0; i < out->n; i++) {
+            uint64_t t = (uint64_t)(uint32_t)~out->d[i] + carry;
+            out->d[i] = (uint32_t)t;
+            carry = t >> 32;
+        }
+    }
+    big_trim(out);
+    return negative;
+}
+
+static void big_mul_u64(big *a, uint64_t m)
+{
+    uint64_t carry = 0; /* < 2^64: (2^32-1)(2^64-1) + carry < 2^96 */
+    for (size_t i = 0; i < a->n; i++) {
+        u128 t = (u128)a->d[i] * m + carry;
+        a->d[i] = (uint32_t)t;
+        carry = (uint64_t)(t >> 32);
+    }
+    a->d[a->n++] = (uint32_t)carry;
+    a->d[a->n++] = (uint32_t)(carry >> 32);
+    big_trim(a);
+}
+
+static void big_square(const big *a, big *out)
+{
+    memset(out->d, 0, sizeof out->d[0] * 2 * a->n);
+    for (size_t i = 0; i < a->n; i++) {
+        uint64_t carry = 0;
+        for (size_t j = 0; j < a->n; j++) {
+            uint64_t t = (uint64_t)a->d[i] * a->d[j] + out->d[i + j] + carry;
+            out->d[i + j] = (uint32_t)t;
+            carry = t >> 32;
+        }
+        out->d[i + a->n] = (uint32_t)carry;
+    }
+    out->n = 2 * a->n;
+    big_trim(out);
+}
+
+static int big_less(const big *a, const big *b)
+{
+    if (a->n != b->n)
+        return a->n < b->n;
+    for (size_t i = a->n; i-- > 0;)
+        if (a->d[i] != b->d[i])
+            return a->d[i] < b->d[i];
+    return 0;
+}
+
+/* a -= b, for a >= b. */
+static void big_sub(big *a, const big *b)
+{
+    int64_t borrow = 0;
+    for (size_t i = 0; i < a->n; i++) {
+        int64_t t = (int64_t)a->d[i] - (i < b->n ? b->d[i] : 0) - borrow;
+        borrow = t < 0;
+        a->d[i] = (uint32_t)(t + (borrow << 32));
+    }
+    big_trim(a);
+}
+
+/* a *= 2^(32 * GUARD_DIGITS). */
+static void big_add_guard(big *a)
+{
+    if (a->n == 0)
+        return;
+    memmove(a->d + GUARD_DIGITS, a->d, sizeof a->d[0] * a->n);
+    memset(a->d, 0, sizeof a->d[0] * GUARD_DIGITS);
+    a->n += GUARD_DIGITS;
+}
+
+/* a = floor(a / d), d > 0; returns the remainder. */
+static uint64_t big_div_u64(big *a, uint64_t d)
+{
+    uint64_t rem = 0;
+    for (size_t i = a->n; i-- > 0;) {
+        if (d <= UINT32_MAX) { /* fast 64-bit division */
+            uint64_t cur = rem << 32 | a->d[i];
+            a->d[i] = (uint32_t)(cur / d);
+            rem = cur % d;
+        } else {
+            u128 cur = (u128)rem << 32 | a->d[i];
+            a->d[i] = (uint32_t)(cur / d); /* < 2^32 since rem < d */
+            rem = (uint64_t)(cur % d);
+        }
+    }
+    big_trim(a);
+    return rem;
+}
+
+static size_t big_bit_length(const big *a)
+{
+    if (a->n == 0)
+        return 0;
+    return (a->n - 1) * DIGIT_BITS +
+           (DIGIT_BITS - (size_t)__builtin_clz(a->d[a->n - 1]));
+}
+
+static unsigned big_bit(const big *a, size_t i)
+{
+    size_t digit = i / DIGIT_BITS;
+    return digit < a->n ? (a->d[digit] >> (i % DIGIT_BITS)) & 1 : 0;
+}
+
+/* Nonzero when any bit below bit i is set. */
+static int big_any_below(const big *a, size_t i)
+{
+    size_t digit = i / DIGIT_BITS;
+    for (size_t k = 0; k < digit && k < a->n; k++)
+        if (a->d[k])
+            return 1;
+    return digit < a->n && (a->d[digit] & ((1u << (i % DIGIT_BITS)) - 1));
+}
+
+/* Bits [lo, lo + count) as an integer, count <= 64. */
+static uint64_t big_bits(const big *a, size_t lo, size_t count)
+{
+    uint64_t v = 0;
+    for (size_t k = count; k-- > 0;)
+        v = v << 1 | big_bit(a, lo + k);
+    return v;
+}
+
+/* ---- Rounding to double ---- */
+
+/* m * 2^e2 for m <= 2^53 and e2 >= -1074: exact, or +inf past DBL_MAX. */
+static double make_double(uint64_t m, long e2)
+{
+    if (m == 0)
+        return 0.0;
+    if (m >> 53) { /* a rounding carry: m == 2^53 */
+        m >>= 1;
+        e2++;
+    }
+    while (m < (1ull << 52) && e2 > -1074) {
+        m <<= 1;
+        e2--;
+    }
+    if (m < (1ull << 52)) /* subnormal: e2 == -1074 */
+        return (double)m * 0x1p-1074;
+    long biased = e2 + 52 + 1023;
+    if (biased >= 2047)
+        return INFINITY;
+    uint64_t bits = (uint64_t)biased << 52 | (m & ((1ull << 52) - 1));
+    double d;
+    memcpy(&d, &bits, sizeof d);
+    return d;
+}
+
+/* (q + f) * 2^-scale rounded half to even, where f is a fraction in [0, 1)
+ * that is non-zero exactly when inexact != 0. q must have at least 55 bits
+ * (the guard digits see to that) unless it is 0. */
+static double round_quotient(const big *q, int inexact, long scale)
+{
+    long length = (long)big_bit_length(q);
+    if (length == 0)
+        return 0.0;
+    if (length - 1 - scale > 1023)
+        return INFINITY;
+    long lsb = length - 53; /* the last bit the double keeps */
+    if (lsb < scale - 1074)
+        lsb = scale - 1074; /* subnormal range: fewer bits */
+    uint64_t m =
+        lsb < length ? big_bits(q, (size_t)lsb, (size_t)(length - lsb)) : 0;
+    unsigned half = big_bit(q, (size_t)(lsb - 1));
+    int rest = inexact || big_any_below(q, (size_t)(lsb - 1));
+    if (half && (rest || (m & 1)))
+        m++;
+    return make_double(m, lsb - scale);
+}
+
+/* ---- Results ---- */
+
+/* A settled copy of e, every slot flushed (e itself is const). */
+static void settled_copy(const ops_exact *e, ops_exact *copy)
+{
+    memcpy(copy, e, sizeof *copy);
+    settle_all(copy);
+}
+
+double ops_exact_mean(const ops_exact *e, uint64_t n)
+{
+    if (n == 0)
+        return NAN;
+    ops_exact c;
+    settled_copy(e, &c);
+    big a;
+    int negative = big_from_limbs(c.s1, OPS_EXACT_S1_LIMBS, &a);
+    big_add_guard(&a);
+    int inexact = big_div_u64(&a, n) != 0;
+    double mean =
+        round_quotient(&a, inexact, S1_UNIT_EXP + GUARD_DIGITS * DIGIT_BITS);
+    return negative ? -mean : mean;
+}
+
+double ops_exact_var(const ops_exact *e, uint64_t n)
+{
+    if (n < 2)
+        return NAN;
+    ops_exact c;
+    settled_copy(e, &c);
+    big sum, sum_sq, num;
+    big_from_limbs(c.s1, OPS_EXACT_S1_LIMBS, &sum);
+    big_from_limbs(c.s2, OPS_EXACT_S2_LIMBS, &num); /* S2 >= 0 */
+    big_mul_u64(&num, n);
+    big_square(&sum, &sum_sq);
+    if (big_less(&num, &sum_sq)) /* only if n is not the count of adds */
+        return 0.0;
+    big_sub(&num, &sum_sq); /* n*S2 - S1^2 = sum over pairs (xi-xj)^2 */
+    big_add_guard(&num);
+    int inexact = big_div_u64(&num, n) != 0;
+    inexact |= big_div_u64(&num, n - 1) != 0;
+    return round_quotient(&num, inexact,
+                          S2_UNIT_EXP + GUARD_DIGITS * DIGIT_BITS);
+}

@@ -1,0 +1,122 @@
+/*
+ * ops_vec.c - the value store and its order-preserving keys.
+ *
+ * A vec is a singly linked list of fixed-size blocks, newest first: a push
+ * fills the head block and starts a new one when it is full, so growing
+ * never copies. Blocks in the middle of the list may be partly filled
+ * (after a splice); every block carries its own count.
+ *
+ * Keys map int64 and double to uint64 so that unsigned comparison of keys
+ * is numeric comparison of values:
+ *   int64:  flip the sign bit (two's complement -> offset binary);
+ *   double: flip the sign bit of a positive number and every bit of a
+ *           negative one, so -inf < ... < -0.0 < +0.0 < ... < +inf.
+ * NaN is never stored, so its keys (below -inf or above +inf) never occur.
+ */
+#include "ops.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define SIGN_BIT ((uint64_t)1 << 63)
+
+void ops_vec_init(ops_vec *v)
+{
+    v->head = NULL;
+    v->n = 0;
+}
+
+int ops_vec_push(ops_vec *v, uint64_t slot)
+{
+    ops_block *b = v->head;
+    if (b == NULL || b->n == OPS_VEC_BLOCK) {
+        b = malloc(sizeof *b);
+        if (b == NULL)
+            return -1;
+        b->next = v->head;
+        b->n = 0;
+        v->head = b;
+    }
+    b->slot[b->n++] = slot;
+    v->n++;
+    return 0;
+}
+
+/* The last block of a non-empty list. */
+static ops_block *last_block(ops_block *b)
+{
+    while (b->next != NULL)
+        b = b->next;
+    return b;
+}
+
+/* Nonzero when list a has no more blocks than list b. Walks both lists in
+ * step, so the cost is bounded by the shorter one. */
+static int shorter_or_equal(const ops_block *a, const ops_block *b)
+{
+    while (a != NULL && b != NULL) {
+        a = a->next;
+        b = b->next;
+    }
+    return a == NULL;
+}
+
+/* The header keeps no tail pointer, so joining two lists walks one of them;
+ * we walk the shorter one: one pointer per 64 KiB block of values. The
+ * order of blocks carries no meaning, only the head matters for pushes. */
+void ops_vec_splice(ops_vec *into, ops_vec *from)
+{
+    if (from->head == NULL)
+        return;
+    if (into->head == NULL) {
+        into->head = from->head;
+    } else if (shorter_or_equal(from->head, into->head)) {
+        last_block(from->head)->next = into->head;
+        into->head = from->head;
+    } else {
+        last_block(into->head)->next = from->head;
+    }
+    into->n += from->n;
+    ops_vec_init(from);
+}
+
+void ops_vec_free(ops_vec *v)
+{
+    ops_block *b = v->head;
+    while (b != NULL) {
+        ops_block *next = b->next;
+        free(b);
+        b = next;
+    }
+    ops_vec_init(v);
+}
+
+uint64_t ops_key_from_f64(double x)
+{
+    uint64_t bits;
+    memcpy(&bits, &x, sizeof bits);
+    return (bits & SIGN_BIT) ? ~bits : bits | SIGN_BIT;
+}
+
+double ops_f64_from_key(uint64_t key)
+{
+    uint64_t bits = (key & SIGN_BIT) ? key ^ SIGN_BIT : ~key;
+    double x;
+    memcpy(&x, &bits, sizeof x);
+    return x;
+}
+
+uint64_t ops_key_from_i64(int64_t x)
+{
+    return (uint64_t)x ^ SIGN_BIT;
+}
+
+/* Written without an out-of-range unsigned -> signed conversion, which C
+ * leaves implementation-defined; compilers reduce it to one xor. */
+int64_t ops_i64_from_key(uint64_t key)
+{
+    uint64_t u = key ^ SIGN_BIT;
+    if (u <= (uint64_t)INT64_MAX)
+        return (int64_t)u;
+    return -(int64_t)(UINT64_MAX - u) - 1;
+}

@@ -1,0 +1,259 @@
+#!/usr/bin/python3
+"""Write the expected output of the golden cases from pandas itself.
+
+    /usr/bin/python3 tests/golden/make_golden.py [--only NAME] [--check]
+
+A developer tool, not run by the test suite: it needs pandas 1.5 (Debian 12's
+python3-pandas).  For every case directory under cases/ whose `status` is 0
+(or missing), it reads `args`, does what dfsum would do with them the pandas
+way, and writes `expected.out` (plus an empty `expected.err` and `status` 0):
+
+    pd.read_csv(FILE[, sep=DELIM])[COLUMNS].describe(include=..., percentiles=...)
+
+printed as `.to_csv()` for `--format csv`, or as the JSON document for
+`--format json`.  Two things are NOT taken from pandas as they are:
+
+  * mean and std are the exact values: mean is the exact mean of the float64
+    values rounded once to float64; std is the square root of the exact
+    variance (ddof=1) rounded once to float64.  pandas sums in floating point
+    and carries rounding errors; dfsum does not.
+  * top: when several values tie for the highest frequency, pandas' pick is
+    arbitrary; dfsum picks the one that appears first in the file.
+
+Cases with a non-zero `status` (error cases) are left alone: their
+`expected.err` and `status` are written by hand.  --check only reports the
+cases whose expected.out would change.
+"""
+import argparse
+import json
+import math
+import numbers
+import os
+import sys
+import warnings
+
+import numpy as np
+import pandas as pd
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CASES = os.path.join(HERE, "cases")
+
+# pandas hands std/var to bottleneck when installed; mean and std are replaced
+# by exact values below anyway, but pin it so nothing else depends on it.
+pd.set_option("compute.use_bottleneck", True)
+
+
+class Options:
+    """The dfsum command line, as far as the expected output depends on it."""
+
+    def __init__(self):
+        self.format = "table"
+        self.include_all = False
+        self.percentiles = None
+        self.delimiter = None
+        self.columns = None
+        self.files = []
+
+
+def parse_args(argv):
+    o = Options()
+    it = iter(argv)
+    for a in it:
+        if a == "-" or not a.startswith("--"):
+            o.files.append(a)
+            continue
+        name, eq, value = a.partition("=")
+        if not eq:
+            value = next(it)
+        if name == "--format":
+            o.format = value
+        elif name == "--include":
+            assert value == "all", value
+            o.include_all = True
+        elif name == "--percentiles":
+            o.percentiles = [float(p) for p in value.split(",")]
+        elif name == "--delimiter":
+            o.delimiter = value
+        elif name == "--columns":
+            o.columns = value.split(",")
+        elif name not in ("--threads", "--chunk-size"):
+            raise ValueError("make_golden.py cannot model option %s" % name)
+    return o
+
+
+def exact_moments(values):
+    """(mean, std) of float64 values, each rounded once from the exact value.
+
+    Every float64 is an integer times a power of two, so with one common
+    power 2**-k all sums are exact Python integers.  int() / int() division
+    is correctly rounded (and raises OverflowError past the float range)."""
+    n = len(values)
+    if n == 0:
+        return math.nan, math.nan
+    if any(math.isinf(v) for v in values):
+        pos, neg = math.inf in values, -math.inf in values
+        return (math.nan if pos and neg else (math.inf if pos else -math.inf)), math.nan
+    ratios = [v.as_integer_ratio() for v in values]
+    den = max(d for _, d in ratios)
+    ints = [m * (den // d) for m, d in ratios]
+    s1 = sum(ints)
+    mean = s1 / (n * den)
+    if n == 1:
+        return mean, math.nan
+    # variance = (n*sum(x^2) - sum(x)^2) / (n * (n-1)), all over den^2
+    num = n * sum(i * i for i in ints) - s1 * s1
+    try:
+        var = num / (n * (n - 1) * den * den)
+    except OverflowError:
+        var = math.inf
+    return mean, math.sqrt(var)
+
+
+def first_seen_top(series, freq):
+    """The value with count `freq` that appears first in the column."""
+    counts = series.value_counts(dropna=True)
+    tied = set(counts[counts == freq].index)
+    for v in series.dropna():
+        if v in tied:
+            return v
+    raise AssertionError("no value with frequency %r" % freq)
+
+
+def fix_describe(df, desc):
+    """Replace pandas' float mean/std by exact ones and tie-break `top`.
+    read_csv makes column names unique, so df[col] is one column."""
+    for col in desc.columns:
+        series = df[col]
+        if series.dtype.kind in "iuf":
+            if "mean" in desc.index:
+                mean, std = exact_moments([float(v) for v in series.dropna()])
+                desc.at["mean", col] = mean
+                desc.at["std", col] = std
+        elif "top" in desc.index and not pd.isna(desc.at["top", col]):
+            desc.at["top", col] = first_seen_top(series, desc.at["freq", col])
+    return desc
+
+
+def read_table(path, opts):
+    kw = {} if opts.delimiter is None else {"sep": opts.delimiter}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a DtypeWarning would mean chunk-dependent types
+        df = pd.read_csv(path, **kw)
+    if opts.columns is not None:
+        df = df[opts.columns]
+    return df
+
+
+def describe(df, opts):
+    kw = {}
+    if opts.include_all:
+        kw["include"] = "all"
+    if opts.percentiles is not None:
+        kw["percentiles"] = opts.percentiles
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # inf - inf in quantiles
+        return fix_describe(df, df.describe(**kw))
+
+
+def json_value(v):
+    if isinstance(v, str):
+        return v
+    if isinstance(v, (bool, np.bool_)):
+        return "True" if v else "False"
+    if pd.isna(v):
+        return None
+    if isinstance(v, numbers.Integral):
+        return int(v)
+    f = float(v)
+    if math.isinf(f):
+        return "inf" if f > 0 else "-inf"
+    return f
+
+
+def json_document(name, df, desc):
+    cols = []
+    for col in desc.columns:
+        entry = {"name": str(col), "dtype": str(df[col].dtype)}
+        for label in desc.index:
+            v = json_value(desc.at[label, col])
+            if label in ("count", "unique", "freq") and isinstance(v, float):
+                v = int(v)
+            entry[str(label)] = v
+        cols.append(entry)
+    return json.dumps({"file": name, "columns": cols}, indent=1, ensure_ascii=False) + "\n"
+
+
+def expected_output(case_dir, argv):
+    opts = parse_args(argv)
+    if opts.format not in ("csv", "json"):
+        raise ValueError("only --format csv and json are pinned (got %s)" % opts.format)
+    if not opts.files:
+        opts.files = ["-"]
+    parts = []
+    for name in opts.files:
+        path = os.path.join(case_dir, "stdin" if name == "-" else name)
+        df = read_table(path, opts)
+        desc = describe(df, opts)
+        if opts.format == "json":
+            assert len(opts.files) == 1, "JSON cases take one file"
+            return json_document(name, df, desc)
+        text = desc.to_csv()
+        if len(opts.files) > 1:  # like head(1), standard input included
+            text = "==> %s <==\n%s" % ("standard input" if name == "-" else name, text)
+        parts.append(text)
+    return "\n".join(parts)
+
+
+def read_args(case_dir):
+    with open(os.path.join(case_dir, "args"), encoding="utf-8", newline="") as fh:
+        text = fh.read()
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def case_status(case_dir):
+    path = os.path.join(case_dir, "status")
+    if not os.path.exists(path):
+        return 0
+    with open(path) as fh:
+        return int(fh.read().strip() or 0)
+
+
+def write(path, text):
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        fh.write(text)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--only", metavar="NAME", help="only this case")
+    ap.add_argument("--check", action="store_true", help="report changes, write nothing")
+    a = ap.parse_args()
+    names = sorted(os.listdir(CASES))
+    if a.only:
+        names = [n for n in names if n == a.only]
+    done = changed = 0
+    for name in names:
+        case_dir = os.path.join(CASES, name)
+        if case_status(case_dir) != 0:
+            continue
+        out = expected_output(case_dir, read_args(case_dir))
+        exp_path = os.path.join(case_dir, "expected.out")
+        old = open(exp_path, encoding="utf-8", newline="").read() if os.path.exists(exp_path) else None
+        done += 1
+        if old != out:
+            changed += 1
+            print("%s %s" % ("differs:" if a.check else "wrote", name))
+        if not a.check:
+            write(exp_path, out)
+            write(os.path.join(case_dir, "expected.err"), "")
+            write(os.path.join(case_dir, "status"), "0\n")
+    print("make_golden: %d case(s) %s, %d changed (pandas %s)" % (
+        done, "checked" if a.check else "written", changed, pd.__version__))
+    return 1 if a.check and changed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,231 @@
+/*
+ * test_api.c - the public API end to end on small files: values, options,
+ * errors, and the invariant that the chunk size never changes a result.
+ * Includes only <dfsum.h> (plus the test harness), like a user would.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "dfsum.h"
+
+typedef struct {
+    char dir[64];
+    char path[128];
+} tmpfile_t;
+
+/* Writes text to a fresh temporary file named name. */
+static void write_tmp(tmpfile_t *t, const char *name, const char *text)
+{
+    snprintf(t->dir, sizeof t->dir, "/tmp/dfsum_api_XXXXXX");
+    assert_non_null(mkdtemp(t->dir));
+    snprintf(t->path, sizeof t->path, "%s/%s", t->dir, name);
+    FILE *f = fopen(t->path, "wb");
+    assert_non_null(f);
+    fwrite(text, 1, strlen(text), f);
+    fclose(f);
+}
+
+static void remove_tmp(tmpfile_t *t)
+{
+    unlink(t->path);
+    rmdir(t->dir);
+}
+
+static dfsum_result *describe_text(dfsum *d, const char *text)
+{
+    tmpfile_t t;
+    dfsum_result *r = NULL;
+    write_tmp(&t, "t.csv", text);
+    dfsum_status st = dfsum_describe_path(d, t.path, &r);
+    if (st != DFSUM_OK)
+        fail_msg("describe failed: %s", dfsum_errmsg(d));
+    remove_tmp(&t);
+    return r;
+}
+
+static size_t col_index(const dfsum_result *r, const char *name)
+{
+    for (size_t i = 0; i < dfsum_result_ncols(r); i++)
+        if (strcmp(dfsum_result_name(r, i), name) == 0)
+            return i;
+    fail_msg("no column %s", name);
+    return 0;
+}
+
+static double num(const dfsum_result *r, dfsum_stat stat, const char *col)
+{
+    dfsum_cell c =
+        dfsum_result_cell(r, dfsum_result_find_row(r, stat), col_index(r, col));
+    return c.kind == DFSUM_CELL_FLOAT ? c.f : NAN;
+}
+
+static void test_numeric_table(void **state)
+{
+    (void)state;
+    dfsum *d = NULL;
+    assert_int_equal(dfsum_create(&d), DFSUM_OK);
+    dfsum_result *r = describe_text(d, "a,b,t\n1,2.5,x\n3,,y\n5,4.5,x\n");
+    assert_int_equal(dfsum_result_ncols(r), 2); /* t is text: left out */
+    assert_int_equal(dfsum_result_dtype(r, 0), DFSUM_DTYPE_INT64);
+    assert_int_equal(dfsum_result_dtype(r, 1), DFSUM_DTYPE_FLOAT64);
+    assert_int_equal(dfsum_result_nrows(r), 8);
+    assert_string_equal(dfsum_result_row_label(r, 4), "25%");
+    assert_true(num(r, DFSUM_STAT_COUNT, "a") == 3.0);
+    assert_true(num(r, DFSUM_STAT_MEAN, "a") == 3.0);
+    assert_true(num(r, DFSUM_STAT_STD, "a") == 2.0);
+    assert_true(num(r, DFSUM_STAT_COUNT, "b") == 2.0);
+    assert_true(num(r, DFSUM_STAT_MEAN, "b") == 3.5);
+    assert_true(num(r, DFSUM_STAT_MAX, "b") == 4.5);
+    dfsum_result_free(r);
+    dfsum_free(d);
+}
+
+static void test_include_all(void **state)
+{
+    (void)state;
+    dfsum *d = NULL;
+    assert_int_equal(dfsum_create(&d), DFSUM_OK);
+    assert_int_equal(dfsum_set_include(d, DFSUM_INCLUDE_ALL), DFSUM_OK);
+    dfsum_result *r = describe_text(d, "a,t\n1,x\n2,y\n3,x\n");
+    assert_int_equal(dfsum_result_ncols(r), 2);
+    assert_int_equal(dfsum_result_nrows(r), 11);
+    assert_string_equal(dfsum_result_row_label(r, 1), "unique");
+    dfsum_cell top = dfsum_result_cell(r, 2, 1);
+    assert_int_equal(top.kind, DFSUM_CELL_TEXT);
+    assert_string_equal(top.text, "x");
+    dfsum_cell freq = dfsum_result_cell(r, 3, 1);
+    assert_int_equal(freq.kind, DFSUM_CELL_INT);
+    assert_int_equal(freq.i, 2);
+    assert_int_equal(dfsum_result_cell(r, 2, 0).kind, DFSUM_CELL_MISSING);
+    assert_int_equal(dfsum_result_cell(r, 4, 1).kind, DFSUM_CELL_MISSING);
+    dfsum_result_free(r);
+    dfsum_free(d);
+}
+
+static void test_percentiles_and_columns(void **state)
+{
+    (void)state;
+    dfsum *d = NULL;
+    const double p[] = {0.9, 0.1};
+    const char *cols[] = {"b", "a"};
+    assert_int_equal(dfsum_create(&d), DFSUM_OK);
+    assert_int_equal(dfsum_set_percentiles(d, p, 2), DFSUM_OK);
+    assert_int_equal(dfsum_set_columns(d, cols, 2), DFSUM_OK);
+    dfsum_result *r = describe_text(d, "a,b,c\n1,10,0\n2,20,0\n3,30,0\n");
+    assert_int_equal(dfsum_result_ncols(r), 2);
+    assert_string_equal(dfsum_result_name(r, 0), "b");
+    assert_string_equal(dfsum_result_row_label(r, 4), "10%");
+    assert_string_equal(dfsum_result_row_label(r, 5), "50%");
+    assert_string_equal(dfsum_result_row_label(r, 6), "90%");
+    assert_true(dfsum_result_cell(r, 4, 0).f == 12.0);
+    dfsum_result_free(r);
+    const double bad[] = {1.5};
+    assert_int_equal(dfsum_set_percentiles(d, bad, 1), DFSUM_EINVAL);
+    assert_string_equal(dfsum_errmsg(d),
+                        "percentiles should all be in the interval [0,1]");
+    dfsum_free(d);
+}
+
+static void test_errors(void **state)
+{
+    (void)state;
+    dfsum *d = NULL;
+    dfsum_result *r = NULL;
+    tmpfile_t t;
+    assert_int_equal(dfsum_create(&d), DFSUM_OK);
+    assert_int_equal(dfsum_describe_path(d, "/nonexistent/x.csv", &r),
+                     DFSUM_EIO);
+    assert_null(r);
+    assert_non_null(strstr(dfsum_errmsg(d), "/nonexistent/x.csv"));
+    write_tmp(&t, "ragged.csv", "a,b\n1,2\n3,4,5\n");
+    assert_int_equal(dfsum_describe_path(d, t.path, &r), DFSUM_EPARSE);
+    assert_non_null(strstr(dfsum_errmsg(d), "ragged.csv:3: expected 2 fields"));
+    remove_tmp(&t);
+    const char *cols[] = {"zz"};
+    dfsum_set_columns(d, cols, 1);
+    write_tmp(&t, "ok.csv", "a\n1\n");
+    assert_int_equal(dfsum_describe_path(d, t.path, &r), DFSUM_ENOTFOUND);
+    assert_non_null(strstr(dfsum_errmsg(d), "no column named 'zz'"));
+    remove_tmp(&t);
+    assert_null(r);
+    dfsum_free(d);
+}
+
+/* Bitwise equality of two results, cell by cell. */
+static void assert_same_result(const dfsum_result *x, const dfsum_result *y)
+{
+    assert_int_equal(dfsum_result_ncols(x), dfsum_result_ncols(y));
+    assert_int_equal(dfsum_result_nrows(x), dfsum_result_nrows(y));
+    for (size_t i = 0; i < dfsum_result_nrows(x); i++) {
+        for (size_t j = 0; j < dfsum_result_ncols(x); j++) {
+            dfsum_cell a = dfsum_result_cell(x, i, j);
+            dfsum_cell b = dfsum_result_cell(y, i, j);
+            assert_int_equal(a.kind, b.kind);
+            assert_memory_equal(&a.f, &b.f, sizeof a.f);
+            assert_int_equal(a.i, b.i);
+            if (a.kind == DFSUM_CELL_TEXT)
+                assert_string_equal(a.text, b.text);
+        }
+    }
+}
+
+static const char *const invariance_inputs[] = {
+    "x,y,t\n1,2.5,a\n\"3\",-1e3,\"b,c\"\n\n5,,\"multi\nline\"\n7,inf,a\n",
+    "a,b\r\n1,True\r\n2,False\r\n3,\r\n4,True\r\n",
+    "n,late\n1,1\n2,2.50\n3,2.5\n4,x\n",
+    "a\n18446744073709551615\n1\n",
+    "i,j\n1,2,3\n4,5,6\n",
+};
+
+static void test_chunk_size_invariance(void **state)
+{
+    (void)state;
+    for (size_t k = 0; k < sizeof invariance_inputs / sizeof(char *); k++) {
+        const char *text = invariance_inputs[k];
+        dfsum *d = NULL;
+        assert_int_equal(dfsum_create(&d), DFSUM_OK);
+        dfsum_set_include(d, DFSUM_INCLUDE_ALL);
+        dfsum_result *ref = describe_text(d, text);
+        for (size_t chunk = 1; chunk <= strlen(text) + 1; chunk++) {
+            dfsum_set_chunk_size(d, chunk);
+            dfsum_result *r = describe_text(d, text);
+            assert_same_result(ref, r);
+            dfsum_result_free(r);
+        }
+        dfsum_result_free(ref);
+        dfsum_free(d);
+    }
+}
+
+static void test_status_text(void **state)
+{
+    (void)state;
+    assert_string_equal(dfsum_strerror(DFSUM_EPARSE), "malformed input");
+    assert_string_equal(dfsum_status_name(DFSUM_ENOTFOUND), "DFSUM_ENOTFOUND");
+    assert_string_equal(dfsum_version(), DFSUM_VERSION_STRING);
+    assert_string_equal(dfsum_dtype_name(DFSUM_DTYPE_UINT64), "uint64");
+    dfsum_free(NULL);
+    dfsum_result_free(NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_numeric_table),
+        cmocka_unit_test(test_include_all),
+        cmocka_unit_test(test_percentiles_and_columns),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_chunk_size_invariance),
+        cmocka_unit_test(test_status_text),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,447 @@
+/*
+ * test_ops_distinct.c - the distinct table (counts, first positions, top
+ * with its first-seen tie-break, merge in any grouping) and the UTF-8 check.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ops.h"
+
+/* One entry as ops_distinct_each reports it, with its own copy of the
+ * bytes, so whole tables can be sorted and compared. */
+typedef struct {
+    char *s;
+    size_t n;
+    uint64_t count, first;
+} snap_entry;
+
+typedef struct {
+    snap_entry *e;
+    size_t n, cap;
+} snapshot;
+
+static int snap_one(void *ctx, const char *s, size_t n, uint64_t count,
+                    uint64_t first)
+{
+    snapshot *sn = ctx;
+    if (sn->n == sn->cap) {
+        sn->cap = sn->cap ? 2 * sn->cap : 64;
+        sn->e = realloc(sn->e, sn->cap * sizeof *sn->e);
+        assert_non_null(sn->e);
+    }
+    snap_entry *e = &sn->e[sn->n++];
+    e->s = malloc(n + 1);
+    assert_non_null(e->s);
+    memcpy(e->s, s, n);
+    e->n = n;
+    e->count = count;
+    e->first = first;
+    return 0;
+}
+
+static int snap_cmp(const void *a, const void *b)
+{
+    const snap_entry *x = a, *y = b;
+    size_t m = x->n < y->n ? x->n : y->n;
+    int c = memcmp(x->s, y->s, m);
+    if (c)
+        return c;
+    return (x->n > y->n) - (x->n < y->n);
+}
+
+static snapshot take_snapshot(const ops_distinct *d)
+{
+    snapshot sn = {NULL, 0, 0};
+    assert_int_equal(ops_distinct_each(d, snap_one, &sn), 0);
+    if (sn.n)
+        qsort(sn.e, sn.n, sizeof *sn.e, snap_cmp);
+    return sn;
+}
+
+static void snapshot_free(snapshot *sn)
+{
+    for (size_t i = 0; i < sn->n; i++)
+        free(sn->e[i].s);
+    free(sn->e);
+}
+
+static void assert_same_table(const ops_distinct *a, const ops_distinct *b)
+{
+    snapshot x = take_snapshot(a), y = take_snapshot(b);
+    assert_int_equal(x.n, y.n);
+    for (size_t i = 0; i < x.n; i++) {
+        assert_int_equal(x.e[i].n, y.e[i].n);
+        assert_memory_equal(x.e[i].s, y.e[i].s, x.e[i].n);
+        assert_int_equal(x.e[i].count, y.e[i].count);
+        assert_int_equal(x.e[i].first, y.e[i].first);
+    }
+    snapshot_free(&x);
+    snapshot_free(&y);
+    size_t la, lb;
+    uint64_t fa, fb;
+    const char *ta = ops_distinct_top(a, &la, &fa);
+    const char *tb = ops_distinct_top(b, &lb, &fb);
+    assert_int_equal(la, lb);
+    assert_int_equal(fa, fb);
+    if (ta || tb) {
+        assert_non_null(ta);
+        assert_non_null(tb);
+        assert_memory_equal(ta, tb, la);
+    }
+    assert_int_equal(ops_distinct_unique(a), ops_distinct_unique(b));
+}
+
+static ops_distinct *new_table(void)
+{
+    ops_distinct *d = ops_distinct_new();
+    assert_non_null(d);
+    return d;
+}
+
+static void add_str(ops_distinct *d, const char *s, uint64_t pos)
+{
+    assert_int_equal(ops_distinct_add(d, s, strlen(s), pos), 0);
+}
+
+static void assert_top(const ops_distinct *d, const char *want,
+                       uint64_t want_freq)
+{
+    size_t len;
+    uint64_t freq;
+    const char *top = ops_distinct_top(d, &len, &freq);
+    assert_non_null(top);
+    assert_int_equal(len, strlen(want));
+    assert_memory_equal(top, want, len);
+    assert_int_equal(freq, want_freq);
+}
+
+static int count_entries(void *ctx, const char *s, size_t n, uint64_t count,
+                         uint64_t first)
+{
+    (void)s;
+    (void)n;
+    (void)count;
+    (void)first;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+static void test_empty_table(void **state)
+{
+    (void)state;
+    ops_distinct *d = new_table();
+    size_t len = 99;
+    uint64_t freq = 99;
+    assert_null(ops_distinct_top(d, &len, &freq));
+    assert_int_equal(len, 0);
+    assert_int_equal(freq, 0);
+    assert_int_equal(ops_distinct_unique(d), 0);
+    int visits = 0;
+    assert_int_equal(ops_distinct_each(d, count_entries, &visits), 0);
+    assert_int_equal(visits, 0);
+    /* Merging empties stays empty; count 0 adds nothing. */
+    ops_distinct *e = new_table();
+    assert_int_equal(ops_distinct_merge(d, e), 0);
+    assert_int_equal(ops_distinct_add_n(d, "x", 1, 0, 5), 0);
+    assert_int_equal(ops_distinct_unique(d), 0);
+    ops_distinct_free(d);
+    ops_distinct_free(e);
+    ops_distinct_free(NULL);
+}
+
+/* The oracle's ties_for_top: b a b a c -> top b (seen first), freq 2. */
+static void test_tie_goes_to_first_seen(void **state)
+{
+    (void)state;
+    ops_distinct *d = new_table();
+    const char *vals[] = {"b", "a", "b", "a", "c"};
+    for (uint64_t i = 0; i < 5; i++)
+        add_str(d, vals[i], i);
+    assert_int_equal(ops_distinct_unique(d), 3);
+    assert_top(d, "b", 2);
+    /* Positions, not insertion order, decide: "a" gets an earlier one. */
+    add_str(d, "a", 1000);
+    assert_top(d, "a", 3);
+    ops_distinct *e = new_table();
+    assert_int_equal(ops_distinct_add_n(e, "z", 1, 3, 7), 0);
+    assert_int_equal(ops_distinct_add_n(e, "y", 1, 3, 2), 0);
+    assert_int_equal(ops_distinct_add_n(e, "z", 1, 0, 0), 0);
+    assert_top(e, "y", 3);
+    assert_int_equal(ops_distinct_add_n(e, "z", 1, 1, 1), 0);
+    assert_top(e, "z", 4);
+    ops_distinct_free(d);
+    ops_distinct_free(e);
+}
+
+/* Equal count and equal first position still give one answer (the
+ * bytewise smaller value), whatever the insertion order. */
+static void test_total_tie_is_deterministic(void **state)
+{
+    (void)state;
+    ops_distinct *a = new_table(), *b = new_table();
+    char buf[16];
+    for (int i = 0; i < 200; i++) {
+        snprintf(buf, sizeof buf, "v%03d", i);
+        assert_int_equal(ops_distinct_add_n(a, buf, 4, 2, 5), 0);
+        snprintf(buf, sizeof buf, "v%03d", 199 - i);
+        assert_int_equal(ops_distinct_add_n(b, buf, 4, 2, 5), 0);
+    }
+    assert_top(a, "v000", 2);
+    assert_top(b, "v000", 2);
+    /* A prefix ranks before the longer value. */
+    ops_distinct *c = new_table();
+    assert_int_equal(ops_distinct_add_n(c, "ab", 2, 1, 0), 0);
+    assert_int_equal(ops_distinct_add_n(c, "a", 1, 1, 0), 0);
+    assert_top(c, "a", 1);
+    ops_distinct_free(a);
+    ops_distinct_free(b);
+    ops_distinct_free(c);
+}
+
+static void test_embedded_nul_and_empty(void **state)
+{
+    (void)state;
+    ops_distinct *d = new_table();
+    assert_int_equal(ops_distinct_add(d, "a\0b", 3, 0), 0);
+    assert_int_equal(ops_distinct_add(d, "a\0c", 3, 1), 0);
+    assert_int_equal(ops_distinct_add(d, "a", 1, 2), 0);
+    assert_int_equal(ops_distinct_add(d, "a\0c", 3, 3), 0);
+    assert_int_equal(ops_distinct_add(d, NULL, 0, 4), 0);
+    assert_int_equal(ops_distinct_add(d, "", 0, 5), 0);
+    assert_int_equal(ops_distinct_add(d, "", 0, 6), 0);
+    assert_int_equal(ops_distinct_unique(d), 4);
+    size_t len;
+    uint64_t freq;
+    const char *top = ops_distinct_top(d, &len, &freq);
+    /* "" has 3, "a\0c" 2. */
+    assert_non_null(top);
+    assert_int_equal(len, 0);
+    assert_int_equal(freq, 3);
+    assert_int_equal(ops_distinct_add(d, "a\0c", 3, 9), 0);
+    assert_int_equal(ops_distinct_add(d, "a\0c", 3, 9), 0);
+    top = ops_distinct_top(d, &len, &freq);
+    assert_int_equal(len, 3);
+    assert_memory_equal(top, "a\0c", 3);
+    assert_int_equal(freq, 4);
+    ops_distinct_free(d);
+}
+
+/* Many distinct values force repeated growth; every count must survive. */
+static void test_growth_keeps_counts(void **state)
+{
+    (void)state;
+    ops_distinct *d = new_table();
+    enum { N = 100000 };
+    char buf[32];
+    for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < N; i++) {
+            if (round == 2 && i % 2)
+                continue;
+            int len = snprintf(buf, sizeof buf, "value-%d", i);
+            assert_int_equal(ops_distinct_add(d, buf, (size_t)len,
+                                              (uint64_t)(round * N + i)),
+                             0);
+        }
+    }
+    assert_int_equal(ops_distinct_unique(d), N);
+    snapshot sn = take_snapshot(d);
+    assert_int_equal(sn.n, N);
+    uint64_t total = 0;
+    for (size_t i = 0; i < sn.n; i++) {
+        int v = atoi(sn.e[i].s + 6);
+        assert_int_equal(sn.e[i].count, v % 2 ? 2 : 3);
+        assert_int_equal(sn.e[i].first, (uint64_t)v);
+        total += sn.e[i].count;
+    }
+    assert_int_equal(total, 2 * N + N / 2);
+    snapshot_free(&sn);
+    assert_top(d, "value-0", 3);
+    ops_distinct_free(d);
+}
+
+/* A value bigger than an arena block gets its own block; small values
+ * around it keep working. */
+static void test_large_values(void **state)
+{
+    (void)state;
+    ops_distinct *d = new_table();
+    size_t big = 3u << 20;
+    char *s = malloc(big);
+    assert_non_null(s);
+    memset(s, 'x', big);
+    add_str(d, "small", 0);
+    assert_int_equal(ops_distinct_add(d, s, big, 1), 0);
+    add_str(d, "small2", 2);
+    s[big - 1] = 'y';
+    assert_int_equal(ops_distinct_add(d, s, big, 3), 0);
+    assert_int_equal(ops_distinct_add(d, s, big, 4), 0);
+    assert_int_equal(ops_distinct_unique(d), 4);
+    size_t len;
+    uint64_t freq;
+    const char *top = ops_distinct_top(d, &len, &freq);
+    assert_int_equal(len, big);
+    assert_int_equal(freq, 2);
+    assert_memory_equal(top, s, big);
+    free(s);
+    ops_distinct_free(d);
+}
+
+static uint64_t next_rand(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
+/* The same multiset of (value, position) spread over k tables, merged in
+ * different orders and groupings, gives identical tables and top. */
+static void test_merge_any_grouping(void **state)
+{
+    (void)state;
+    uint64_t seed = 0x9e3779b97f4a7c15ull;
+    for (int trial = 0; trial < 20; trial++) {
+        uint64_t rng = seed + (uint64_t)trial;
+        enum { K = 6, ROWS = 3000 };
+        ops_distinct *part[K], *whole = new_table();
+        for (int k = 0; k < K; k++)
+            part[k] = new_table();
+        char buf[16];
+        for (uint64_t pos = 0; pos < ROWS; pos++) {
+            int len = snprintf(buf, sizeof buf, "%u",
+                               (unsigned)(next_rand(&rng) % 150));
+            size_t k = next_rand(&rng) % K;
+            assert_int_equal(ops_distinct_add(part[k], buf, (size_t)len, pos),
+                             0);
+            assert_int_equal(ops_distinct_add(whole, buf, (size_t)len, pos), 0);
+        }
+        /* Left fold in order, right fold in reverse, and a tree. */
+        ops_distinct *left = new_table(), *right = new_table();
+        for (int k = 0; k < K; k++) {
+            assert_int_equal(ops_distinct_merge(left, part[k]), 0);
+            assert_int_equal(ops_distinct_merge(right, part[K - 1 - k]), 0);
+        }
+        assert_int_equal(ops_distinct_merge(part[0], part[1]), 0);
+        assert_int_equal(ops_distinct_merge(part[2], part[3]), 0);
+        assert_int_equal(ops_distinct_merge(part[5], part[4]), 0);
+        assert_int_equal(ops_distinct_merge(part[2], part[5]), 0);
+        assert_int_equal(ops_distinct_merge(part[2], part[0]), 0);
+        if (ops_distinct_unique(left) != ops_distinct_unique(whole))
+            fprintf(stderr, "seed %llu\n", (unsigned long long)rng);
+        assert_same_table(left, whole);
+        assert_same_table(right, whole);
+        assert_same_table(part[2], whole);
+        for (int k = 0; k < K; k++)
+            ops_distinct_free(part[k]);
+        ops_distinct_free(whole);
+        ops_distinct_free(left);
+        ops_distinct_free(right);
+    }
+}
+
+static void test_merge_into_itself_doubles(void **state)
+{
+    (void)state;
+    ops_distinct *d = new_table();
+    add_str(d, "a", 3);
+    add_str(d, "b", 1);
+    add_str(d, "a", 2);
+    assert_int_equal(ops_distinct_merge(d, d), 0);
+    assert_top(d, "a", 4);
+    assert_int_equal(ops_distinct_unique(d), 2);
+    ops_distinct_free(d);
+}
+
+static int stop_at_second(void *ctx, const char *s, size_t n, uint64_t count,
+                          uint64_t first)
+{
+    (void)s;
+    (void)n;
+    (void)count;
+    (void)first;
+    return ++*(int *)ctx == 2 ? 42 : 0;
+}
+
+static void test_each_stops_early(void **state)
+{
+    (void)state;
+    ops_distinct *d = new_table();
+    add_str(d, "a", 0);
+    add_str(d, "b", 1);
+    add_str(d, "c", 2);
+    int seen = 0;
+    assert_int_equal(ops_distinct_each(d, stop_at_second, &seen), 42);
+    assert_int_equal(seen, 2);
+    ops_distinct_free(d);
+}
+
+#define VALID(lit)   assert_true(ops_utf8_valid(lit, sizeof(lit) - 1))
+#define INVALID(lit) assert_false(ops_utf8_valid(lit, sizeof(lit) - 1))
+
+static void test_utf8(void **state)
+{
+    (void)state;
+    assert_true(ops_utf8_valid(NULL, 0));
+    VALID("");
+    VALID("plain ascii, long enough for the 8-byte path");
+    VALID("a\0b");
+    VALID("caf\xc3\xa9");                      /* U+00E9 */
+    VALID("\xc2\x80");                         /* U+0080, smallest 2-byte */
+    VALID("\xdf\xbf");                         /* U+07FF */
+    VALID("\xe0\xa0\x80");                     /* U+0800, smallest 3-byte */
+    VALID("\xed\x9f\xbf");                     /* U+D7FF, below surrogates */
+    VALID("\xee\x80\x80");                     /* U+E000, above surrogates */
+    VALID("\xef\xbf\xbf");                     /* U+FFFF */
+    VALID("\xf0\x90\x80\x80");                 /* U+10000 */
+    VALID("\xf4\x8f\xbf\xbf");                 /* U+10FFFF */
+    VALID("12345678\xe6\x97\xa5\xe6\x9c\xac"); /* after a full ASCII word */
+    INVALID("\x80");                           /* lone continuation */
+    INVALID("\xbf");
+    INVALID("\xc0\x80");     /* overlong NUL */
+    INVALID("\xc1\xbf");     /* overlong */
+    INVALID("\xe0\x80\x80"); /* overlong 3-byte */
+    INVALID("\xe0\x9f\xbf");
+    INVALID("\xed\xa0\x80");     /* U+D800 surrogate */
+    INVALID("\xed\xbf\xbf");     /* U+DFFF */
+    INVALID("\xf0\x80\x80\x80"); /* overlong 4-byte */
+    INVALID("\xf0\x8f\xbf\xbf");
+    INVALID("\xf4\x90\x80\x80"); /* U+110000 */
+    INVALID("\xf5\x80\x80\x80");
+    INVALID("\xff");
+    INVALID("\xfe");
+    INVALID("\xc3"); /* truncated */
+    INVALID("\xe6\x97");
+    INVALID("\xf0\x90\x80");
+    INVALID("\xc3\x28"); /* bad continuation */
+    INVALID("\xe6\x28\xa5");
+    INVALID("\xf0\x90\x28\x80");
+    INVALID("abcdefgh\xc3"); /* truncated after a word */
+    INVALID("abcdefghijklmno\x80");
+    /* Truncation must be caught from the given length, not a NUL. */
+    assert_false(ops_utf8_valid("\xc3\xa9", 1));
+    assert_true(ops_utf8_valid("\xc3\xa9", 2));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_empty_table),
+        cmocka_unit_test(test_tie_goes_to_first_seen),
+        cmocka_unit_test(test_total_tie_is_deterministic),
+        cmocka_unit_test(test_embedded_nul_and_empty),
+        cmocka_unit_test(test_growth_keeps_counts),
+        cmocka_unit_test(test_large_values),
+        cmocka_unit_test(test_merge_any_grouping),
+        cmocka_unit_test(test_merge_into_itself_doubles),
+        cmocka_unit_test(test_each_stops_early),
+        cmocka_unit_test(test_utf8),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
