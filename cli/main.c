@@ -48,56 +48,6 @@ static void out_puts(out_buf *b, const char *s)
     out_append(b, s, strlen(s));
 }
 
-/* Length of the valid UTF-8 sequence at s, 0 when invalid. */
-static size_t utf8_sequence_len(const unsigned char *s, size_t n)
-{
-    unsigned c = s[0], cp, min;
-    size_t need;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF)
-        need = 2, cp = c & 0x1F, min = 0x80;
-    else if (c >= 0xE0 && c <= 0xEF)
-        need = 3, cp = c & 0x0F, min = 0x800;
-    else if (c >= 0xF0 && c <= 0xF4)
-        need = 4, cp = c & 0x07, min = 0x10000;
-    else
-        return 0;
-    for (size_t i = 1; i < need; i++) {
-        if (i >= n || (s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = cp << 6 | (s[i] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return need;
-}
-
-/* A file name as a JSON string; bytes that are not UTF-8 become U+FFFD. */
-static void out_json_string(out_buf *b, const char *s)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    size_t n = strlen(s);
-    out_puts(b, "\"");
-    for (size_t i = 0; i < n;) {
-        size_t k = utf8_sequence_len(u + i, n - i);
-        char esc[8];
-        if (k == 0) {
-            out_puts(b, "\xEF\xBF\xBD");
-            k = 1;
-        } else if (u[i] < 0x20) {
-            snprintf(esc, sizeof esc, "\\u%04x", u[i]);
-            out_puts(b, esc);
-        } else {
-            if (u[i] == '"' || u[i] == '\\')
-                out_puts(b, "\\");
-            out_append(b, s + i, k);
-        }
-        i += k;
-    }
-    out_puts(b, "\"");
-}
-
 /* Everything one run needs. */
 typedef struct {
     const cli_options *opts;
@@ -171,20 +121,17 @@ static int describe_failed(const dfsum *d, dfsum_status st, const char *path)
                                                        : CLI_EXIT_FAILURE;
 }
 
-/* Appends one file's JSON object: the library's {"columns":[...]}\n with
- * "file" put in front. */
-static void append_json(run_state *rs, const char *path, const char *text,
-                        size_t len, size_t index)
+/* Appends one file's JSON object ({"file":..,"columns":[...]}); several
+ * files make a JSON array of them. */
+static void append_json(run_state *rs, const char *text, size_t len,
+                        size_t index)
 {
     size_t nfiles = rs->opts->nfiles;
     if (nfiles > 1)
         out_puts(&rs->out, index == 0 ? "[" : ",\n");
-    out_puts(&rs->out, "{\"file\":");
-    out_json_string(&rs->out, path);
-    out_puts(&rs->out, ",");
     while (len > 0 && text[len - 1] == '\n')
         len--;
-    out_append(&rs->out, text + 1, len > 0 ? len - 1 : 0);
+    out_append(&rs->out, text, len);
     if (index + 1 == nfiles)
         out_puts(&rs->out, nfiles > 1 ? "]\n" : "\n");
 }
@@ -217,7 +164,7 @@ static int describe_one(run_state *rs, size_t index)
         return CLI_EXIT_FAILURE;
     }
     if (rs->format == DFSUM_FORMAT_JSON)
-        append_json(rs, path, text, len, index);
+        append_json(rs, text, len, index);
     else
         append_table(rs, path, text, len, index);
     free(text);

@@ -182,7 +182,8 @@ static dfsum_status run_finish(engine_run *run, dfsum_result **out)
             st = engine_fail(run->d, DFSUM_ENOMEM, "out of memory");
     }
     if (st == DFSUM_OK)
-        st = engine_result_build(run->d, ec, run->nsel, out);
+        st = engine_result_build(run->d, io_source_name(run->src), ec,
+                                 run->nsel, out);
     for (size_t j = 0; j < done; j++)
         ops_summary_free(&ec[j].sum);
     free(ec);

@@ -41,9 +41,10 @@ typedef struct {
 } engine_column;
 
 /* Builds the describe() table from summarized columns (already filtered
- * by --columns); applies the include rule. Takes ownership of the
+ * by --columns) of the file `source`; applies the include rule. Takes ownership of the
  * summaries' heap parts on success. */
-dfsum_status engine_result_build(dfsum *d, engine_column *cols, size_t ncols,
+dfsum_status engine_result_build(dfsum *d, const char *source,
+                                 engine_column *cols, size_t ncols,
                                  dfsum_result **out);
 
 #endif

@@ -283,7 +283,7 @@ static void format_csv(const dfsum_result *r, text_buf *b)
 }
 
 /* ------------------------------------------------------------------------
- * JSON: {"columns":[{"name":..,"dtype":..,<row label>:<cell>,...},...]}
+ * JSON: {"file":..,"columns":[{"name":..,"dtype":..,<row label>:<cell>,...}]}
  * ---------------------------------------------------------------------- */
 
 /* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid:
@@ -396,7 +396,10 @@ static void json_column(text_buf *b, const dfsum_result *r, size_t col)
 
 static void format_json(const dfsum_result *r, text_buf *b)
 {
-    buf_puts(b, "{\"columns\":[");
+    const char *source = dfsum_result_source(r);
+    buf_puts(b, "{\"file\":");
+    json_string(b, source ? source : "", source ? strlen(source) : 0);
+    buf_puts(b, ",\"columns\":[");
     for (size_t c = 0; c < dfsum_result_ncols(r); c++) {
         if (c > 0)
             buf_putc(b, ',');

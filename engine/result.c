@@ -13,6 +13,7 @@
 #include <string.h>
 
 struct dfsum_result {
+    char *source; /* the path as given */
     size_t ncols, nrows;
     char **names;
     dfsum_dtype *dtypes;
@@ -215,7 +216,8 @@ static int adopt_columns(dfsum_result *r, engine_column *cols, size_t n,
     return 0;
 }
 
-dfsum_status engine_result_build(dfsum *d, engine_column *cols, size_t n,
+dfsum_status engine_result_build(dfsum *d, const char *source,
+                                 engine_column *cols, size_t n,
                                  dfsum_result **out)
 {
     unsigned char *keep = calloc(n + 1, 1);
@@ -230,9 +232,11 @@ dfsum_status engine_result_build(dfsum *d, engine_column *cols, size_t n,
         any_text |= !is_numeric(cols[i].sum.dtype);
     }
     dfsum_result *r = result_alloc(kept, 8 + d->npct);
-    if (r)
+    if (r) {
         add_rows(r, d, any_text, any_numeric);
-    if (!r || adopt_columns(r, cols, n, keep) != 0) {
+        r->source = strdup(source);
+    }
+    if (!r || !r->source || adopt_columns(r, cols, n, keep) != 0) {
         free(keep);
         dfsum_result_free(r);
         return engine_fail(d, DFSUM_ENOMEM, "out of memory");
@@ -250,6 +254,7 @@ void dfsum_result_free(dfsum_result *r)
         free(r->names[i]);
     for (size_t i = 0; r->texts && i < r->ncols; i++)
         free(r->texts[i]);
+    free(r->source);
     free(r->names);
     free(r->texts);
     free(r->dtypes);
@@ -258,6 +263,11 @@ void dfsum_result_free(dfsum_result *r)
     free(r->row_label);
     free(r->cells);
     free(r);
+}
+
+const char *dfsum_result_source(const dfsum_result *r)
+{
+    return r ? r->source : NULL;
 }
 
 size_t dfsum_result_ncols(const dfsum_result *r)

@@ -150,6 +150,9 @@ typedef enum {
 /* "int64", "uint64", "float64", "bool", "object". */
 DFSUM_API const char *dfsum_dtype_name(dfsum_dtype dtype);
 
+/* The path the result was described from, as given ("-" for stdin). */
+DFSUM_API const char *dfsum_result_source(const dfsum_result *r);
+
 DFSUM_API size_t dfsum_result_ncols(const dfsum_result *r);
 DFSUM_API const char *dfsum_result_name(const dfsum_result *r, size_t col);
 DFSUM_API dfsum_dtype dfsum_result_dtype(const dfsum_result *r, size_t col);
@@ -204,7 +207,7 @@ DFSUM_API dfsum_cell dfsum_result_cell(const dfsum_result *r, size_t row,
 typedef enum {
     DFSUM_FORMAT_TABLE = 0,   /* like print(df.describe()) */
     DFSUM_FORMAT_CSV = 1,     /* exactly describe().to_csv() */
-    DFSUM_FORMAT_JSON = 2,    /* {"columns":[{"name","dtype",stats...}]} */
+    DFSUM_FORMAT_JSON = 2,    /* {"file":..,"columns":[{"name","dtype",..}]} */
     DFSUM_FORMAT_MARKDOWN = 3 /* a GitHub-flavoured markdown table */
 } dfsum_format;
 
