@@ -20,8 +20,8 @@ typedef struct {
     io_csv_opts opts;
     io_csv_header hdr;
     size_t nsel;
-    size_t *sel;      /* header index of each described column */
-    ops_col *cols;    /* one partial per described column */
+    size_t *sel;         /* header index of each described column */
+    ops_col *cols;       /* one partial per described column */
     unsigned char *redo; /* pass 2 reads this column as raw text */
 } engine_run;
 
@@ -82,12 +82,11 @@ static dfsum_status add_failed(engine_run *run, int rc, const io_chunk *chunk,
 {
     if (rc != OPS_EUTF8)
         return engine_fail(run->d, DFSUM_ENOMEM, "out of memory");
-    return engine_fail(run->d, DFSUM_EPARSE,
-                       "%s:%llu: invalid UTF-8 in column '%s'",
-                       io_source_name(run->src),
-                       (unsigned long long)io_chunk_row_line(chunk, &run->opts,
-                                                             row),
-                       run->hdr.names[run->sel[j]]);
+    return engine_fail(
+        run->d, DFSUM_EPARSE, "%s:%llu: invalid UTF-8 in column '%s'",
+        io_source_name(run->src),
+        (unsigned long long)io_chunk_row_line(chunk, &run->opts, row),
+        run->hdr.names[run->sel[j]]);
 }
 
 /* Feeds one column of a batch to its partial. text: pass-2 raw text. */
@@ -134,8 +133,8 @@ static dfsum_status run_pass(engine_run *run, int pass)
     if (io_chunker_open(run->src, &run->opts, run->hdr.data_start,
                         run->hdr.data_line, run->d->chunk_size, &chunker,
                         &err) != IO_OK ||
-        io_tokenizer_new(&run->opts, &run->hdr, io_source_name(run->src),
-                         &tok, &err) != IO_OK)
+        io_tokenizer_new(&run->opts, &run->hdr, io_source_name(run->src), &tok,
+                         &err) != IO_OK)
         st = engine_fail_io(run->d, &err);
     while (st == DFSUM_OK &&
            (more = io_chunker_next(chunker, &chunk, &err)) == 1) {
@@ -158,7 +157,8 @@ static size_t plan_text_pass(engine_run *run)
 {
     size_t n = 0;
     for (size_t j = 0; j < run->nsel; j++) {
-        run->redo[j] = (unsigned char)(ops_col_needs_text_pass(&run->cols[j]) != 0);
+        run->redo[j] =
+            (unsigned char)(ops_col_needs_text_pass(&run->cols[j]) != 0);
         if (!run->redo[j])
             continue;
         ops_col_free(&run->cols[j]);
@@ -190,8 +190,7 @@ static dfsum_status run_finish(engine_run *run, dfsum_result **out)
     return st;
 }
 
-dfsum_status dfsum_describe_path(dfsum *d, const char *path,
-                                 dfsum_result **out)
+dfsum_status dfsum_describe_path(dfsum *d, const char *path, dfsum_result **out)
 {
     engine_run run = {.d = d};
     dfsum_status st;

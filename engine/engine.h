@@ -12,7 +12,7 @@
 #include "io.h"
 #include "ops.h"
 
-#define ENGINE_MSG_MAX (IO_MSG_MAX + 256)
+#define ENGINE_MSG_MAX       (IO_MSG_MAX + 256)
 #define ENGINE_DEFAULT_CHUNK ((size_t)4 << 20)
 
 /* The options of a session and the message of its last failure. */
@@ -41,8 +41,8 @@ typedef struct {
 } engine_column;
 
 /* Builds the describe() table from summarized columns (already filtered
- * by --columns) of the file `source`; applies the include rule. Takes ownership of the
- * summaries' heap parts on success. */
+ * by --columns) of the file `source`; applies the include rule. Takes ownership
+ * of the summaries' heap parts on success. */
 dfsum_status engine_result_build(dfsum *d, const char *source,
                                  engine_column *cols, size_t ncols,
                                  dfsum_result **out);

@@ -20,8 +20,8 @@ struct dfsum_result {
     dfsum_stat *row_stat;
     double *row_pct;
     char (*row_label)[OPS_LABEL_MAX];
-    dfsum_cell *cells;   /* nrows * ncols, row-major */
-    char **texts;        /* owned top values, one per column (may be NULL) */
+    dfsum_cell *cells; /* nrows * ncols, row-major */
+    char **texts;      /* owned top values, one per column (may be NULL) */
 };
 
 static int is_numeric(ops_dtype t)

@@ -42,9 +42,9 @@ extern "C" {
 #define DFSUM_API
 #endif
 
-#define DFSUM_VERSION_MAJOR 0
-#define DFSUM_VERSION_MINOR 1
-#define DFSUM_VERSION_PATCH 0
+#define DFSUM_VERSION_MAJOR  0
+#define DFSUM_VERSION_MINOR  1
+#define DFSUM_VERSION_PATCH  0
 #define DFSUM_VERSION_STRING "0.1.0"
 /* Encoded as major * 10000 + minor * 100 + patch. */
 #define DFSUM_VERSION_NUMBER                                                   \
@@ -173,14 +173,11 @@ typedef enum {
 DFSUM_API size_t dfsum_result_nrows(const dfsum_result *r);
 DFSUM_API dfsum_stat dfsum_result_row_stat(const dfsum_result *r, size_t row);
 /* The row label as pandas prints it: "count", "mean", "25%", "2.5%", ... */
-DFSUM_API const char *dfsum_result_row_label(const dfsum_result *r,
-                                             size_t row);
+DFSUM_API const char *dfsum_result_row_label(const dfsum_result *r, size_t row);
 /* The percentile (0..1) of a DFSUM_STAT_PERCENTILE row, else NaN. */
-DFSUM_API double dfsum_result_row_percentile(const dfsum_result *r,
-                                             size_t row);
+DFSUM_API double dfsum_result_row_percentile(const dfsum_result *r, size_t row);
 /* Index of the first row with this statistic, or (size_t)-1. */
-DFSUM_API size_t dfsum_result_find_row(const dfsum_result *r,
-                                       dfsum_stat stat);
+DFSUM_API size_t dfsum_result_find_row(const dfsum_result *r, dfsum_stat stat);
 
 typedef enum {
     DFSUM_CELL_MISSING = 0, /* pandas NaN: the cell does not apply/undefined */

@@ -65,10 +65,10 @@ typedef struct {
 } io_csv_opts;
 
 typedef struct {
-    size_t ncols;     /* named columns (the described ones) */
-    size_t nindex;    /* leading fields per row that are an implicit index */
-    char **names;     /* ncols names: pandas-deduplicated ("a.1"), empty
-                         names as "Unnamed: i"; owned */
+    size_t ncols;        /* named columns (the described ones) */
+    size_t nindex;       /* leading fields per row that are an implicit index */
+    char **names;        /* ncols names: pandas-deduplicated ("a.1"), empty
+                            names as "Unnamed: i"; owned */
     uint64_t data_start; /* file offset of the first byte after the header */
     uint64_t data_line;  /* physical line number (1-based) at data_start */
 } io_csv_header;
@@ -88,9 +88,9 @@ void io_csv_header_free(io_csv_header *h);
 typedef struct {
     const char *data; /* bytes of whole records */
     size_t len;
-    uint64_t offset;  /* file offset of data[0] */
-    uint64_t line;    /* physical line number (1-based) of data[0] */
-    uint64_t seq;     /* 0, 1, 2, ... in file order */
+    uint64_t offset; /* file offset of data[0] */
+    uint64_t line;   /* physical line number (1-based) of data[0] */
+    uint64_t seq;    /* 0, 1, 2, ... in file order */
 } io_chunk;
 
 typedef struct io_chunker io_chunker;
@@ -134,8 +134,7 @@ typedef struct io_tokenizer io_tokenizer;
 /* A tokenizer owns one libcsv parser (fields are not trimmed). width is
  * nindex + ncols of the header. */
 io_status io_tokenizer_new(const io_csv_opts *o, const io_csv_header *h,
-                           const char *name, io_tokenizer **out,
-                           io_error *err);
+                           const char *name, io_tokenizer **out, io_error *err);
 /* Tokenizes a whole chunk into b (reusing its memory). pos0 is set to
  * chunk->offset. A row with more fields than the width fails with
  * IO_EPARSE "name:line: expected W fields, saw M". */

@@ -137,7 +137,7 @@ void ops_vec_free(ops_vec *v);
 
 typedef enum { OPS_REP_I64, OPS_REP_U64, OPS_REP_F64 } ops_rep;
 
-uint64_t ops_key_from_f64(double x);   /* -0.0 sorts just below +0.0 */
+uint64_t ops_key_from_f64(double x); /* -0.0 sorts just below +0.0 */
 double ops_f64_from_key(uint64_t key);
 uint64_t ops_key_from_i64(int64_t x);
 int64_t ops_i64_from_key(uint64_t key);
@@ -200,8 +200,8 @@ ops_distinct *ops_distinct_new(void); /* NULL when out of memory */
 /* Counts one occurrence of s[0..n) seen at pos. 0, or -1 out of memory. */
 int ops_distinct_add(ops_distinct *d, const char *s, size_t n, uint64_t pos);
 /* Adds count occurrences whose earliest position is first_pos. */
-int ops_distinct_add_n(ops_distinct *d, const char *s, size_t n,
-                       uint64_t count, uint64_t first_pos);
+int ops_distinct_add_n(ops_distinct *d, const char *s, size_t n, uint64_t count,
+                       uint64_t first_pos);
 /* into += from (counts add, first positions take the min). from unchanged. */
 int ops_distinct_merge(ops_distinct *into, const ops_distinct *from);
 uint64_t ops_distinct_unique(const ops_distinct *d);
@@ -263,7 +263,7 @@ typedef struct {
     ops_rep rep;       /* how vals are stored */
     ops_vec vals;      /* numeric values (none once text was seen) */
     uint64_t n_posinf, n_neginf;
-    ops_exact sums;    /* finite numeric values, as doubles */
+    ops_exact sums; /* finite numeric values, as doubles */
     ops_bools bools;
     ops_distinct *text; /* NULL until the first text value */
     /* Pass 2 only: the raw missing fields. read_csv keeps them as text in
