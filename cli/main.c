@@ -6,6 +6,7 @@
  * and nothing on stdout. Only this file prints and picks the exit status.
  */
 #include "options.h"
+#include "progress.h"
 
 #include <dfsum.h>
 
@@ -55,6 +56,7 @@ typedef struct {
     dfsum_format format;
     size_t width;
     out_buf out;
+    cli_progress progress;
 } run_state;
 
 static size_t terminal_width(void)
@@ -105,6 +107,8 @@ static int apply_options(dfsum *d, const cli_options *o)
         return option_refused(d, st, "--threads");
     if (o->chunk_size_given && (st = dfsum_set_chunk_size(d, o->chunk_size)))
         return option_refused(d, st, "--chunk-size");
+    if (o->parser_given && (st = dfsum_set_parser(d, o->parser)))
+        return option_refused(d, st, "--parser");
     return CLI_EXIT_OK;
 }
 
@@ -151,7 +155,9 @@ static int describe_one(run_state *rs, size_t index)
 {
     const char *path = rs->opts->files[index];
     dfsum_result *r = NULL;
+    cli_progress_begin(&rs->progress, path);
     dfsum_status st = dfsum_describe_path(rs->session, path, &r);
+    cli_progress_end(&rs->progress);
     if (st != DFSUM_OK)
         return describe_failed(rs->session, st, path);
     char *text = NULL;
@@ -194,6 +200,8 @@ static int run(const cli_options *opts)
         return CLI_EXIT_FAILURE;
     }
     choose_output(&rs);
+    cli_progress_init(&rs.progress, opts->progress);
+    dfsum_set_progress(rs.session, cli_progress_update, &rs.progress);
     int status = apply_options(rs.session, opts);
     for (size_t i = 0; status == CLI_EXIT_OK && i < opts->nfiles; i++)
         status = describe_one(&rs, i);

@@ -49,12 +49,22 @@ static const char HELP_TEXT[] =
     "                      characters wide (0: never; default: the terminal\n"
     "                      width on a terminal, else 0)\n"
     "                        dfsum --format table --width 100 data.csv\n"
-    "  --threads N         worker threads (default 0: one per core)\n"
+    "  --threads N         worker threads (default 0: OMP_NUM_THREADS if\n"
+    "                      set, else one per core)\n"
     "                        dfsum --threads 4 big.csv\n"
     "  --chunk-size BYTES  bytes read and summarized as one unit, with an\n"
     "                      optional K, M or G suffix (default 4M); the\n"
     "                      result never depends on it\n"
     "                        dfsum --chunk-size 64M big.csv\n"
+    "  --parser NAME       how records are split into fields: auto (a\n"
+    "                      vectorized splitter where no quote is involved,\n"
+    "                      libcsv for the rest; the default) or libcsv\n"
+    "                      (every byte through libcsv); same result\n"
+    "                        dfsum --parser libcsv data.csv\n"
+    "  --progress          always show a progress bar on stderr (by default\n"
+    "                      it shows for inputs over 64 MiB when stderr is a\n"
+    "                      terminal)\n"
+    "  -q, --quiet         never show the progress bar\n"
     "  -h, --help          print this help and exit\n"
     "  -V, --version       print the version and exit\n"
     "\n"
@@ -289,6 +299,33 @@ static int store_transpose(cli_options *o, const char *v, cli_error *err)
     return CLI_EXIT_OK;
 }
 
+static int store_parser(cli_options *o, const char *v, cli_error *err)
+{
+    if (strcmp(v, "auto") == 0)
+        o->parser = DFSUM_PARSER_AUTO;
+    else if (strcmp(v, "libcsv") == 0)
+        o->parser = DFSUM_PARSER_LIBCSV;
+    else
+        return usage_error(err, "--parser: expected auto or libcsv, got '%s'",
+                           v);
+    o->parser_given = 1;
+    return CLI_EXIT_OK;
+}
+
+static int store_progress(cli_options *o, const char *v, cli_error *err)
+{
+    (void)v, (void)err;
+    o->progress = CLI_PROGRESS_ON;
+    return CLI_EXIT_OK;
+}
+
+static int store_quiet(cli_options *o, const char *v, cli_error *err)
+{
+    (void)v, (void)err;
+    o->progress = CLI_PROGRESS_OFF;
+    return CLI_EXIT_OK;
+}
+
 static int store_help(cli_options *o, const char *v, cli_error *err)
 {
     (void)v, (void)err;
@@ -318,6 +355,9 @@ static const struct cli_option {
     {"--width", NULL, 1, store_width},
     {"--threads", NULL, 1, store_threads},
     {"--chunk-size", NULL, 1, store_chunk_size},
+    {"--parser", NULL, 1, store_parser},
+    {"--progress", NULL, 0, store_progress},
+    {"--quiet", "-q", 0, store_quiet},
     {"--help", "-h", 0, store_help},
     {"--version", "-V", 0, store_version},
 };

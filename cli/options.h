@@ -17,6 +17,13 @@ enum { CLI_EXIT_OK = 0, CLI_EXIT_FAILURE = 1, CLI_EXIT_USAGE = 2 };
 
 typedef enum { CLI_RUN, CLI_HELP, CLI_VERSION } cli_action;
 
+/* The progress bar: on a terminal for large inputs, forced, or never. */
+typedef enum {
+    CLI_PROGRESS_AUTO = 0,
+    CLI_PROGRESS_ON,
+    CLI_PROGRESS_OFF
+} cli_progress_mode;
+
 /* A usage error message, without the "dfsum: " prefix. */
 typedef struct {
     char text[512];
@@ -41,6 +48,9 @@ typedef struct {
     int width_given;
     size_t width;
     unsigned flags;     /* DFSUM_WRITE_* */
+    int parser_given;
+    dfsum_parser parser;
+    cli_progress_mode progress;
     const char **files; /* argv strings; none given: "-" */
     size_t nfiles;
 } cli_options;

@@ -10,5 +10,14 @@ set_target_properties(dfsum::csv PROPERTIES
   IMPORTED_LOCATION ${CSV_LIBRARY}
   INTERFACE_INCLUDE_DIRECTORIES ${CSV_INCLUDE_DIR})
 
+# The async reader runs on threads, and on io_uring where liburing
+# (liburing-dev) is installed; without it, pread on a helper thread.
+set(THREADS_PREFER_PTHREAD_FLAG ON)
+find_package(Threads REQUIRED)
+pkg_check_modules(URING IMPORTED_TARGET liburing)
+
 # fast_float is a header-only C++ library (libfast-float-dev).
 find_path(FAST_FLOAT_INCLUDE_DIR fast_float/fast_float.h REQUIRED)
+
+# OpenMP threads run the chunk pipeline (engine/ only).
+find_package(OpenMP REQUIRED COMPONENTS C)

@@ -15,6 +15,9 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/dfsumConfigVersion.cmake
 install(FILES ${PROJECT_BINARY_DIR}/dfsumConfig.cmake
   ${PROJECT_BINARY_DIR}/dfsumConfigVersion.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/dfsum)
+if(URING_FOUND)
+  set(DFSUM_PC_URING "-luring")
+endif()
 configure_file(${PROJECT_SOURCE_DIR}/cmake/dfsum.pc.in
   ${PROJECT_BINARY_DIR}/dfsum.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/dfsum.pc

@@ -176,3 +176,19 @@ dfsum_status dfsum_set_chunk_size(dfsum *d, size_t bytes)
     d->chunk_size = bytes;
     return DFSUM_OK;
 }
+
+dfsum_status dfsum_set_parser(dfsum *d, dfsum_parser parser)
+{
+    if (parser != DFSUM_PARSER_AUTO && parser != DFSUM_PARSER_LIBCSV)
+        return engine_fail(d, DFSUM_EINVAL, "unknown parser %d", (int)parser);
+    d->parser = parser == DFSUM_PARSER_LIBCSV ? IO_PARSER_LIBCSV
+                                              : IO_PARSER_AUTO;
+    return DFSUM_OK;
+}
+
+dfsum_status dfsum_set_progress(dfsum *d, dfsum_progress_fn fn, void *ctx)
+{
+    d->progress = fn;
+    d->progress_ctx = ctx;
+    return DFSUM_OK;
+}

@@ -1,18 +1,40 @@
 /*
  * describe.c - the describe pipeline for one CSV file.
  *
- * Pass 1 streams the file chunk by chunk (edges on record starts), turns
- * each chunk into a batch of field spans and feeds every described column's
- * partial summary. read_csv decides a column's type over the whole column,
- * so a column that turns out to be text after numbers were seen (or whose
- * integers do not fit any integer dtype) needs its raw bytes: pass 2 reads
- * the file again for those columns only. Then each column is finished and
- * the describe() table is built.
+ * Pass 1 streams the file as chunks of whole records (io_chunker reads
+ * ahead asynchronously). OpenMP threads each take the next chunk, tokenize
+ * it into a batch and feed every described column into the thread's own
+ * partial summaries; at the end the partials are merged. Every merge is
+ * associative and commutative, so the result does not depend on the thread
+ * count, the chunk size or which thread took which chunk.
+ *
+ * read_csv decides a column's type over the whole column, so a column that
+ * turns out to be text after numbers were seen (or whose integers fit no
+ * integer dtype) needs its raw bytes: pass 2 reads the file again for those
+ * columns only. Then each column is finished and the table is built.
+ *
+ * Errors are deterministic: the one in the earliest chunk wins, and inside
+ * a chunk the one in the earliest row, whatever thread met it first.
  */
 #include "engine.h"
 
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
+
+typedef struct {
+    ops_col *cols; /* one partial per described column */
+    io_tokenizer *tok;
+    io_batch batch;
+} engine_worker;
+
+/* The first error of a parallel pass, by chunk then row. */
+typedef struct {
+    uint64_t seq; /* UINT64_MAX: no error */
+    size_t row;
+    dfsum_status status;
+    char msg[ENGINE_MSG_MAX];
+} engine_error;
 
 typedef struct {
     dfsum *d;
@@ -21,8 +43,10 @@ typedef struct {
     io_csv_header hdr;
     size_t nsel;
     size_t *sel;         /* header index of each described column */
-    ops_col *cols;       /* one partial per described column */
+    ops_col *cols;       /* the merged partials */
     unsigned char *redo; /* pass 2 reads this column as raw text */
+    int threads;
+    uint64_t done_bytes; /* progress of the current pass */
 } engine_run;
 
 static void run_free(engine_run *run)
@@ -40,10 +64,12 @@ static dfsum_status run_open(engine_run *run, const char *path)
 {
     io_error err = {0};
     run->opts.delim = run->d->delim;
+    run->opts.parser = run->d->parser;
     if (io_source_open(path, &run->src, &err) != IO_OK)
         return engine_fail_io(run->d, &err);
     if (io_csv_read_header(run->src, &run->opts, &run->hdr, &err) != IO_OK)
         return engine_fail_io(run->d, &err);
+    run->threads = run->d->threads > 0 ? run->d->threads : omp_get_max_threads();
     return DFSUM_OK;
 }
 
@@ -76,78 +102,219 @@ static dfsum_status run_select(engine_run *run)
     return DFSUM_OK;
 }
 
-/* Reports a failed ops_col_add at row `row` of the chunk. */
-static dfsum_status add_failed(engine_run *run, int rc, const io_chunk *chunk,
-                               size_t row, size_t j)
-{
-    if (rc != OPS_EUTF8)
-        return engine_fail(run->d, DFSUM_ENOMEM, "out of memory");
-    return engine_fail(
-        run->d, DFSUM_EPARSE, "%s:%llu: invalid UTF-8 in column '%s'",
-        io_source_name(run->src),
-        (unsigned long long)io_chunk_row_line(chunk, &run->opts, row),
-        run->hdr.names[run->sel[j]]);
-}
+/* ---- errors ------------------------------------------------------------ */
 
-/* Feeds one column of a batch to its partial. text: pass-2 raw text. */
-static dfsum_status add_column(engine_run *run, const io_chunk *chunk,
-                               const io_batch *b, size_t j, int text)
+/* Keeps the error if it comes before the one already recorded. */
+static void error_offer(engine_error *e, uint64_t seq, size_t row,
+                        dfsum_status status, const char *msg)
 {
-    ops_col *c = &run->cols[j];
-    const io_span *span = b->spans + run->sel[j];
-    for (size_t r = 0; r < b->nrows; r++, span += b->ncols) {
-        const char *s = b->bytes + span->off;
-        int rc = text ? ops_col_add_text(c, s, span->len, b->pos0 + r)
-                      : ops_col_add(c, s, span->len, b->pos0 + r);
-        if (rc != 0)
-            return add_failed(run, rc, chunk, r, j);
+#pragma omp critical(engine_error)
+    {
+        if (seq < e->seq || (seq == e->seq && row < e->row)) {
+#pragma omp atomic write
+            e->seq = seq;
+            e->row = row;
+            e->status = status;
+            snprintf(e->msg, sizeof e->msg, "%s", msg);
+        }
     }
-    return DFSUM_OK;
 }
 
-static dfsum_status add_batch(engine_run *run, const io_chunk *chunk,
-                              const io_batch *b, int pass)
+static uint64_t error_seq(engine_error *e)
 {
+    uint64_t seq;
+#pragma omp atomic read
+    seq = e->seq;
+    return seq;
+}
+
+static dfsum_status io_status_of(io_status st)
+{
+    switch (st) {
+    case IO_OK:
+        return DFSUM_OK;
+    case IO_ENOMEM:
+        return DFSUM_ENOMEM;
+    case IO_EPARSE:
+        return DFSUM_EPARSE;
+    case IO_EEMPTY:
+        return DFSUM_EEMPTY;
+    case IO_EIO:
+        break;
+    }
+    return DFSUM_EIO;
+}
+
+/* The message of a failed ops_col_add at row `row` of a chunk. */
+static void add_failed(engine_run *run, engine_error *e, int rc,
+                       const io_chunk *chunk, size_t row, size_t j)
+{
+    char msg[ENGINE_MSG_MAX];
+    if (rc != OPS_EUTF8) {
+        error_offer(e, chunk->seq, row, DFSUM_ENOMEM, "out of memory");
+        return;
+    }
+    uint64_t line =
+        io_chunk_row_line(run->src, &run->opts, &run->hdr, chunk, row);
+    snprintf(msg, sizeof msg, "%s:%llu: invalid UTF-8 in column '%s'",
+             io_source_name(run->src), (unsigned long long)line,
+             run->hdr.names[run->sel[j]]);
+    error_offer(e, chunk->seq, row, DFSUM_EPARSE, msg);
+}
+
+/* ---- the per-chunk work ------------------------------------------------ */
+
+/* Feeds rows [0, nrows) of one column to its partial. Returns the first
+ * failing row (its code in *rc), or nrows. */
+static size_t add_column(ops_col *c, const io_batch *b, size_t col,
+                         size_t nrows, int text, int *rc)
+{
+    for (size_t r = 0; r < nrows; r++) {
+        size_t len;
+        const char *s = io_batch_field(b, r, col, &len);
+        *rc = text ? ops_col_add_text(c, s, len, b->pos0 + r)
+                   : ops_col_add(c, s, len, b->pos0 + r);
+        if (*rc != 0)
+            return r;
+    }
+    return nrows;
+}
+
+/* Feeds a batch to a worker's partials. After a failure in row r, later
+ * columns are still scanned up to r so that the earliest row is reported,
+ * whatever the column order. */
+static void add_batch(engine_run *run, engine_worker *w, engine_error *e,
+                      const io_chunk *chunk, int pass)
+{
+    size_t limit = w->batch.nrows;
     for (size_t j = 0; j < run->nsel; j++) {
         if (pass == 2 && !run->redo[j])
             continue;
-        dfsum_status st = add_column(run, chunk, b, j, pass == 2);
-        if (st != DFSUM_OK)
-            return st;
+        int rc = 0;
+        size_t bad = add_column(&w->cols[j], &w->batch, run->sel[j], limit,
+                                pass == 2, &rc);
+        if (bad < limit) {
+            add_failed(run, e, rc, chunk, bad, j);
+            limit = bad;
+        }
     }
+}
+
+static void report_progress(engine_run *run, size_t bytes)
+{
+    dfsum *d = run->d;
+    if (!d->progress)
+        return;
+#pragma omp critical(engine_progress)
+    {
+        run->done_bytes += bytes;
+        d->progress(d->progress_ctx, run->done_bytes,
+                    io_source_size(run->src) - run->hdr.data_start);
+    }
+}
+
+/* One chunk: tokenize, accumulate, release. Skipped when an earlier chunk
+ * already failed. */
+static void do_chunk(engine_run *run, engine_worker *w, engine_error *e,
+                     io_chunker *chunker, io_chunk *chunk, int pass)
+{
+    io_error err = {0};
+    if (chunk->seq < error_seq(e)) {
+        if (io_tokenize(w->tok, chunk, &w->batch, &err) != IO_OK)
+            error_offer(e, chunk->seq, 0, io_status_of(err.status), err.msg);
+        else
+            add_batch(run, w, e, chunk, pass);
+    }
+    report_progress(run, chunk->len);
+    io_chunker_release(chunker, chunk);
+}
+
+/* The chunker only fails past every chunk it handed out (end of file
+ * inside quotes, a read error), so its errors rank after theirs. */
+#define CHUNKER_ERROR_SEQ (UINT64_MAX - 1)
+
+/* A thread's loop: take chunks until the end or an error. */
+static void worker_loop(engine_run *run, engine_worker *w, engine_error *e,
+                        io_chunker *chunker, int pass)
+{
+    for (;;) {
+        io_error err = {0};
+        io_chunk chunk;
+        int more = io_chunker_next(chunker, &chunk, &err);
+        if (more < 0)
+            error_offer(e, CHUNKER_ERROR_SEQ, 0, io_status_of(err.status),
+                        err.msg);
+        if (more != 1)
+            return;
+        do_chunk(run, w, e, chunker, &chunk, pass);
+    }
+}
+
+/* ---- workers ------------------------------------------------------------ */
+
+static void workers_free(engine_run *run, engine_worker *w, int n)
+{
+    for (int i = 0; w && i < n; i++) {
+        for (size_t j = 0; w[i].cols && j < run->nsel; j++)
+            ops_col_free(&w[i].cols[j]);
+        free(w[i].cols);
+        io_tokenizer_free(w[i].tok);
+        io_batch_free(&w[i].batch);
+    }
+    free(w);
+}
+
+static engine_worker *workers_new(engine_run *run, int n, io_error *err)
+{
+    engine_worker *w = calloc((size_t)n, sizeof *w);
+    for (int i = 0; w && i < n; i++) {
+        io_batch_init(&w[i].batch);
+        w[i].cols = calloc(run->nsel + 1, sizeof *w[i].cols);
+        if (!w[i].cols ||
+            io_tokenizer_new(&run->opts, &run->hdr, run->src, &w[i].tok,
+                             err) != IO_OK) {
+            workers_free(run, w, i + 1);
+            return NULL;
+        }
+        for (size_t j = 0; j < run->nsel; j++)
+            ops_col_init(&w[i].cols[j]);
+    }
+    return w;
+}
+
+/* Merges every worker's partials into the run's. */
+static dfsum_status merge_workers(engine_run *run, engine_worker *w, int n)
+{
+    for (int i = 0; i < n; i++)
+        for (size_t j = 0; j < run->nsel; j++)
+            if (ops_col_merge(&run->cols[j], &w[i].cols[j]) != 0)
+                return engine_fail(run->d, DFSUM_ENOMEM, "out of memory");
     return DFSUM_OK;
 }
 
-/* Streams every chunk of the data through the tokenizer into the
- * partials. pass 1 classifies; pass 2 counts raw text of redo columns. */
+/* Streams every chunk of the data through T threads into the partials.
+ * pass 1 classifies; pass 2 counts raw text of the redo columns. */
 static dfsum_status run_pass(engine_run *run, int pass)
 {
-    io_error err = {0};
+    io_error err = {.status = IO_ENOMEM, .msg = "out of memory"};
+    engine_error e = {.seq = UINT64_MAX};
     io_chunker *chunker = NULL;
-    io_tokenizer *tok = NULL;
-    io_batch batch;
-    io_chunk chunk;
-    dfsum_status st = DFSUM_OK;
-    int more = 0;
-    io_batch_init(&batch);
-    if (io_chunker_open(run->src, &run->opts, run->hdr.data_start,
-                        run->hdr.data_line, run->d->chunk_size, &chunker,
-                        &err) != IO_OK ||
-        io_tokenizer_new(&run->opts, &run->hdr, io_source_name(run->src), &tok,
-                         &err) != IO_OK)
-        st = engine_fail_io(run->d, &err);
-    while (st == DFSUM_OK &&
-           (more = io_chunker_next(chunker, &chunk, &err)) == 1) {
-        if (io_tokenize(tok, &chunk, &batch, &err) != IO_OK)
-            st = engine_fail_io(run->d, &err);
-        else
-            st = add_batch(run, &chunk, &batch, pass);
+    int n = run->threads;
+    engine_worker *w = workers_new(run, n, &err);
+    if (!w || io_chunker_open(run->src, &run->opts, run->hdr.data_start,
+                              run->d->chunk_size, (unsigned)(2 * n + 2),
+                              &chunker, &err) != IO_OK) {
+        workers_free(run, w, w ? n : 0);
+        return engine_fail_io(run->d, &err);
     }
-    if (st == DFSUM_OK && more < 0)
-        st = engine_fail_io(run->d, &err);
-    io_batch_free(&batch);
-    io_tokenizer_free(tok);
+    run->done_bytes = 0;
+#pragma omp parallel num_threads(n)
+    worker_loop(run, &w[omp_get_thread_num()], &e, chunker, pass);
     io_chunker_close(chunker);
+    dfsum_status st = e.seq == UINT64_MAX
+                          ? merge_workers(run, w, n)
+                          : engine_fail(run->d, e.status, "%s", e.msg);
+    workers_free(run, w, n);
     return st;
 }
 
@@ -157,8 +324,7 @@ static size_t plan_text_pass(engine_run *run)
 {
     size_t n = 0;
     for (size_t j = 0; j < run->nsel; j++) {
-        run->redo[j] =
-            (unsigned char)(ops_col_needs_text_pass(&run->cols[j]) != 0);
+        run->redo[j] = ops_col_needs_text_pass(&run->cols[j]) != 0;
         if (!run->redo[j])
             continue;
         ops_col_free(&run->cols[j]);
@@ -190,7 +356,8 @@ static dfsum_status run_finish(engine_run *run, dfsum_result **out)
     return st;
 }
 
-dfsum_status dfsum_describe_path(dfsum *d, const char *path, dfsum_result **out)
+dfsum_status dfsum_describe_path(dfsum *d, const char *path,
+                                 dfsum_result **out)
 {
     engine_run run = {.d = d};
     dfsum_status st;

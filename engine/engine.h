@@ -25,6 +25,9 @@ struct dfsum {
     size_t ncolumns;
     int threads;
     size_t chunk_size;
+    io_parser parser;
+    dfsum_progress_fn progress; /* called serialized, from any thread */
+    void *progress_ctx;
     char errmsg[ENGINE_MSG_MAX];
 };
 

@@ -115,12 +115,31 @@ DFSUM_API dfsum_status dfsum_set_delimiter(dfsum *d, char delim);
 DFSUM_API dfsum_status dfsum_set_columns(dfsum *d, const char *const *names,
                                          size_t n);
 
-/* Worker threads (0 = all cores, the default). */
+/* Worker threads (0, the default: OMP_NUM_THREADS when set, else one per
+ * core). */
 DFSUM_API dfsum_status dfsum_set_threads(dfsum *d, int threads);
 
 /* Bytes per chunk read and summarized as a unit (default 4 MiB; >= 1).
  * The result never depends on it. */
 DFSUM_API dfsum_status dfsum_set_chunk_size(dfsum *d, size_t bytes);
+
+typedef enum {
+    DFSUM_PARSER_AUTO = 0, /* quote-free spans by a vectorized splitter, the
+                              rest by libcsv; fields are identical */
+    DFSUM_PARSER_LIBCSV = 1 /* every byte through libcsv */
+} dfsum_parser;
+
+/* How CSV records are split into fields. The result never depends on it. */
+DFSUM_API dfsum_status dfsum_set_parser(dfsum *d, dfsum_parser parser);
+
+/* Progress of a describe: fn(ctx, bytes_done, bytes_total) is called after
+ * each chunk, from whichever worker thread finished it (calls are
+ * serialized). A file that needs a second pass reports twice from 0.
+ * fn == NULL turns it off. */
+typedef void (*dfsum_progress_fn)(void *ctx, uint64_t bytes_done,
+                                  uint64_t bytes_total);
+DFSUM_API dfsum_status dfsum_set_progress(dfsum *d, dfsum_progress_fn fn,
+                                          void *ctx);
 
 /* ------------------------------------------------------------------------
  * Describe

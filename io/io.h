@@ -60,8 +60,15 @@ void io_source_close(io_source *s); /* NULL-safe */
 /* ------------------------------------------------------------------------
  * CSV dialect and header (io_header.c)
  * ---------------------------------------------------------------------- */
+typedef enum {
+    IO_PARSER_AUTO = 0, /* quote-free spans by the fast splitter, the rest
+                           by libcsv (identical fields, faster) */
+    IO_PARSER_LIBCSV    /* every byte through libcsv (the referee) */
+} io_parser;
+
 typedef struct {
-    char delim; /* ',' by default */
+    char delim;       /* ',' by default */
+    io_parser parser; /* IO_PARSER_AUTO by default */
 } io_csv_opts;
 
 typedef struct {
@@ -83,70 +90,237 @@ io_status io_csv_read_header(io_source *src, const io_csv_opts *o,
 void io_csv_header_free(io_csv_header *h);
 
 /* ------------------------------------------------------------------------
+ * Async reader (io_reader.c picks io_reader_uring.c or io_reader_pread.c)
+ *
+ * Streams a byte range of a source as blocks, reading ahead while the
+ * caller computes: at most `depth` blocks are being read or held at once.
+ * io_uring where the kernel allows it, else pread on a helper thread;
+ * the environment variable DFSUM_READER=pread forces the fallback.
+ * ---------------------------------------------------------------------- */
+typedef struct {
+    char *data;      /* the block; data[-headroom .. -1] is scratch the
+                        holder may write (to prepend a carried record) */
+    size_t len;      /* block_size, shorter only for the last block */
+    uint64_t offset; /* file offset of data[0] */
+    uint64_t seq;    /* 0, 1, 2, ... in file order */
+    size_t headroom;
+    unsigned slot; /* the reader's buffer index */
+} io_block;
+
+typedef struct io_reader io_reader;
+
+io_status io_reader_open(io_source *src, uint64_t start, uint64_t end,
+                         size_t block_size, size_t headroom, unsigned depth,
+                         io_reader **out, io_error *err);
+/* The next block in file order: 1 with a block, 0 at the end, -1 with err
+ * set. Waits until the block is read. One consumer thread at a time. */
+int io_reader_next(io_reader *r, io_block *b, io_error *err);
+/* Gives a block's buffer back for reuse; thread-safe, in any order. */
+void io_reader_release(io_reader *r, const io_block *b);
+/* "io_uring" or "pread". */
+const char *io_reader_kind(const io_reader *r);
+void io_reader_close(io_reader *r); /* NULL-safe; waits for reads */
+
+/* ------------------------------------------------------------------------
  * Chunker (io_chunker.c)
+ *
+ * Turns reader blocks into chunks of whole records: the bytes of a record
+ * that straddles a block edge are carried into the next chunk (copied into
+ * its block's headroom, or a side buffer when longer). Finding the last
+ * record edge of a block needs the quote state at its start, so edges are
+ * found in file order (io_scan_edges) inside next(); everything after is
+ * independent per chunk.
  * ---------------------------------------------------------------------- */
 typedef struct {
     const char *data; /* bytes of whole records */
     size_t len;
     uint64_t offset; /* file offset of data[0] */
-    uint64_t line;   /* physical line number (1-based) of data[0] */
     uint64_t seq;    /* 0, 1, 2, ... in file order */
+    void *priv;      /* the chunker's bookkeeping */
 } io_chunk;
 
 typedef struct io_chunker io_chunker;
 
 /* Streams [start, end of file) as chunks of about chunk_size bytes (at
- * least 1) whose edges fall on record starts. first_line is the physical
- * line number at start. */
+ * least 1) whose edges fall on record starts. At most `depth` chunks (>= 2)
+ * are read ahead or held by callers at once. */
 io_status io_chunker_open(io_source *src, const io_csv_opts *o, uint64_t start,
-                          uint64_t first_line, size_t chunk_size,
-                          io_chunker **out, io_error *err);
-/* Yields the next chunk (valid until the next call). Returns 1 with a
- * chunk, 0 at the end, -1 with err set (unterminated quote at end of file,
- * NUL byte = binary data, read error). */
+                          size_t chunk_size, unsigned depth, io_chunker **out,
+                          io_error *err);
+/* Yields the next chunk in file order; valid until io_chunker_release.
+ * Thread-safe: any thread may call it, chunks are handed out in order.
+ * Returns 1 with a chunk, 0 at the end, -1 with err set (unterminated
+ * quote at end of file, read error). A caller holds at most one chunk when
+ * it calls next (else next may wait for itself). */
 int io_chunker_next(io_chunker *c, io_chunk *chunk, io_error *err);
+/* Thread-safe; every chunk handed out must be released once. */
+void io_chunker_release(io_chunker *c, io_chunk *chunk);
 void io_chunker_close(io_chunker *c); /* NULL-safe */
+
+/* The physical line number (1-based) of row `row` of a chunk (rows as
+ * io_tokenize counts them: blank lines are not rows). A slow rescan of the
+ * file from h->data_start, used only for error messages. */
+uint64_t io_chunk_row_line(io_source *src, const io_csv_opts *o,
+                           const io_csv_header *h, const io_chunk *chunk,
+                           size_t row);
 
 /* ------------------------------------------------------------------------
  * Tokenizer (io_tokenize.c)
  * ---------------------------------------------------------------------- */
+/* Where a field's bytes are: off is counted from one of two bases, and bit
+ * 31 of len says which (IO_SPAN_OWN: the batch's own bytes, else the
+ * chunk's). A field the fast splitter found points into the chunk; one
+ * that libcsv read (quotes removed) was copied into the batch. */
 typedef struct {
-    uint32_t off, len; /* field bytes are batch->bytes[off .. off+len) */
+    uint32_t off;
+    uint32_t len;
 } io_span;
 
+#define IO_SPAN_OWN 0x80000000u
+
 /* The fields of one chunk, row-major: row r, column j (index fields
- * dropped) is spans[r * ncols + j]. A missing field (short row) is an
- * empty span, which every reader treats as NA like an empty field. */
+ * dropped). A missing field (short row) is empty, which every reader
+ * treats as NA like an empty field. Read fields with io_batch_field only:
+ * the representation belongs to io_tokenize. */
 typedef struct {
     size_t ncols;
     size_t nrows, cap_rows;
     io_span *spans;
-    char *bytes;
+    const char *base[2]; /* [0] the chunk's bytes, [1] = bytes */
+    char *bytes;         /* copies of the fields libcsv read */
     size_t nbytes, cap_bytes;
     uint64_t pos0; /* position of row 0; row r is at pos0 + r */
 } io_batch;
 
+/* Field (row, col) of a batch: its bytes (not NUL-terminated) and length.
+ * Valid while the batch and its chunk are. */
+static inline const char *io_batch_field(const io_batch *b, size_t row,
+                                         size_t col, size_t *len)
+{
+    const io_span *s = &b->spans[row * b->ncols + col];
+    *len = s->len & ~IO_SPAN_OWN;
+    return b->base[s->len >> 31] + s->off;
+}
+
 void io_batch_init(io_batch *b);
 void io_batch_free(io_batch *b);
+/* Doubles the room for rows (used by the splitter); 0, or -1 when out of
+ * memory. */
+int io_batch_grow_rows(io_batch *b);
+
+/* Which kernel the fast splitter runs (see below); results never depend
+ * on it. */
+typedef enum {
+    IO_SIMD_AUTO = 0, /* env DFSUM_SIMD=off|sse2|avx2 if set, else the
+                         widest the CPU has */
+    IO_SIMD_OFF,      /* the portable SWAR kernel */
+    IO_SIMD_SSE2,
+    IO_SIMD_AVX2
+} io_simd;
 
 typedef struct io_tokenizer io_tokenizer;
 
-/* A tokenizer owns one libcsv parser (fields are not trimmed). width is
- * nindex + ncols of the header. */
+/* A tokenizer owns one libcsv parser (fields are not trimmed) and the fast
+ * splitter's state; one per thread. width is nindex + ncols of the header.
+ * src is used only to find line numbers for error messages. */
 io_status io_tokenizer_new(const io_csv_opts *o, const io_csv_header *h,
-                           const char *name, io_tokenizer **out, io_error *err);
+                           io_source *src, io_tokenizer **out, io_error *err);
 /* Tokenizes a whole chunk into b (reusing its memory). pos0 is set to
- * chunk->offset. A row with more fields than the width fails with
- * IO_EPARSE "name:line: expected W fields, saw M". */
+ * chunk->offset. Fails with IO_EPARSE on a row with more fields than the
+ * width ("name:line: expected W fields, saw M") or a NUL byte
+ * ("name:line: binary data (NUL byte), not a CSV file"), whichever comes
+ * first (in one row: the NUL byte). */
 io_status io_tokenize(io_tokenizer *t, const io_chunk *chunk, io_batch *b,
                       io_error *err);
+/* Forces the splitter's kernel (tests, benchmarks); returns the one used,
+ * which is narrower when the CPU lacks the one asked for. */
+io_simd io_tokenizer_set_simd(io_tokenizer *t, io_simd want);
 void io_tokenizer_free(io_tokenizer *t); /* NULL-safe */
 
-/* The physical line number (1-based) of row `row` of a chunk (rows as
- * io_tokenize counts them: blank lines are not rows) - a slow rescan of
- * the chunk, used only for error messages. */
-uint64_t io_chunk_row_line(const io_chunk *chunk, const io_csv_opts *o,
-                           size_t row);
+/* ------------------------------------------------------------------------
+ * Fast splitter (io_split.c; kernels in io_split_swar.c, io_split_x86.c),
+ * internal to the tokenizer and the record scanner
+ *
+ * Stage one, a kernel, reads 64 bytes at a time and finds the bytes that
+ * matter: as a list of their offsets (splitting) or as bitmaps, bit i for
+ * byte i (edges). Stage two, written once, walks them. Kernels differ only
+ * in speed: SWAR (8 bytes in a uint64_t) builds and runs anywhere; SSE2
+ * and AVX2 are picked at run time on x86-64.
+ * ---------------------------------------------------------------------- */
+typedef struct {
+    uint64_t quote, cr, lf, delim;
+    uint64_t eol;   /* line ends: every \r, every \n not after a \r (p[-1]
+                       is taken as no \r) */
+    uint64_t lines; /* bits set in eol */
+} io_edge_bits;
+
+typedef struct {
+    io_simd kind;
+    /* The offsets (base + i) of the bytes p[i], i < 64 * nwords, that are
+     * delim, \n, \r, '"' or NUL, ascending; returns how many. out needs
+     * room for 8 more than that (scratch, see io_flatten). */
+    size_t (*specials)(const char *p, size_t nwords, char delim, uint32_t base,
+                       uint32_t *out);
+    /* out[k]: the same bytes (but NUL), one bitmap per kind, and lines */
+    void (*edges)(const char *p, size_t nwords, char delim, io_edge_bits *out);
+} io_split_kernels;
+
+/* Bits set in m, portably (a kernel built for POPCNT uses the
+ * instruction itself). */
+static inline unsigned io_popcount64(uint64_t m)
+{
+    m -= (m >> 1) & 0x5555555555555555ull;
+    m = (m & 0x3333333333333333ull) + ((m >> 2) & 0x3333333333333333ull);
+    m = (m + (m >> 4)) & 0x0f0f0f0f0f0f0f0full;
+    return (unsigned)((m * 0x0101010101010101ull) >> 56);
+}
+
+/* Writes base + i for each of the count bits i set in m to out[0 ..
+ * count) and returns count. Up to 16 bits it writes 8 or 16 entries
+ * whatever count is (up to 8 garbage ones past count), so that no branch
+ * hangs on how many bits a word has: a bit-by-bit loop would mispredict
+ * its exit once per word. */
+static inline size_t io_flatten(uint64_t m, size_t count, uint32_t base,
+                                uint32_t *out)
+{
+    const uint64_t stop = (uint64_t)1 << 63; /* ctz of 0 is undefined */
+    for (unsigned k = 0; k < 8; k++, m &= m - 1)
+        out[k] = base + (uint32_t)__builtin_ctzll(m | stop);
+    if (count > 8)
+        for (unsigned k = 8; k < 16; k++, m &= m - 1)
+            out[k] = base + (uint32_t)__builtin_ctzll(m | stop);
+    for (size_t k = 16; k < count; k++, m &= m - 1)
+        out[k] = base + (uint32_t)__builtin_ctzll(m);
+    return count;
+}
+
+extern const io_split_kernels io_split_swar;
+/* The SSE2 or AVX2 kernels (AUTO: the widest) when the build and the CPU
+ * have them, else NULL. */
+const io_split_kernels *io_split_x86(io_simd want);
+/* The kernels for want (narrower if need be), never NULL. */
+const io_split_kernels *io_split_pick(io_simd want);
+
+/* One chunk for the splitter. Records that hold no quote byte are split
+ * straight into b (spans into data); each run of consecutive records that
+ * hold one is handed whole to quoted(), which appends their rows to b. */
+typedef struct {
+    const char *data;
+    size_t len;
+    char delim;
+    size_t nindex, width; /* b->ncols is width - nindex */
+    io_batch *b;
+    io_status (*quoted)(void *ctx, size_t start, size_t end);
+    void *ctx;
+    /* on IO_EPARSE, set by io_split or quoted() */
+    size_t bad_row;      /* the row of b at fault */
+    size_t bad_fields;   /* its field count; 0 for a NUL byte */
+    size_t nul_rec, nul; /* a NUL byte: offsets of its record and of it */
+} io_split_job;
+
+/* Appends the rows of j->data to j->b. Returns IO_OK, or IO_EPARSE /
+ * IO_ENOMEM at the first bad row. */
+io_status io_split(io_split_job *j, const io_split_kernels *k);
 
 /* ------------------------------------------------------------------------
  * Record scanner (io_scan.c), shared by the stages above; internal to io/
@@ -156,12 +330,17 @@ uint64_t io_chunk_row_line(const io_chunk *chunk, const io_csv_opts *o,
  * header reader and the row finder all use it, so they agree byte for byte
  * with the libcsv parser that io_tokenize runs on the same bytes.
  * ---------------------------------------------------------------------- */
+/* Where libcsv's parser is (see io_scan.c). */
+enum { IO_ST_START, IO_ST_UNQUOTED, IO_ST_QUOTED, IO_ST_QUOTE_SEEN };
+
 typedef struct {
     unsigned char cls[256]; /* byte classes of the dialect */
-    unsigned char state;    /* where libcsv's parser would be */
+    unsigned char state;    /* IO_ST_* */
     unsigned char after_cr; /* the last byte was \r (a \n then ends no line) */
-    uint64_t line;          /* physical line (1-based) at the scan position */
-    uint64_t quote_line;    /* line where the last quoted field opened */
+    char delim;
+    io_simd simd;        /* the kernel io_scan_edges runs */
+    uint64_t line;       /* physical line (1-based) at the scan position */
+    uint64_t quote_line; /* line where the last quoted field opened */
 } io_scan;
 
 typedef enum {
@@ -174,11 +353,18 @@ typedef enum {
 int io_delim_ok(char c);
 /* Starts a scan at a record start on physical line `line`. */
 void io_scan_init(io_scan *s, const io_csv_opts *o, uint64_t line);
-/* Scans n bytes and returns how many were scanned: n, or the index of the
- * first NUL byte (s->line is then its line). *edge is 1 + the index of the
- * last record terminator scanned (0: none) and *edge_line the line there. */
+/* Scans all n bytes and returns n. A NUL byte is text here, as it is for
+ * libcsv (io_tokenize reports it). *edge is 1 + the index of the last
+ * record terminator scanned (0: none) and *edge_line the line there.
+ * Bitmaps where the quotes allow (io_split_edges), else byte by byte. */
 size_t io_scan_edges(io_scan *s, const char *p, size_t n, size_t *edge,
                      uint64_t *edge_line);
+/* The same, always byte by byte: the reference io_scan_edges must match. */
+size_t io_scan_edges_exact(io_scan *s, const char *p, size_t n, size_t *edge,
+                           uint64_t *edge_line);
+/* io_scan_edges by bitmaps, for the kernels k. */
+void io_split_edges(io_scan *s, const io_split_kernels *k, const char *p,
+                    size_t n, size_t *edge, uint64_t *edge_line);
 /* Scans up to and including the first record terminator; *used is the
  * number of bytes consumed. */
 io_scan_stop io_scan_record(io_scan *s, const char *p, size_t n, size_t *used);

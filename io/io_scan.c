@@ -21,12 +21,17 @@
  * record end followed by an empty record, which libcsv skips as it skips
  * every blank line. Physical lines are counted apart from records: \n,
  * \r\n and a lone \r each end one line, inside quotes or not.
+ *
+ * This file is the byte-at-a-time machine, the reference. io_scan_edges
+ * hands whole blocks to io_split_edges (io_split.c), which finds the same
+ * edges from bitmaps and comes back here for any 64 bytes where a quote
+ * sits mid-field.
  */
 #include "io.h"
 
 #include <string.h>
 
-enum { ST_START, ST_UNQUOTED, ST_QUOTED, ST_QUOTE_SEEN };
+enum { ST_START = IO_ST_START, ST_UNQUOTED, ST_QUOTED, ST_QUOTE_SEEN };
 enum { CL_TEXT, CL_DELIM, CL_QUOTE, CL_CR, CL_LF, CL_NUL };
 
 /* The state after a byte of class TEXT, DELIM or QUOTE; line ends and NUL
@@ -53,6 +58,8 @@ void io_scan_init(io_scan *s, const io_csv_opts *o, uint64_t line)
     s->cls[0] = CL_NUL;
     s->state = ST_START;
     s->after_cr = 0;
+    s->delim = o->delim;
+    s->simd = IO_SIMD_AUTO;
     s->line = line;
     s->quote_line = line;
 }
@@ -67,12 +74,15 @@ static const unsigned run_stops[4] = {
     [ST_QUOTE_SEEN] = ~0u,
 };
 
-/* The scanning loop: stops before a NUL byte, after the first record end
- * when first_only, or at n, and returns the number of bytes consumed.
- * *edge is 1 + the index of the last record terminator consumed (0: none),
- * *edge_line the line just after it. The inner loop skips the runs of
- * bytes that change nothing, which are most bytes. */
-static inline size_t scan(io_scan *s, const char *p, size_t n, int first_only,
+/* How scan() ends: after the first record end (else it runs to n), and
+ * before a NUL byte (else a NUL byte is text, as for libcsv). */
+enum { FIRST_ONLY = 1, NUL_STOPS = 2 };
+
+/* The scanning loop: returns the number of bytes consumed. *edge is 1 +
+ * the index of the last record terminator consumed (0: none), *edge_line
+ * the line just after it. The inner loop skips the runs of bytes that
+ * change nothing, which are most bytes. */
+static inline size_t scan(io_scan *s, const char *p, size_t n, int how,
                           size_t *edge, uint64_t *edge_line)
 {
     const unsigned char *cls = s->cls;
@@ -86,14 +96,17 @@ static inline size_t scan(io_scan *s, const char *p, size_t n, int first_only,
         if (i == n)
             break;
         unsigned k = cls[(unsigned char)p[i]];
+        if (k == CL_NUL) {
+            if (how & NUL_STOPS)
+                break;
+            k = CL_TEXT;
+        }
         if (k <= CL_QUOTE) {
             if (state == ST_START && k == CL_QUOTE)
                 s->quote_line = line;
             state = next_state[state][k];
             continue;
         }
-        if (k == CL_NUL)
-            break;
         int after_cr = i > 0 ? p[i - 1] == '\r' : s->after_cr;
         line += k == CL_CR || !after_cr;
         if (state == ST_QUOTED)
@@ -101,7 +114,7 @@ static inline size_t scan(io_scan *s, const char *p, size_t n, int first_only,
         state = ST_START;
         last = i + 1;
         last_line = line;
-        if (first_only) {
+        if (how & FIRST_ONLY) {
             i++;
             break;
         }
@@ -115,17 +128,26 @@ static inline size_t scan(io_scan *s, const char *p, size_t n, int first_only,
     return i;
 }
 
+size_t io_scan_edges_exact(io_scan *s, const char *p, size_t n, size_t *edge,
+                           uint64_t *edge_line)
+{
+    return scan(s, p, n, 0, edge, edge_line);
+}
+
 size_t io_scan_edges(io_scan *s, const char *p, size_t n, size_t *edge,
                      uint64_t *edge_line)
 {
-    return scan(s, p, n, 0, edge, edge_line);
+    const io_split_kernels *k = io_split_pick(s->simd);
+    s->simd = k->kind; /* resolve AUTO once */
+    io_split_edges(s, k, p, n, edge, edge_line);
+    return n;
 }
 
 io_scan_stop io_scan_record(io_scan *s, const char *p, size_t n, size_t *used)
 {
     size_t edge;
     uint64_t edge_line;
-    *used = scan(s, p, n, 1, &edge, &edge_line);
+    *used = scan(s, p, n, FIRST_ONLY | NUL_STOPS, &edge, &edge_line);
     if (edge != 0)
         return IO_SCAN_EDGE;
     return *used < n ? IO_SCAN_NUL : IO_SCAN_MORE;
@@ -141,18 +163,12 @@ int io_scan_next_record(io_scan *s, const char *p, size_t n, size_t *off,
 {
     if (*off >= n)
         return 0;
-    size_t start = *off, used;
-    io_scan_stop stop;
-    /* Callers pass data the chunker has checked; should a NUL byte be
-     * there anyway, it is stepped over as text, as libcsv does. */
-    while ((stop = io_scan_record(s, p + *off, n - *off, &used)) ==
-           IO_SCAN_NUL) {
-        *off += used + 1;
-        s->state = next_state[s->state][CL_TEXT];
-        s->after_cr = 0;
-    }
+    size_t edge;
+    uint64_t edge_line;
+    /* A NUL byte is text here, as for libcsv. */
+    size_t used = scan(s, p + *off, n - *off, FIRST_ONLY, &edge, &edge_line);
     *off += used;
-    *content = *off - start - (stop == IO_SCAN_EDGE);
+    *content = used - (edge != 0);
     return 1;
 }
 
@@ -162,24 +178,4 @@ int io_record_is_blank(const char *p, size_t n, char delim)
         if ((p[i] != ' ' && p[i] != '\t') || p[i] == delim)
             return 0;
     return 1;
-}
-
-/* Rows are the records that are not blank, counted from the chunk start;
- * past the last row this returns the line at the end of the chunk. */
-uint64_t io_chunk_row_line(const io_chunk *chunk, const io_csv_opts *o,
-                           size_t row)
-{
-    io_scan s;
-    io_scan_init(&s, o, chunk->line);
-    size_t off = 0, content;
-    for (;;) {
-        size_t start = off;
-        uint64_t line = s.line;
-        if (!io_scan_next_record(&s, chunk->data, chunk->len, &off, &content))
-            return line;
-        if (io_record_is_blank(chunk->data + start, content, o->delim))
-            continue;
-        if (row-- == 0)
-            return line;
-    }
 }

@@ -8,6 +8,7 @@
  * temporary file in $TMPDIR, which the system removes on close.
  */
 #include "io.h"
+#include "io_reader_impl.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -176,6 +177,11 @@ const char *io_source_name(const io_source *s)
 uint64_t io_source_size(const io_source *s)
 {
     return s->size;
+}
+
+int io_source_fd(const io_source *s)
+{
+    return s->fd;
 }
 
 ssize_t io_source_pread(io_source *s, void *buf, size_t len, uint64_t offset,

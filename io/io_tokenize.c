@@ -1,13 +1,15 @@
 /*
  * io_tokenize.c - one chunk of records into an io_batch of field spans.
  *
- * Each tokenizer owns one libcsv parser, set to keep spaces (pandas does
- * not trim fields). A chunk holds whole records, so it is parsed by one
- * csv_parse call and csv_fini, which also resets the parser for the next
- * chunk. The callbacks only copy: field bytes go to batch->bytes, which
- * never needs more than the chunk's length (reserved up front), and spans
- * to the row's slots. Index fields are dropped, short rows padded with
- * empty spans, and a row with more fields than the width is an error.
+ * Two paths give the same batch. IO_PARSER_AUTO (the default) lets the
+ * fast splitter (io_split.c) take every record without a quote byte and
+ * point spans straight into the chunk; each run of records that hold a
+ * quote comes back here and goes through libcsv in one csv_parse call and
+ * csv_fini. IO_PARSER_LIBCSV sends the whole chunk through libcsv, the
+ * referee. libcsv is set to keep spaces (pandas does not trim fields); its
+ * callbacks copy each field into batch->bytes (a quoted field loses its
+ * quotes) and write the spans. Index fields are dropped, short rows padded
+ * with empty spans, and a row with more fields than the width is an error.
  *
  * One difference between libcsv and pandas is mended here, openly: a line
  * of only spaces and tabs is blank for pandas (skipped) but a one-field
@@ -15,7 +17,12 @@
  * tabs, the row's raw bytes are looked up; if they were not quoted, the
  * row is dropped. Look-ups walk on from the previous one, so together
  * they cost at most one pass over the chunk, and nothing without such
- * lines.
+ * lines. The AUTO path needs no look-up: it hands libcsv only records that
+ * hold a quote byte, and such a record is never blank.
+ *
+ * libcsv reads a NUL byte as text; pandas-minded users expect an error,
+ * so a NUL byte fails its row (found by the splitter's bitmaps, or by one
+ * memchr on the libcsv path).
  */
 #include "io.h"
 
@@ -25,22 +32,26 @@
 
 #define FIELD_BLOCK ((size_t)64 << 10) /* libcsv's field buffer growth */
 #define FIRST_ROWS  256
+#define CHUNK_MAX   ((size_t)INT32_MAX) /* a span's len keeps bit 31 */
 
 struct io_tokenizer {
     struct csv_parser parser;
     io_csv_opts opts;
+    io_csv_header hdr; /* without names: for io_chunk_row_line */
+    io_source *src;
     size_t nindex, ncols, width;
-    char *name;
+    const io_split_kernels *kernels;
     /* the chunk being tokenized */
     const io_chunk *chunk;
     io_batch *batch;
+    io_split_job job; /* also holds the bad row, whichever path found it */
+    int look_up;      /* whether blank-looking rows need the raw look-up */
     size_t field;     /* fields seen so far in the current row */
     size_t row_bytes; /* batch->nbytes when the current row began */
     int first_blank;  /* the row's first field is spaces and tabs only */
     size_t seek_off;  /* blank-line look-up: raw offset it stopped at */
     size_t seek_rows; /* and the batch rows before that offset */
     io_status failed; /* the first failure; callbacks then do nothing */
-    size_t bad_row, bad_fields;
 };
 
 void io_batch_init(io_batch *b)
@@ -57,7 +68,7 @@ void io_batch_free(io_batch *b)
     io_batch_init(b);
 }
 
-static int grow_rows(io_batch *b)
+int io_batch_grow_rows(io_batch *b)
 {
     size_t cap = b->cap_rows ? 2 * b->cap_rows : FIRST_ROWS;
     size_t ncols = b->ncols > 0 ? b->ncols : 1;
@@ -71,9 +82,23 @@ static int grow_rows(io_batch *b)
     return 0;
 }
 
-/* Empties the batch and reserves room for the fields of len chunk bytes
- * (libcsv never makes a field longer than its raw bytes) and one row. */
-static int batch_prepare(io_batch *b, size_t ncols, size_t len)
+/* Room for n bytes of field copies. Spans hold offsets, so the bytes may
+ * move. */
+static int reserve_bytes(io_batch *b, size_t n)
+{
+    if (b->cap_bytes >= n && b->bytes != NULL)
+        return 0;
+    size_t cap = b->cap_bytes * 2 > n ? b->cap_bytes * 2 : n;
+    char *bytes = realloc(b->bytes, cap > 0 ? cap : 1);
+    if (bytes == NULL)
+        return -1;
+    b->bytes = bytes;
+    b->cap_bytes = cap > 0 ? cap : 1;
+    return 0;
+}
+
+/* Empties the batch, keeping room for one row at least. */
+static int batch_prepare(io_batch *b, size_t ncols)
 {
     if (b->ncols != ncols) {
         free(b->spans);
@@ -83,16 +108,7 @@ static int batch_prepare(io_batch *b, size_t ncols, size_t len)
     }
     b->nrows = 0;
     b->nbytes = 0;
-    if (b->cap_rows == 0 && grow_rows(b) != 0)
-        return -1;
-    if (b->cap_bytes < len || b->bytes == NULL) {
-        char *bytes = realloc(b->bytes, len > 0 ? len : 1);
-        if (bytes == NULL)
-            return -1;
-        b->bytes = bytes;
-        b->cap_bytes = len > 0 ? len : 1;
-    }
-    return 0;
+    return b->cap_rows == 0 ? io_batch_grow_rows(b) : 0;
 }
 
 static int keep_spaces(unsigned char c)
@@ -102,25 +118,34 @@ static int keep_spaces(unsigned char c)
 }
 
 io_status io_tokenizer_new(const io_csv_opts *o, const io_csv_header *h,
-                           const char *name, io_tokenizer **out, io_error *err)
+                           io_source *src, io_tokenizer **out, io_error *err)
 {
+    const char *name = io_source_name(src);
     if (!io_delim_ok(o->delim))
         return io_fail(err, IO_EPARSE, "%s: invalid delimiter", name);
     io_tokenizer *t = calloc(1, sizeof *t);
-    if (t == NULL || (t->name = strdup(name)) == NULL) {
-        free(t);
+    if (t == NULL)
         return io_fail(err, IO_ENOMEM, "%s: out of memory", name);
-    }
     csv_init(&t->parser, 0);
     csv_set_space_func(&t->parser, keep_spaces);
     csv_set_delim(&t->parser, (unsigned char)o->delim);
     csv_set_blk_size(&t->parser, FIELD_BLOCK);
     t->opts = *o;
+    t->hdr = *h;
+    t->hdr.names = NULL;
+    t->src = src;
     t->nindex = h->nindex;
     t->ncols = h->ncols;
     t->width = h->nindex + h->ncols;
+    t->kernels = io_split_pick(IO_SIMD_AUTO);
     *out = t;
     return IO_OK;
+}
+
+io_simd io_tokenizer_set_simd(io_tokenizer *t, io_simd want)
+{
+    t->kernels = io_split_pick(want);
+    return t->kernels->kind;
 }
 
 void io_tokenizer_free(io_tokenizer *t)
@@ -128,7 +153,6 @@ void io_tokenizer_free(io_tokenizer *t)
     if (t == NULL)
         return;
     csv_free(&t->parser);
-    free(t->name);
     free(t);
 }
 
@@ -141,7 +165,7 @@ static int row_is_blank_line(io_tokenizer *t)
     const io_chunk *ch = t->chunk;
     size_t skip = t->batch->nrows - t->seek_rows, content;
     io_scan s;
-    io_scan_init(&s, &t->opts, ch->line);
+    io_scan_init(&s, &t->opts, 1);
     for (;;) {
         size_t start = t->seek_off;
         if (!io_scan_next_record(&s, ch->data, ch->len, &t->seek_off, &content))
@@ -163,7 +187,7 @@ static void on_field(void *field, size_t len, void *data)
 {
     io_tokenizer *t = data;
     size_t j = t->field++;
-    if (j == 0)
+    if (j == 0 && t->look_up)
         t->first_blank =
             len > 0 && io_record_is_blank(field, len, t->opts.delim);
     if (j < t->nindex || j >= t->width || t->failed)
@@ -171,7 +195,7 @@ static void on_field(void *field, size_t len, void *data)
     io_batch *b = t->batch;
     io_span *span = &b->spans[b->nrows * b->ncols + (j - t->nindex)];
     span->off = (uint32_t)b->nbytes;
-    span->len = (uint32_t)len;
+    span->len = (uint32_t)len | IO_SPAN_OWN;
     memcpy(b->bytes + b->nbytes, field, len);
     b->nbytes += len;
 }
@@ -185,58 +209,149 @@ static void on_row(int terminator, void *data)
     t->field = 0;
     if (t->failed)
         return;
-    if (nfields == 1 && t->first_blank && row_is_blank_line(t)) {
+    if (nfields == 1 && t->first_blank && t->look_up && row_is_blank_line(t)) {
         b->nbytes = t->row_bytes;
         return;
     }
     if (nfields > t->width) {
         t->failed = IO_EPARSE;
-        t->bad_row = b->nrows;
-        t->bad_fields = nfields;
+        t->job.bad_row = b->nrows;
+        t->job.bad_fields = nfields;
         return;
     }
     io_span *row = &b->spans[b->nrows * b->ncols];
     for (size_t j = nfields > t->nindex ? nfields - t->nindex : 0; j < b->ncols;
          j++)
-        row[j] = (io_span){(uint32_t)b->nbytes, 0};
+        row[j] = (io_span){0, 0};
     b->nrows++;
     t->row_bytes = b->nbytes;
-    if (b->nrows == b->cap_rows && grow_rows(b) != 0)
+    if (b->nrows == b->cap_rows && io_batch_grow_rows(b) != 0)
         t->failed = IO_ENOMEM;
 }
 
-static io_status report(const io_tokenizer *t, const io_chunk *chunk,
-                        io_error *err)
+/* Appends the rows of chunk bytes [start, end) by libcsv; room for their
+ * field bytes must be reserved. */
+static io_status parse_range(io_tokenizer *t, size_t start, size_t end)
 {
-    if (t->failed == IO_ENOMEM)
-        return io_fail(err, IO_ENOMEM, "%s: out of memory", t->name);
-    uint64_t line = io_chunk_row_line(chunk, &t->opts, t->bad_row);
-    return io_fail(err, IO_EPARSE, "%s:%llu: expected %zu fields, saw %zu",
-                   t->name, (unsigned long long)line, t->width, t->bad_fields);
-}
-
-io_status io_tokenize(io_tokenizer *t, const io_chunk *chunk, io_batch *b,
-                      io_error *err)
-{
-    if (chunk->len > UINT32_MAX)
-        return io_fail(err, IO_EPARSE, "%s:%llu: record over 4 GiB", t->name,
-                       (unsigned long long)chunk->line);
-    if (batch_prepare(b, t->ncols, chunk->len) != 0)
-        return io_fail(err, IO_ENOMEM, "%s: out of memory", t->name);
-    b->pos0 = chunk->offset;
-    t->chunk = chunk;
-    t->batch = b;
-    t->field = t->row_bytes = t->seek_off = t->seek_rows = 0;
+    const char *p = t->chunk->data + start;
+    t->field = 0;
+    t->row_bytes = t->batch->nbytes;
     t->failed = IO_OK;
-    size_t used =
-        csv_parse(&t->parser, chunk->data, chunk->len, on_field, on_row, t);
-    if (used < chunk->len) { /* libcsv ran out of memory for a field */
+    size_t used = csv_parse(&t->parser, p, end - start, on_field, on_row, t);
+    if (used < end - start) { /* libcsv ran out of memory for a field */
         t->failed = IO_ENOMEM;
         csv_fini(&t->parser, NULL, NULL, NULL);
     } else {
         csv_fini(&t->parser, on_field, on_row, t);
     }
+    return t->failed;
+}
+
+/* The splitter's hand-back: a run of records that hold quotes. */
+static io_status parse_run(void *ctx, size_t start, size_t end)
+{
+    io_tokenizer *t = ctx;
+    if (reserve_bytes(t->batch, t->batch->nbytes + (end - start)) != 0)
+        return IO_ENOMEM;
+    return parse_range(t, start, end);
+}
+
+static io_status tokenize_auto(io_tokenizer *t)
+{
+    io_split_job *j = &t->job;
+    j->data = t->chunk->data;
+    j->len = t->chunk->len;
+    j->delim = t->opts.delim;
+    j->nindex = t->nindex;
+    j->width = t->width;
+    j->b = t->batch;
+    j->quoted = parse_run;
+    j->ctx = t;
+    t->look_up = 0;
+    return io_split(j, t->kernels);
+}
+
+/* The start of the record that holds byte at. */
+static size_t record_start(const io_tokenizer *t, size_t at)
+{
+    io_scan s;
+    size_t off = 0, start = 0, content;
+    io_scan_init(&s, &t->opts, 1);
+    while (off <= at) {
+        start = off;
+        io_scan_next_record(&s, t->chunk->data, t->chunk->len, &off, &content);
+    }
+    return start;
+}
+
+/* Everything through libcsv; a NUL byte ends the bytes it gets, at the
+ * start of the record holding it. */
+static io_status tokenize_libcsv(io_tokenizer *t)
+{
+    const io_chunk *ch = t->chunk;
+    const char *nul = ch->len > 0 ? memchr(ch->data, 0, ch->len) : NULL;
+    size_t end = nul ? record_start(t, (size_t)(nul - ch->data)) : ch->len;
+    if (reserve_bytes(t->batch, end) != 0)
+        return IO_ENOMEM;
+    t->look_up = 1;
+    t->seek_off = t->seek_rows = 0;
+    io_status st = parse_range(t, 0, end);
+    if (st != IO_OK || nul == NULL)
+        return st;
+    t->job.bad_row = t->batch->nrows;
+    t->job.bad_fields = 0;
+    t->job.nul_rec = end;
+    t->job.nul = (size_t)(nul - ch->data);
+    return IO_EPARSE;
+}
+
+/* Physical lines that end in p[0, n): every \r, every \n not after one. */
+static uint64_t lines_in(const char *p, size_t n)
+{
+    uint64_t lines = 0;
+    for (size_t i = 0; i < n; i++)
+        lines += p[i] == '\r' || (p[i] == '\n' && (i == 0 || p[i - 1] != '\r'));
+    return lines;
+}
+
+static io_status report(const io_tokenizer *t, io_status st,
+                        const io_chunk *chunk, io_error *err)
+{
+    const char *name = io_source_name(t->src);
+    const io_split_job *j = &t->job;
+    if (st == IO_ENOMEM)
+        return io_fail(err, IO_ENOMEM, "%s: out of memory", name);
+    uint64_t line =
+        io_chunk_row_line(t->src, &t->opts, &t->hdr, chunk, j->bad_row);
+    if (j->bad_fields == 0)
+        return io_fail(
+            err, IO_EPARSE, "%s:%llu: binary data (NUL byte), not a CSV file",
+            name,
+            (unsigned long long)(line + lines_in(chunk->data + j->nul_rec,
+                                                 j->nul - j->nul_rec)));
+    return io_fail(err, IO_EPARSE, "%s:%llu: expected %zu fields, saw %zu",
+                   name, (unsigned long long)line, t->width, j->bad_fields);
+}
+
+io_status io_tokenize(io_tokenizer *t, const io_chunk *chunk, io_batch *b,
+                      io_error *err)
+{
+    if (chunk->len > CHUNK_MAX)
+        return io_fail(err, IO_EPARSE, "%s:%llu: record over 2 GiB",
+                       io_source_name(t->src),
+                       (unsigned long long)io_chunk_row_line(
+                           t->src, &t->opts, &t->hdr, chunk, 0));
+    if (batch_prepare(b, t->ncols) != 0)
+        return io_fail(err, IO_ENOMEM, "%s: out of memory",
+                       io_source_name(t->src));
+    b->pos0 = chunk->offset;
+    t->chunk = chunk;
+    t->batch = b;
+    io_status st = t->opts.parser == IO_PARSER_LIBCSV ? tokenize_libcsv(t)
+                                                      : tokenize_auto(t);
+    b->base[0] = chunk->data != NULL ? chunk->data : "";
+    b->base[1] = b->bytes != NULL ? b->bytes : "";
     t->chunk = NULL;
     t->batch = NULL;
-    return t->failed != IO_OK ? report(t, chunk, err) : IO_OK;
+    return st != IO_OK ? report(t, st, chunk, err) : IO_OK;
 }

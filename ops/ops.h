@@ -81,23 +81,37 @@ int ops_parse_double(const char *s, size_t n, double *out);
  * ---------------------------------------------------------------------- */
 #define OPS_EXACT_S1_LIMBS 70 /* 32-bit digits held in int64 (lazy carry) */
 #define OPS_EXACT_S2_LIMBS 135
-#define OPS_EXACT_SLOTS    32 /* recent exponents, summed before the limbs */
+#define OPS_EXACT_SLOTS    64 /* recent exponents, summed before the limbs */
+
+/* Two sums that cannot overflow in 2^64 adds: of signed 53-bit integers
+ * (128-bit two's complement) and of their squares (192 bits); words low
+ * first. */
+typedef struct {
+    uint64_t sum[2];
+    uint64_t sum_sq[3];
+} ops_exact_ints;
+
+/* The mantissas of one exponent field (slot = field % OPS_EXACT_SLOTS). */
+typedef struct {
+    ops_exact_ints m;
+    uint32_t exponent; /* the exponent field this slot holds */
+    uint32_t unused;
+} ops_exact_slot;
 
 typedef struct {
+    ops_exact_slot slot[OPS_EXACT_SLOTS];
+    ops_exact_ints ints; /* integers of at most 2^53, added as they are */
     int64_t s1[OPS_EXACT_S1_LIMBS];
     int64_t s2[OPS_EXACT_S2_LIMBS];
-    /* Per exponent field (slot = field % OPS_EXACT_SLOTS, which field it
-     * holds in exponent[]): the sum of the signed 53-bit mantissas and the
-     * 128-bit sum of their squares, added into the limbs periodically. */
-    int64_t m1[OPS_EXACT_SLOTS];
-    uint64_t m2[OPS_EXACT_SLOTS][2]; /* low, high word */
-    uint16_t exponent[OPS_EXACT_SLOTS];
-    uint32_t pending; /* adds since the last carry normalization */
+    uint32_t direct; /* values added straight into the limbs since they
+                      * were last settled */
 } ops_exact;
 
 void ops_exact_init(ops_exact *e);
 /* x must be finite. No allocation; a few ns per call. */
 void ops_exact_add(ops_exact *e, double x);
+/* The same as ops_exact_add(e, (double)i), for |i| <= 2^53. */
+void ops_exact_add_int(ops_exact *e, int64_t i);
 /* into += from. Associative and commutative. */
 void ops_exact_merge(ops_exact *into, const ops_exact *from);
 /* Correctly rounded S1/n; n >= 1. */
@@ -110,6 +124,9 @@ double ops_exact_var(const ops_exact *e, uint64_t n);
  *
  * Numeric values are kept (8 bytes each) for exact quantiles, in a list of
  * fixed-size blocks so growing never copies and merging is O(1) splicing.
+ * Blocks are carved from slabs of growing size (1, 2, 4, ... blocks, then
+ * 2 MiB ones the system may back with huge pages): a large column costs
+ * few allocations and few page faults, a small one little memory.
  * A slot holds an int64, a uint64 or a double bit pattern; which one is
  * the owner's business (see ops_rep). Keys (ops_key_*) map each rep to
  * uint64 so that unsigned key order equals numeric order.
@@ -122,9 +139,13 @@ typedef struct ops_block {
     uint64_t slot[OPS_VEC_BLOCK];
 } ops_block;
 
+typedef struct ops_slab ops_slab;
+
 typedef struct {
     ops_block *head; /* newest block first */
     uint64_t n;      /* total slots */
+    ops_slab *slabs; /* the memory of the blocks; the first one hands out
+                      * new blocks */
 } ops_vec;
 
 void ops_vec_init(ops_vec *v);

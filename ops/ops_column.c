@@ -18,6 +18,7 @@
  *   else U64 if a uint64 was seen; else I64.
  */
 #include "ops.h"
+#include "ops_hot.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -157,7 +158,7 @@ static int keep_int(ops_col *c, int64_t i, int negative)
         return keep_double(c, (double)i);
     if (ops_vec_push(&c->vals, (uint64_t)i))
         return -1;
-    ops_exact_add(&c->sums, (double)i);
+    ops_exact_add_int(&c->sums, i);
     return 0;
 }
 
@@ -203,7 +204,9 @@ static int count_raw(ops_distinct **table, const char *s, size_t n,
     return ops_distinct_add(*table, s, n, pos);
 }
 
-int ops_col_add(ops_col *c, const char *s, size_t n, uint64_t pos)
+/* Any field, after ops_col_add's fast paths declined it. */
+static __attribute__((noinline)) int add_field(ops_col *c, const char *s,
+                                               size_t n, uint64_t pos)
 {
     ops_value v;
     ops_kind k = ops_classify(s, n, &v);
@@ -227,6 +230,103 @@ int ops_col_add(ops_col *c, const char *s, size_t n, uint64_t pos)
     c->saw |= bits;
     c->n_rows++;
     return 0;
+}
+
+/* The slow half of add_plain_value: what keep_int or keep_double does. */
+static __attribute__((noinline)) int add_value_slow(ops_col *c, ops_kind k,
+                                                    ops_value v, unsigned bits)
+{
+    int rc = keep_value(c, k, v, bits, 0);
+    c->text_complete = 0;
+    if (rc)
+        return rc;
+    c->saw |= bits;
+    c->n_rows++;
+    return 0;
+}
+
+/* A plain number (INT or finite FLOAT, of saw bits `bits`) into a column
+ * without text: inline when its rep holds the value as it is (int64 for an
+ * INT, or double), the head block has room and the exact sum is an
+ * integer or slot add; otherwise add_value_slow, by a tail call before any
+ * change. */
+static inline int add_plain_value(ops_col *c, ops_kind k, ops_value v,
+                                  unsigned bits)
+{
+    ops_block *b = ops_vec_room(&c->vals);
+    uint64_t slot;
+    if (k == OPS_INT) {
+        if (b == NULL || c->rep == OPS_REP_U64 || !ops_exact_int_fits(v.i))
+            return add_value_slow(c, k, v, bits);
+        slot = c->rep == OPS_REP_I64 ? v.u : bits_of((double)v.i);
+        ops_exact_add_small_int(&c->sums, v.i);
+    } else {
+        if (b == NULL || c->rep != OPS_REP_F64 ||
+            !ops_exact_try_add(&c->sums, v.f))
+            return add_value_slow(c, k, v, bits);
+        slot = v.u;
+    }
+    ops_vec_put(&c->vals, b, slot);
+    c->saw |= bits;
+    c->n_rows++;
+    c->text_complete = 0;
+    return 0;
+}
+
+/* A field that is not a plain number: an exponent form goes the plain
+ * way, anything else through ops_classify. */
+static __attribute__((noinline)) int add_other(ops_col *c, const char *s,
+                                               size_t n, uint64_t pos)
+{
+    ops_value v;
+    if (!(c->saw & OPS_SAW_TEXT) && ops_exponent_number(s, n, &v.f))
+        return add_plain_value(c, OPS_FLOAT, v, OPS_SAW_FLOAT);
+    return add_field(c, s, n, pos);
+}
+
+/* A plain number parsed from s: its OPS_SAW_* bits, then the add. "-0" is
+ * the only negative zero, as a plain number has no spaces. */
+static inline int add_parsed(ops_col *c, const char *s, int k, ops_value v)
+{
+    unsigned neg = (unsigned)(v.u >> 63) | ((v.i == 0) & (s[0] == '-'));
+    unsigned bits = k == OPS_INT ? OPS_SAW_INT | neg * OPS_SAW_NEG
+                                 : OPS_SAW_FLOAT;
+    return add_plain_value(c, (ops_kind)k, v, bits);
+}
+
+/* Fields of more than 8 bytes after the sign, apart from the short ones,
+ * which need fewer registers. */
+static __attribute__((noinline)) int add_long(ops_col *c, const char *s,
+                                              size_t n, uint64_t pos)
+{
+    ops_value v;
+    int k = ops_plain_number(s, n, &v);
+    if (k == OPS_PLAIN_NONE || (c->saw & OPS_SAW_TEXT))
+        return add_other(c, s, n, pos);
+    return add_parsed(c, s, k, v);
+}
+
+/* The common cases inline: a missing value, and a short plain number into
+ * a column without text. */
+int ops_col_add(ops_col *c, const char *s, size_t n, uint64_t pos)
+{
+    if (n == 0) {
+        c->n_rows++;
+        c->n_na++;
+        return 0;
+    }
+    int neg = s[0] == '-';
+    size_t sign = neg || s[0] == '+';
+    if (n - sign - 1 >= 8) /* n - sign == 0 wraps around */
+        return add_long(c, s, n, pos);
+    uint64_t mant;
+    int nfrac;
+    if (!ops_short_mantissa(s + sign, n - sign, &mant, &nfrac) ||
+        (c->saw & OPS_SAW_TEXT))
+        return add_other(c, s, n, pos);
+    ops_value v;
+    int k = ops_plain_value(mant, nfrac, neg, &v);
+    return add_parsed(c, s, k, v);
 }
 
 int ops_col_add_text(ops_col *c, const char *s, size_t n, uint64_t pos)

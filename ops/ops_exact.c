@@ -8,18 +8,21 @@
  * big integers: adding in any order and merging in any grouping gives the
  * same integers, hence bit-identical results.
  *
- * Two levels keep an add cheap:
+ * Three accumulators keep an add cheap (the adds are inline, ops_hot.h):
  *  - a slot per recent exponent field (slot = field % OPS_EXACT_SLOTS, the
- *    field it holds is recorded): an add only adds the signed M to an int64
- *    and M*M to a 128-bit sum; real columns span few binades, so most
- *    values find their slot;
+ *    field it holds is recorded): an add only adds the signed M to a
+ *    128-bit sum and M*M to a 192-bit one, which cannot overflow; real
+ *    columns span fewer than 64 binades (1e-9 to 1e9 is 60), so most values
+ *    find their slot;
+ *  - integers of at most 2^53 (exact doubles) are summed as they are, the
+ *    same way, in units of 1 = 2^1074 units of 2^-1074;
  *  - the limbs: 32-bit digits in int64 with carries left for later (Radford
- *    Neal's "small superaccumulator"). Every slot is added in (3 limbs for
- *    S1, 5 for S2, each piece below 2^32) every FLUSH_EVERY adds, so that
- *    |m1| < 2^53 * 512 = 2^62; a value whose slot holds another exponent
- *    goes straight into the limbs the same way. Limbs are settled every
- *    SETTLE_EVERY adds: until then they received fewer than 2^29 + 2^25 <
- *    2^30 pieces, so each stays below 2^62 + 2^32.
+ *    Neal's "small superaccumulator"). A value whose slot holds another
+ *    exponent goes straight into them (3 pieces for S1, 5 for S2, each
+ *    below 2^32); the slots and the integer sums are added in when the sums
+ *    are settled (for a merge or a result). Limbs are settled at least every
+ *    SETTLE_EVERY direct adds: until then they received fewer than 2^29 +
+ *    OPS_EXACT_SLOTS + 1 < 2^30 pieces, so each stays below 2^62 + 2^32.
  *
  * The results are computed with big-integer arithmetic and rounded once,
  * half to even:
@@ -30,19 +33,19 @@
  * inexact exactly when either remainder is non-zero.
  */
 #include "ops.h"
+#include "ops_hot.h"
 
 #include <math.h>
 #include <string.h>
 
-__extension__ typedef unsigned __int128 u128;
+typedef ops_u128 u128;
 
 #define DIGIT_BITS    32
 #define DIGIT_MASK    0xFFFFFFFFu
-#define FRACTION_MASK ((1ull << 52) - 1)
-#define FLUSH_EVERY   512u       /* adds between flushes of all slots */
 #define SETTLE_EVERY  (1u << 29) /* adds between carry settlements */
 
 #define S1_UNIT_EXP 1074 /* S1 counts units of 2^-1074 */
+#define INT_SHIFT   S1_UNIT_EXP /* an integer i is i << 1074 units */
 #define S2_UNIT_EXP 2148 /* S2 counts units of 2^-2148 */
 
 /* Extra low digits given to a dividend so that its quotient keeps at least
@@ -79,48 +82,74 @@ static unsigned unit_shift(unsigned field)
     return field - (field != 0);
 }
 
-/* Adds the sums of one slot, for exponent field `field`, into the limbs:
- * sum1 << shift (|sum1| < 2^62, so 3 digits) and sum2 << 2*shift (sum2 <
- * 2^115, so 5 digits). A non-finite field (2047) still lands inside. */
-static void add_slot(int64_t *s1, int64_t *s2, unsigned field, int64_t sum1,
-                     u128 sum2)
+/* limb[] += sign * (mag << shift), mag the nd 32-bit digits d (low
+ * first): nd + 1 pieces, each below 2^32, from limb shift / 32 on. */
+static void add_shifted(int64_t *limb, const uint32_t *d, size_t nd,
+                        unsigned shift, int64_t sign)
 {
-    unsigned shift = unit_shift(field);
-    int64_t s = sum1 < 0 ? -1 : 0;
-    u128 t = (u128)(uint64_t)signed_digit((uint64_t)sum1, s)
-             << (shift % DIGIT_BITS);
-    int64_t *l1 = s1 + shift / DIGIT_BITS;
-    l1[0] += signed_digit((uint32_t)t, s);
-    l1[1] += signed_digit((uint32_t)(t >> 32), s);
-    l1[2] += signed_digit((uint64_t)(t >> 64), s);
-
-    unsigned shift2 = 2 * shift, off2 = shift2 % DIGIT_BITS;
-    u128 low = sum2 << off2;
-    int64_t *l2 = s2 + shift2 / DIGIT_BITS;
-    l2[0] += (int64_t)(uint32_t)low;
-    l2[1] += (int64_t)(uint32_t)(low >> 32);
-    l2[2] += (int64_t)(uint32_t)(low >> 64);
-    l2[3] += (int64_t)(uint32_t)(low >> 96);
-    l2[4] += (int64_t)(sum2 >> 1 >> (127 - off2)); /* bits past 128 */
+    int64_t *l = limb + shift / DIGIT_BITS;
+    unsigned off = shift % DIGIT_BITS;
+    uint64_t prev = 0;
+    for (size_t j = 0; j <= nd; j++) {
+        uint64_t cur = j < nd ? d[j] : 0;
+        uint64_t piece = ((cur << off) | (prev >> (DIGIT_BITS - off))) &
+                         DIGIT_MASK;
+        l[j] += signed_digit(piece, sign);
+        prev = cur;
+    }
 }
 
-static u128 slot_sum2(const ops_exact *e, size_t i)
+static void words_to_digits(const uint64_t *w, size_t nw, uint32_t *d)
 {
-    return (u128)e->m2[i][1] << 64 | e->m2[i][0];
+    for (size_t i = 0; i < nw; i++) {
+        d[2 * i] = (uint32_t)w[i];
+        d[2 * i + 1] = (uint32_t)(w[i] >> 32);
+    }
 }
 
-static void flush_slot(ops_exact *e, size_t i)
+/* Adds ints->sum << shift into s1 and ints->sum_sq << 2 * shift into s2:
+ * |sum| < 2^127, so 5 pieces; sum_sq < 2^192, so 7. The highest shift (of
+ * exponent field 2047) still lands inside the limbs. */
+static void add_ints(int64_t *s1, int64_t *s2, const ops_exact_ints *ints,
+                     unsigned shift)
 {
-    add_slot(e->s1, e->s2, e->exponent[i], e->m1[i], slot_sum2(e, i));
-    e->m1[i] = 0;
-    e->m2[i][0] = e->m2[i][1] = 0;
+    uint64_t lo = ints->sum[0], hi = ints->sum[1];
+    int64_t sign = (int64_t)hi < 0 ? -1 : 0;
+    if (sign) { /* the magnitude: -v = ~v + 1 */
+        lo = ~lo + 1;
+        hi = ~hi + (lo == 0);
+    }
+    uint64_t mag[2] = {lo, hi};
+    uint32_t d[6];
+    words_to_digits(mag, 2, d);
+    add_shifted(s1, d, 4, shift, sign);
+    words_to_digits(ints->sum_sq, 3, d);
+    add_shifted(s2, d, 6, 2 * shift, 0);
+}
+
+static int ints_empty(const ops_exact_ints *ints)
+{
+    return (ints->sum_sq[0] | ints->sum_sq[1] | ints->sum_sq[2]) == 0;
+}
+
+/* A slot or the integer sums are empty when the square sum is 0: then
+ * every value added was 0, and so is the plain sum. */
+static void flush_ints(int64_t *s1, int64_t *s2, ops_exact_ints *ints,
+                       unsigned shift)
+{
+    if (ints_empty(ints))
+        return;
+    add_ints(s1, s2, ints, shift);
+    memset(ints, 0, sizeof *ints);
 }
 
 static void flush_all(ops_exact *e)
 {
-    for (size_t i = 0; i < OPS_EXACT_SLOTS; i++)
-        if (e->m1[i] || e->m2[i][0] || e->m2[i][1])
-            flush_slot(e, i);
+    for (size_t i = 0; i < OPS_EXACT_SLOTS; i++) {
+        ops_exact_slot *slot = &e->slot[i];
+        flush_ints(e->s1, e->s2, &slot->m, unit_shift(slot->exponent));
+    }
+    flush_ints(e->s1, e->s2, &e->ints, INT_SHIFT);
 }
 
 static void settle_all(ops_exact *e)
@@ -128,7 +157,7 @@ static void settle_all(ops_exact *e)
     flush_all(e);
     settle(e->s1, OPS_EXACT_S1_LIMBS);
     settle(e->s2, OPS_EXACT_S2_LIMBS);
-    e->pending = 0;
+    e->direct = 0;
 }
 
 /* ---- Accumulation ---- */
@@ -137,28 +166,7 @@ void ops_exact_init(ops_exact *e)
 {
     memset(e, 0, sizeof *e);
     for (size_t i = 0; i < OPS_EXACT_SLOTS; i++)
-        e->exponent[i] = (uint16_t)i; /* empty slots, each a valid field */
-}
-
-/* Counts one add; flushes the slots every FLUSH_EVERY adds (so |m1| stays
- * below 2^62) and settles the limbs every SETTLE_EVERY. */
-static void count_add(ops_exact *e)
-{
-    if (++e->pending % FLUSH_EVERY != 0)
-        return;
-    if (e->pending >= SETTLE_EVERY)
-        settle_all(e);
-    else
-        flush_all(e);
-}
-
-static void slot_add(ops_exact *e, unsigned i, uint64_t m, int64_t sign)
-{
-    e->m1[i] += signed_digit(m, sign);
-    u128 sq = (u128)m * m;
-    uint64_t low = e->m2[i][0] + (uint64_t)sq;
-    e->m2[i][1] += (uint64_t)(sq >> 64) + (low < (uint64_t)sq);
-    e->m2[i][0] = low;
+        e->slot[i].exponent = (uint32_t)i; /* empty, each a valid field */
 }
 
 /* v << off for off < 64, as (high word, low word), with 64-bit shifts only
@@ -191,42 +199,43 @@ static void add_value(ops_exact *e, unsigned field, uint64_t m, int64_t sign)
     l2[2] += (int64_t)(mid2 & DIGIT_MASK);
     l2[3] += (int64_t)(mid2 >> DIGIT_BITS);
     l2[4] += (int64_t)top2;
+    if (++e->direct >= SETTLE_EVERY)
+        settle_all(e);
 }
 
-/* x's slot holds another exponent. An empty slot (every slot is empty
- * after a flush) is taken over; otherwise x goes straight into the limbs,
- * so alternating exponents cost about what limbs alone would. */
-static void __attribute__((noinline))
-add_other_exponent(ops_exact *e, unsigned i, unsigned field, uint64_t m,
-                   int64_t sign)
-{
-    if (e->m2[i][0] == 0 && e->m2[i][1] == 0) { /* then m1 is 0 too */
-        e->exponent[i] = (uint16_t)field;
-        slot_add(e, i, m, sign);
-    } else {
-        add_value(e, field, m, sign);
-    }
-    count_add(e);
-}
-
+/* The common case is ops_exact_try_add (ops_hot.h). When x's slot holds
+ * another exponent, an empty slot (all are, after a settlement) is taken
+ * over; otherwise x goes straight into the limbs, so alternating exponents
+ * cost about what limbs alone would. */
 void ops_exact_add(ops_exact *e, double x)
 {
+    if (ops_exact_try_add(e, x))
+        return;
     uint64_t bits;
     memcpy(&bits, &x, sizeof bits);
     unsigned field = (unsigned)(bits >> 52) & 0x7FF;
-    uint64_t m = (bits & FRACTION_MASK) | (uint64_t)(field != 0) << 52;
+    uint64_t m = (bits & ((1ull << 52) - 1)) | (uint64_t)(field != 0) << 52;
     int64_t sign = -(int64_t)(bits >> 63);
-    unsigned i = field % OPS_EXACT_SLOTS;
-    if (e->exponent[i] != field) {
-        add_other_exponent(e, i, field, m, sign);
-        return;
+    ops_exact_slot *slot = &e->slot[field % OPS_EXACT_SLOTS];
+    if (ints_empty(&slot->m)) {
+        slot->exponent = field;
+        ops_exact_try_add(e, x);
+    } else {
+        add_value(e, field, m, sign);
     }
-    slot_add(e, i, m, sign);
-    count_add(e);
+}
+
+void ops_exact_add_int(ops_exact *e, int64_t i)
+{
+    if (ops_exact_int_fits(i))
+        ops_exact_add_small_int(e, i);
+    else
+        ops_exact_add(e, (double)i);
 }
 
 /* Adds from's slots and limbs into into's settled limbs: from's limbs are
- * each below 2^62 + 2^32 in size, the slots add fewer than 2^32 each. */
+ * each below 2^62 + 2^32 in size, its slots and integer sums add one piece
+ * below 2^32 each. */
 void ops_exact_merge(ops_exact *into, const ops_exact *from)
 {
     settle_all(into);
@@ -234,9 +243,11 @@ void ops_exact_merge(ops_exact *into, const ops_exact *from)
         into->s1[i] += from->s1[i];
     for (size_t i = 0; i < OPS_EXACT_S2_LIMBS; i++)
         into->s2[i] += from->s2[i];
-    for (size_t i = 0; i < OPS_EXACT_SLOTS; i++)
-        add_slot(into->s1, into->s2, from->exponent[i], from->m1[i],
-                 slot_sum2(from, i));
+    for (size_t i = 0; i < OPS_EXACT_SLOTS; i++) {
+        const ops_exact_slot *slot = &from->slot[i];
+        add_ints(into->s1, into->s2, &slot->m, unit_shift(slot->exponent));
+    }
+    add_ints(into->s1, into->s2, &from->ints, INT_SHIFT);
     settle_all(into);
 }
 

@@ -4,9 +4,10 @@
  * text (see ops.h for the classes).
  *
  * Three paths, cheapest first:
- *  - a plain number ("[+-]? digits [. digits]", at most 16 bytes after the
- *    sign) is checked and read without a loop, 8 bytes at once (SWAR); its
- *    decimal value is one exact division, so correctly rounded;
+ *  - a plain number ("[+-]? digits [. digits] [exponent]", at most 16
+ *    bytes after the sign) is checked and read without a loop, 8 bytes at
+ *    once (SWAR, ops_hot.h); its decimal value is exact, or one exact
+ *    multiply or divide (Clinger), so correctly rounded;
  *  - any other number is scanned once: an integer of up to 19 digits is
  *    read exactly, and so is a decimal of up to 19 significant digits,
  *    which is then rounded by Clinger's fast path when its mantissa and
@@ -26,21 +27,14 @@
  * only such last-bit and corner cases differ.
  */
 #include "ops.h"
+#include "ops_hot.h"
 
 #include <math.h>
 #include <string.h>
 
-/* For the few small helpers of the hot paths, which the compiler would
- * otherwise call rather than inline. */
-#define HOT static inline __attribute__((always_inline))
-
 #define MAX_EXACT_DIGITS 19           /* 10^19 - 1 < 2^64 */
 #define MAX_FAST_MANT    (1ull << 53) /* an exact double */
-#define MAX_FAST_POW10   22           /* 1e22 is the last exact power of ten */
-
-static const double pow10_exact[MAX_FAST_POW10 + 1] = {
-    1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
-    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+#define MAX_FAST_POW10   OPS_MAX_POW10
 
 static int is_digit(char c)
 {
@@ -63,170 +57,6 @@ static int same(const char *s, const char *lit, size_t n)
     return memcmp(s, lit, n) == 0;
 }
 
-/* ---- Short fields without a loop (SWAR: the bytes of a word as lanes) -- */
-
-#define ONES  0x0101010101010101ull
-#define HIGHS (ONES * 0x80)
-
-HOT uint32_t load32_le(const char *s)
-{
-    uint32_t x;
-    memcpy(&x, s, 4);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    x = __builtin_bswap32(x);
-#endif
-    return x;
-}
-
-HOT uint64_t load64_le(const char *s)
-{
-    uint64_t x;
-    memcpy(&x, s, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    x = __builtin_bswap64(x);
-#endif
-    return x;
-}
-
-/* s[0..n), 1 <= n <= 8, as a word with s[0] in the low byte and zeros
- * above byte n. Two loads that overlap (their common bytes are equal, so
- * OR-ing them is harmless); never a byte past s[n-1]. */
-HOT uint64_t load_short(const char *s, size_t n)
-{
-    if (n >= 4)
-        return load32_le(s) | (uint64_t)load32_le(s + n - 4) << (8 * (n - 4));
-    uint64_t w = (unsigned char)s[0];
-    if (n >= 2)
-        w |= (uint64_t)(unsigned char)s[1] << 8 |
-             (uint64_t)(unsigned char)s[n - 1] << (8 * (n - 1));
-    return w;
-}
-
-/* The value of the nd (1..8) digits at the bottom of t, one digit value
- * (0..9) per byte, most significant first. Moved to the top, the zero bytes
- * below act as leading zeros; then three multiplies combine the 8 digits
- * (as fast_float's parse_eight_digits_unrolled). */
-HOT uint64_t short_digits_value(uint64_t t, size_t nd)
-{
-    uint64_t d = t << (8 * (8 - nd));
-    d = d * 10 + (d >> 8);
-    return ((d & 0x000000FF000000FFull) * (100 + (1000000ull << 32)) +
-            ((d >> 16) & 0x000000FF000000FFull) * (1 + (10000ull << 32))) >>
-           32;
-}
-
-HOT double with_sign(double d, int neg)
-{
-    uint64_t bits;
-    memcpy(&bits, &d, sizeof bits);
-    bits ^= (uint64_t)neg << 63;
-    memcpy(&d, &bits, sizeof d);
-    return d;
-}
-
-static const uint64_t pow10_u64[9] = {
-    1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
-
-/* The flags of the bytes of t (digits XOR '0') that are not digits, among
- * the bytes selected by lanes. XOR with '0' turns digits into 0..9 and '.'
- * into 0x1E; adding 0x76 sets the high bit of exactly the bytes above 9,
- * without a carry out of any byte below 0x8A, and a byte from 0x8A up is
- * flagged by its own high bit. So every non-digit byte is flagged, and
- * when only one is, the flag is exact. */
-HOT uint64_t non_digits(uint64_t t, uint64_t lanes)
-{
-    return ((t + ONES * 0x76) | t) & lanes & HIGHS;
-}
-
-HOT int64_t with_sign_i64(uint64_t m, int neg)
-{
-    return (int64_t)((m ^ (0 - (uint64_t)neg)) + (uint64_t)neg);
-}
-
-/* Byte `at` (a bit index, multiple of 8) of t is the point: removes it,
- * moving the bytes above down by one. */
-HOT uint64_t drop_byte(uint64_t t, unsigned at)
-{
-    return (t & ((1ull << at) - 1)) | (t >> at >> 8 << at);
-}
-
-/* "digits [. digits]" of 1 to 8 bytes: at most 8 digits, so the integer
- * fits int64 and the decimal is one exact division. */
-static int short_number(const char *s, size_t n, int neg, ops_value *v,
-                        ops_kind *kind)
-{
-    uint64_t lanes = ~0ull >> (8 * (8 - n));
-    uint64_t t = load_short(s, n) ^ (lanes & ONES * '0');
-    uint64_t bad = non_digits(t, lanes);
-    if (!bad) {
-        v->i = with_sign_i64(short_digits_value(t, n), neg);
-        *kind = OPS_INT;
-        return 1;
-    }
-    unsigned at = (unsigned)__builtin_ctzll(bad) & ~7u;
-    if ((bad & (bad - 1)) || ((t >> at) & 0xFF) != ('.' ^ '0') || n < 2)
-        return 0;
-    double d = (double)(int64_t)short_digits_value(drop_byte(t, at), n - 1);
-    v->f = with_sign(d / pow10_exact[n - 1 - at / 8], neg);
-    *kind = OPS_FLOAT;
-    return 1;
-}
-
-/* The same for 9 to 16 bytes, as two words t0 (bytes 0..7) and t1: at
- * most 16 digits (an int64), or 15 and a point (below 2^53). */
-static int medium_number(const char *s, size_t n, int neg, ops_value *v,
-                         ops_kind *kind)
-{
-    size_t n1 = n - 8;
-    uint64_t lanes1 = ~0ull >> (8 * (8 - n1));
-    uint64_t t0 = load64_le(s) ^ ONES * '0';
-    uint64_t t1 = load_short(s + 8, n1) ^ (lanes1 & ONES * '0');
-    uint64_t bad0 = non_digits(t0, ~0ull), bad1 = non_digits(t1, lanes1);
-    if (!(bad0 | bad1)) {
-        uint64_t m = short_digits_value(t0, 8) * pow10_u64[n1] +
-                     short_digits_value(t1, n1);
-        v->i = with_sign_i64(m, neg);
-        *kind = OPS_INT;
-        return 1;
-    }
-    uint64_t bad = bad0 ? bad0 : bad1;
-    unsigned at = (unsigned)__builtin_ctzll(bad) & ~7u;
-    if ((bad0 && bad1) || (bad & (bad - 1)) ||
-        (((bad0 ? t0 : t1) >> at) & 0xFF) != ('.' ^ '0'))
-        return 0;
-    size_t point = at / 8 + (bad0 ? 0 : 8);
-    if (bad0) { /* the first byte of t1 moves up into t0 */
-        t0 = drop_byte(t0, at) | t1 << 56;
-        t1 >>= 8;
-    } else {
-        t1 = drop_byte(t1, at);
-    }
-    size_t nd = n - 1; /* 8..15 digits */
-    uint64_t m = short_digits_value(t0, 8);
-    if (nd > 8)
-        m = m * pow10_u64[nd - 8] + short_digits_value(t1, nd - 8);
-    v->f = with_sign((double)(int64_t)m / pow10_exact[nd - point], neg);
-    *kind = OPS_FLOAT;
-    return 1;
-}
-
-/* Reads "[+-]? digits [. digits]" when the part after the sign has 1 to 16
- * bytes, without a loop and without a branch on the digits themselves.
- * Returns 0 when the field is not of that form; the general scanner
- * decides then. */
-static int plain_number(const char *s, size_t n, ops_value *v, ops_kind *kind)
-{
-    int neg = s[0] == '-';
-    size_t sign = neg || s[0] == '+';
-    s += sign;
-    n -= sign;
-    if (n - 1 < 8) /* 1..8; n == 0 wraps around */
-        return short_number(s, n, neg, v, kind);
-    if (n - 9 < 8) /* 9..16 */
-        return medium_number(s, n, neg, v, kind);
-    return 0;
-}
-
 /* u is the magnitude of an integer that fits in uint64. */
 static ops_kind u64_integer(uint64_t u, int neg, ops_value *v)
 {
@@ -247,22 +77,22 @@ static ops_kind u64_integer(uint64_t u, int neg, ops_value *v)
 }
 
 /* Digits from p while there are any, up to 8 per step: the first non-digit
- * byte of a word is its lowest flagged byte (see non_digits; bytes beyond
+ * byte of a word is its lowest flagged byte (see ops_non_digits; bytes beyond
  * end are flagged too). *m wraps past 19 digits; callers count digits. */
-HOT const char *scan_digits(const char *p, const char *end, uint64_t *m)
+OPS_HOT const char *scan_digits(const char *p, const char *end, uint64_t *m)
 {
     uint64_t acc = *m;
     while (p < end) {
         size_t avail = end - p < 8 ? (size_t)(end - p) : 8;
         uint64_t lanes = ~0ull >> (8 * (8 - avail));
-        uint64_t word = avail == 8 ? load64_le(p) : load_short(p, avail);
-        uint64_t t = word ^ (lanes & ONES * '0');
-        uint64_t bad = non_digits(t, ~0ull) | (~lanes & HIGHS);
+        uint64_t word = avail == 8 ? ops_load64_le(p) : ops_load_short(p, avail);
+        uint64_t t = word ^ (lanes & OPS_ONES * '0');
+        uint64_t bad = ops_non_digits(t, ~0ull) | (~lanes & OPS_HIGHS);
         size_t k = bad ? (size_t)__builtin_ctzll(bad) / 8 : 8;
         if (k == 0)
             break;
-        acc = acc * pow10_u64[k] +
-              short_digits_value(t & (~0ull >> (64 - 8 * k)), k);
+        acc = acc * ops_pow10_u64[k] +
+              ops_digits_value(t & (~0ull >> (64 - 8 * k)), k);
         p += k;
         if (k < 8)
             break;
@@ -399,12 +229,12 @@ static ops_kind decimal(const number *r, ops_value *v)
     if (r->mant == 0)
         d = 0.0; /* whatever the exponent */
     else if (e >= 0 && e <= MAX_FAST_POW10)
-        d = (double)(int64_t)r->mant * pow10_exact[e];
+        d = (double)(int64_t)r->mant * ops_pow10_exact[e];
     else if (e < 0 && e >= -MAX_FAST_POW10)
-        d = (double)(int64_t)r->mant / pow10_exact[-e];
+        d = (double)(int64_t)r->mant / ops_pow10_exact[-e];
     else
         return parsed_double(r, OPS_FLOAT, v);
-    v->f = with_sign(d, r->neg);
+    v->f = ops_with_sign(d, r->neg);
     return OPS_FLOAT;
 }
 
@@ -486,10 +316,76 @@ classify_general(const char *s, size_t n, ops_value *v)
     return classify_word(s, n, v);
 }
 
+/* The exponent at the end of s[0..n): "(e|E) [+-]? d{1,3}". Returns the
+ * position of the e, or 0 when there is none or nothing before it. The
+ * usual printf form "e-05" is checked first, without a loop. */
+static size_t exponent_suffix(const char *s, size_t n, int *exp10)
+{
+    if (n >= 5) {
+        char sign = s[n - 3];
+        unsigned high = (unsigned char)(s[n - 2] - '0');
+        unsigned low = (unsigned char)(s[n - 1] - '0');
+        if ((s[n - 4] | 0x20) == 'e' && (sign == '-' || sign == '+') &&
+            high < 10 && low < 10) {
+            int e = (int)(high * 10 + low);
+            *exp10 = sign == '-' ? -e : e;
+            return n - 4;
+        }
+    }
+    size_t k = n;
+    int e = 0, scale = 1;
+    while (k > 0 && n - k < 3 && is_digit(s[k - 1])) {
+        e += (s[--k] - '0') * scale;
+        scale *= 10;
+    }
+    if (k == n || k < 2)
+        return 0;
+    if (s[k - 1] == '-' || s[k - 1] == '+')
+        e = s[--k] == '-' ? -e : e;
+    if (k < 2 || (s[k - 1] | 0x20) != 'e')
+        return 0;
+    *exp10 = e;
+    return k - 1;
+}
+
+/* mant * 10^e10 for mant < 2^53 and |e10| <= 22: both are exact doubles,
+ * so one multiply or one divide (the other operand is 1) rounds correctly
+ * (Clinger's fast path, in the default round-to-nearest mode). */
+static double clinger(uint64_t mant, int e10)
+{
+    return (double)(int64_t)mant * ops_pow10_exact[e10 > 0 ? e10 : 0] /
+           ops_pow10_exact[e10 < 0 ? -e10 : 0];
+}
+
+/* A plain mantissa of up to 16 bytes may exceed 2^53 (16 digits): that one
+ * is left to the general scanner. */
+int ops_exponent_number(const char *s, size_t n, double *out)
+{
+    int neg = n > 0 && s[0] == '-';
+    size_t sign = n > 0 && (neg || s[0] == '+');
+    s += sign;
+    n -= sign;
+    int exp10 = 0, nfrac;
+    uint64_t mant;
+    size_t epos = exponent_suffix(s, n, &exp10);
+    if (epos == 0 || epos > 16 || !ops_plain_mantissa(s, epos, &mant, &nfrac) ||
+        mant > MAX_FAST_MANT)
+        return 0;
+    exp10 -= nfrac > 0 ? nfrac : 0;
+    if (exp10 < -MAX_FAST_POW10 || exp10 > MAX_FAST_POW10)
+        return 0;
+    *out = ops_with_sign(clinger(mant, exp10), neg);
+    return 1;
+}
+
 ops_kind ops_classify(const char *s, size_t n, ops_value *v)
 {
-    ops_kind kind;
-    if (n - 1 < 17 && plain_number(s, n, v, &kind)) /* 1 <= n <= 17 */
-        return kind;
+    if (n == 0)
+        return OPS_NA;
+    int kind = ops_plain_number(s, n, v);
+    if (kind != OPS_PLAIN_NONE)
+        return (ops_kind)kind;
+    if (ops_exponent_number(s, n, &v->f))
+        return OPS_FLOAT;
     return classify_general(s, n, v);
 }

@@ -11,9 +11,14 @@
  * The chunk-size sweep reads every fixture (every .csv file in tests/data and,
  * when present, the oracle's cases) with every chunk size from 1 to the file's
  * length and checks the fields, rows, row lines and errors are those of a
- * single-chunk read. Files above SWEEP_ALL_MAX bytes get every size up to
- * SWEEP_DENSE and then sizes about 6% apart, to stay within a few seconds;
- * DFSUM_FULL_SWEEP=1 in the environment sweeps every size of every file.
+ * single-chunk read. Files above SWEEP_ALL_MAX bytes get sizes about 6%
+ * apart, from the size that cuts them into about SWEEP_CHUNKS chunks, to
+ * stay within a few seconds; DFSUM_FULL_SWEEP=1 in the environment sweeps
+ * every size of every file.
+ * The sweep runs the chunker's reader ahead by 2 to 4 blocks and takes
+ * turns between its two ways of reading (io_uring, DFSUM_READER=pread).
+ * The same files are read again by 2 to 4 threads sharing one chunker,
+ * which must give the same rows once put back in chunk order.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -26,6 +31,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,13 +44,14 @@
 #define ORACLE_CSV DFSUM_TEST_DATA "/../../../shared/oracle/cases/csv"
 
 #define SWEEP_ALL_MAX 4096
-#define SWEEP_DENSE   8
+#define SWEEP_CHUNKS  1024
 #define ROW_LINES_MAX 2048 /* check every row's line on files this small */
+#define LINES_DENSE   64   /* ... for chunk sizes up to this, then 1 in 16 */
 
 /* Byte strings may hold NUL bytes: always pass their length along. */
 #define BYTES(s) s, sizeof(s) - 1
 
-static const io_csv_opts COMMA = {','};
+static const io_csv_opts COMMA = {.delim = ','};
 
 /* ------------------------------------------------------------------------
  * Files: fixtures are opened by their bare name from their directory, so
@@ -131,6 +138,35 @@ static char *slurp(io_source *src, size_t *n)
  * field as [bytes], a row per line, plus the status and message.
  * ---------------------------------------------------------------------- */
 typedef struct {
+    size_t chunk_size;
+    unsigned depth;
+    int pread;      /* DFSUM_READER=pread */
+    int want_lines; /* the line of every row too */
+} plan;
+
+/* Reads in one chunk, the reference. */
+static plan whole(int want_lines)
+{
+    return (plan){SIZE_MAX, 2, 0, want_lines};
+}
+
+/* The depth and reader for chunk size `size`: every combination comes
+ * round as sizes go by. */
+static plan sized(size_t size, int want_lines)
+{
+    return (plan){size, 2 + (unsigned)(size % 3), (int)(size / 3 % 2),
+                  want_lines};
+}
+
+static void use_reader(int pread)
+{
+    if (pread)
+        setenv("DFSUM_READER", "pread", 1);
+    else
+        unsetenv("DFSUM_READER");
+}
+
+typedef struct {
     io_status status;
     char msg[IO_MSG_MAX];
     char *text;
@@ -166,9 +202,10 @@ static void add_batch(reading *r, const io_batch *b)
 {
     for (size_t i = 0; i < b->nrows; i++) {
         for (size_t j = 0; j < b->ncols; j++) {
-            const io_span *sp = &b->spans[i * b->ncols + j];
+            size_t len;
+            const char *field = io_batch_field(b, i, j, &len);
             add_text(r, "[", 1);
-            add_text(r, b->bytes + sp->off, sp->len);
+            add_text(r, field, len);
             add_text(r, "]", 1);
         }
         add_text(r, "\n", 1);
@@ -197,14 +234,13 @@ static uint64_t *count_lines(const char *data, size_t n)
 }
 
 /* Checks what the chunker promises about one chunk. */
-static void check_chunk(const io_chunk *c, const char *data,
-                        const uint64_t *lines, uint64_t offset, uint64_t seq)
+static void check_chunk(const io_chunk *c, const char *data, uint64_t offset,
+                        uint64_t seq)
 {
     assert_int_equal(c->offset, offset);
     assert_int_equal(c->seq, seq);
     assert_true(c->len > 0);
     assert_memory_equal(c->data, data + offset, c->len);
-    assert_int_equal(c->line, lines[offset]);
     /* A \r\n is never cut in two. */
     assert_false(data[offset + c->len - 1] == '\r' &&
                  data[offset + c->len] == '\n');
@@ -212,8 +248,7 @@ static void check_chunk(const io_chunk *c, const char *data,
 
 static void read_data(io_source *src, const io_csv_opts *o,
                       const io_csv_header *h, const char *data,
-                      const uint64_t *lines, size_t chunk_size, int want_lines,
-                      reading *r)
+                      const uint64_t *lines, const plan *p, reading *r)
 {
     io_chunker *ck = NULL;
     io_tokenizer *tk = NULL;
@@ -221,22 +256,29 @@ static void read_data(io_source *src, const io_csv_opts *o,
     io_error err;
     io_chunk c;
     io_batch_init(&b);
-    assert_int_equal(io_chunker_open(src, o, h->data_start, h->data_line,
-                                     chunk_size, &ck, &err),
+    use_reader(p->pread);
+    assert_int_equal(io_chunker_open(src, o, h->data_start, p->chunk_size,
+                                     p->depth, &ck, &err),
                      IO_OK);
-    assert_int_equal(io_tokenizer_new(o, h, io_source_name(src), &tk, &err),
-                     IO_OK);
+    assert_int_equal(io_tokenizer_new(o, h, src, &tk, &err), IO_OK);
     uint64_t offset = h->data_start;
     int got;
     while ((got = io_chunker_next(ck, &c, &err)) == 1) {
-        check_chunk(&c, data, lines, offset, r->nchunks++);
+        check_chunk(&c, data, offset, r->nchunks++);
         offset += c.len;
-        if ((r->status = io_tokenize(tk, &c, &b, &err)) != IO_OK)
+        if ((r->status = io_tokenize(tk, &c, &b, &err)) != IO_OK) {
+            io_chunker_release(ck, &c);
             break;
+        }
         assert_int_equal(b.pos0, c.offset);
         add_batch(r, &b);
-        for (size_t i = 0; want_lines && i < b.nrows; i++)
-            add_line(r, io_chunk_row_line(&c, o, i));
+        for (size_t i = 0; p->want_lines && i < b.nrows; i++) {
+            uint64_t line = io_chunk_row_line(src, o, h, &c, i);
+            /* a row starts on the line of its first byte */
+            assert_true(line >= lines[c.offset]);
+            add_line(r, line);
+        }
+        io_chunker_release(ck, &c);
     }
     if (got == 0)
         assert_int_equal(offset, io_source_size(src));
@@ -247,10 +289,11 @@ static void read_data(io_source *src, const io_csv_opts *o,
     io_batch_free(&b);
     io_tokenizer_free(tk);
     io_chunker_close(ck);
+    use_reader(0);
 }
 
-static void read_csv(io_source *src, const io_csv_opts *o, size_t chunk_size,
-                     int want_lines, reading *r)
+static void read_csv(io_source *src, const io_csv_opts *o, const plan *p,
+                     reading *r)
 {
     io_csv_header h;
     io_error err;
@@ -260,7 +303,7 @@ static void read_csv(io_source *src, const io_csv_opts *o, size_t chunk_size,
     memset(r, 0, sizeof *r);
     r->status = io_csv_read_header(src, o, &h, &err);
     if (r->status == IO_OK)
-        read_data(src, o, &h, data, lines, chunk_size, want_lines, r);
+        read_data(src, o, &h, data, lines, p, r);
     else
         snprintf(r->msg, sizeof r->msg, "%s", err.msg);
     io_csv_header_free(&h);
@@ -270,12 +313,11 @@ static void read_csv(io_source *src, const io_csv_opts *o, size_t chunk_size,
 
 /* Reads bytes written to the scratch directory as `name`. */
 static void read_bytes(void **state, const char *name, char delim,
-                       const char *data, size_t n, size_t chunk_size,
-                       reading *r)
+                       const char *data, size_t n, const plan *p, reading *r)
 {
-    io_csv_opts o = {delim};
+    io_csv_opts o = {.delim = delim};
     io_source *src = open_bytes(*state, name, data, n);
-    read_csv(src, &o, chunk_size, 1, r);
+    read_csv(src, &o, p, r);
     io_source_close(src);
 }
 
@@ -531,7 +573,7 @@ static void test_header_cases(void **state)
 {
     for (size_t i = 0; i < sizeof HEADER_CASES / sizeof *HEADER_CASES; i++) {
         const header_case *c = &HEADER_CASES[i];
-        io_csv_opts o = {c->delim};
+        io_csv_opts o = {.delim = c->delim};
         io_csv_header h;
         io_error err;
         char joined[256] = "";
@@ -700,7 +742,8 @@ static void test_rows_cases(void **state)
         const rows_case *c = &ROWS_CASES[i];
         reading r;
         print_message("rows case %zu\n", i);
-        read_bytes(state, "r.csv", c->delim, c->data, c->len, SIZE_MAX, &r);
+        plan p = whole(1);
+        read_bytes(state, "r.csv", c->delim, c->data, c->len, &p, &r);
         assert_int_equal(r.status, IO_OK);
         assert_string_equal(r.text != NULL ? r.text : "", c->rows);
         free_reading(&r);
@@ -714,13 +757,16 @@ static void test_row_lines(void **state)
     static const char data[] = "a,b\r\n\r\n1,\"x\r\ny\"\r\n  \r\n"
                                "2,3\n\"z\nz\",4\r5,6";
     static const uint64_t want[] = {3, 6, 7, 9};
-    reading r;
-    read_bytes(state, "l.csv", ',', BYTES(data), SIZE_MAX, &r);
-    assert_int_equal(r.status, IO_OK);
-    assert_int_equal(r.nlines, 4);
-    for (size_t i = 0; i < 4; i++)
-        assert_int_equal(r.lines[i], want[i]);
-    free_reading(&r);
+    for (size_t size = 1; size <= sizeof data; size++) {
+        reading r;
+        plan p = size < sizeof data ? sized(size, 1) : whole(1);
+        read_bytes(state, "l.csv", ',', BYTES(data), &p, &r);
+        assert_int_equal(r.status, IO_OK);
+        assert_int_equal(r.nlines, 4);
+        for (size_t i = 0; i < 4; i++)
+            assert_int_equal(r.lines[i], want[i]);
+        free_reading(&r);
+    }
 }
 
 static void test_batch_memory_reused(void **state)
@@ -733,18 +779,19 @@ static void test_batch_memory_reused(void **state)
     io_batch b;
     io_batch_init(&b);
     assert_int_equal(io_csv_read_header(src, &COMMA, &h, &err), IO_OK);
-    assert_int_equal(io_tokenizer_new(&COMMA, &h, "m.csv", &tk, &err), IO_OK);
-    io_chunk big = {data + 4, 16, 4, 2, 0}, small = {data + 12, 8, 12, 4, 1};
+    assert_int_equal(io_tokenizer_new(&COMMA, &h, src, &tk, &err), IO_OK);
+    io_chunk big = {data + 4, 16, 4, 0, NULL},
+             small = {data + 12, 8, 12, 1, NULL};
+    size_t len;
     assert_int_equal(io_tokenize(tk, &big, &b, &err), IO_OK);
     assert_int_equal(b.nrows, 4);
-    const char *bytes = b.bytes;
     const io_span *spans = b.spans;
     assert_int_equal(io_tokenize(tk, &small, &b, &err), IO_OK);
     assert_int_equal(b.nrows, 2);
     assert_int_equal(b.pos0, 12);
-    assert_ptr_equal(b.bytes, bytes);
     assert_ptr_equal(b.spans, spans);
-    assert_memory_equal(b.bytes + b.spans[3].off, "8", 1);
+    assert_memory_equal(io_batch_field(&b, 1, 1, &len), "8", 1);
+    assert_int_equal(len, 1);
     io_batch_free(&b);
     io_tokenizer_free(tk);
     io_tokenizer_free(NULL);
@@ -766,7 +813,8 @@ static void test_batch_growth(void **state)
     n += 200000;
     n += (size_t)sprintf(data + n, "\",end\n");
     reading r;
-    read_bytes(state, "g.csv", ',', data, n, 1 << 16, &r);
+    plan p = sized(1 << 16, 0);
+    read_bytes(state, "g.csv", ',', data, n, &p, &r);
     assert_int_equal(r.status, IO_OK);
     assert_int_equal(r.nrows, nrows + 1);
     assert_memory_equal(r.text, "[0][]\n[1][]\n", 12);
@@ -785,7 +833,8 @@ static void check_error(void **state, const char *name, const char *data,
 {
     for (size_t size = 1; size <= n + 1; size++) {
         reading r;
-        read_bytes(state, name, ',', data, n, size, &r);
+        plan p = sized(size, 0);
+        read_bytes(state, name, ',', data, n, &p, &r);
         assert_int_equal(r.status, status);
         assert_string_equal(r.msg, msg);
         free_reading(&r);
@@ -801,7 +850,8 @@ static void test_error_ragged_long_row(void **state)
     /* pandas: Expected 2 fields in line 3, saw 3 */
     assert_int_equal(
         open_in(DFSUM_TEST_DATA, "ragged_long_row.csv", &src, &err), IO_OK);
-    read_csv(src, &COMMA, SIZE_MAX, 0, &r);
+    plan p = whole(0);
+    read_csv(src, &COMMA, &p, &r);
     assert_int_equal(r.status, IO_EPARSE);
     assert_string_equal(r.msg,
                         "ragged_long_row.csv:3: expected 2 fields, saw 3");
@@ -857,7 +907,8 @@ static void test_error_nul_byte(void **state)
 static void test_error_empty_file(void **state)
 {
     reading r;
-    read_bytes(state, "empty_file.csv", ',', "", 0, 1, &r);
+    plan p = sized(1, 0);
+    read_bytes(state, "empty_file.csv", ',', "", 0, &p, &r);
     assert_int_equal(r.status, IO_EEMPTY);
     assert_string_equal(r.msg,
                         "empty_file.csv: no columns to parse (empty file)");
@@ -871,12 +922,49 @@ static void test_error_sticky(void **state)
     io_chunker *ck;
     io_chunk c;
     io_error err;
-    assert_int_equal(io_chunker_open(src, &COMMA, 2, 2, 1, &ck, &err), IO_OK);
+    assert_int_equal(io_chunker_open(src, &COMMA, 2, 2, 2, &ck, &err), IO_OK);
     assert_int_equal(io_chunker_next(ck, &c, &err), -1);
     assert_int_equal(io_chunker_next(ck, &c, &err), -1);
     assert_string_equal(err.msg, "s.csv:2: unterminated quoted field");
     io_chunker_close(ck);
     io_chunker_close(NULL);
+    io_source_close(src);
+}
+
+/* A range that starts inside the file (as a rank's part does): chunks
+ * cover exactly the rest, and an unterminated quote still names its
+ * physical line, also when the start cuts a \r\n. */
+static void test_chunker_mid_file(void **state)
+{
+    static const char data[] = "a,b\r\n1,2\r\n\r\n3,\"x\r\n4\r\n";
+    io_source *src = open_bytes(*state, "mid.csv", BYTES(data));
+    static const uint64_t starts[] = {5, 9, 10, 11, 12};
+    for (size_t i = 0; i < 5; i++) {
+        for (size_t size = 1; size <= 8; size++) {
+            io_chunker *ck;
+            io_chunk c;
+            io_error err;
+            uint64_t at = starts[i];
+            use_reader(size % 2);
+            assert_int_equal(
+                io_chunker_open(src, &COMMA, starts[i], size, 2, &ck, &err),
+                IO_OK);
+            int got;
+            while ((got = io_chunker_next(ck, &c, &err)) == 1) {
+                assert_int_equal(c.offset, at);
+                assert_memory_equal(c.data, data + at, c.len);
+                at += c.len;
+                io_chunker_release(ck, &c);
+            }
+            assert_int_equal(got, -1);
+            assert_string_equal(err.msg,
+                                "mid.csv:4: unterminated quoted field");
+            /* every record before the one left open was handed out */
+            assert_int_equal(at, 12);
+            io_chunker_close(ck);
+        }
+    }
+    use_reader(0);
     io_source_close(src);
 }
 
@@ -890,25 +978,34 @@ static char delim_for(const char *name)
     return strstr(name, "tab_sep") != NULL ? '\t' : ',';
 }
 
-static int same_reading(const reading *a, const reading *b)
+/* Same rows and fields, same error; same row lines when b has them. */
+static int same_reading(const reading *a, const reading *b, int lines)
 {
     if (a->status != b->status || strcmp(a->msg, b->msg) != 0)
         return 0;
     if (a->status != IO_OK)
         return 1;
-    if (a->nrows != b->nrows || a->len != b->len || a->nlines != b->nlines)
+    if (a->nrows != b->nrows || a->len != b->len ||
+        (lines && a->nlines != b->nlines))
         return 0;
     return (a->len == 0 || memcmp(a->text, b->text, a->len) == 0) &&
-           (a->nlines == 0 ||
+           (!lines || a->nlines == 0 ||
             memcmp(a->lines, b->lines, a->nlines * sizeof *a->lines) == 0);
 }
 
-/* The chunk size to try after size, for a file of n bytes: every size on
- * small files; on larger ones every size up to SWEEP_DENSE, then sizes
- * about 6% apart, then n. */
+/* The first chunk size to try, for a file of n bytes. */
+static size_t first_size(size_t n, int full)
+{
+    if (full || n <= SWEEP_ALL_MAX)
+        return 1;
+    return n / SWEEP_CHUNKS;
+}
+
+/* The chunk size to try after size: every size on small files; on larger
+ * ones sizes about 6% apart, then n. */
 static size_t next_size(size_t size, size_t n, int full)
 {
-    if (full || n <= SWEEP_ALL_MAX || size < SWEEP_DENSE)
+    if (full || n <= SWEEP_ALL_MAX)
         return size + 1;
     size_t next = size + 1 + size / 16;
     return next < n ? next : (size < n ? n : n + 1);
@@ -916,20 +1013,26 @@ static size_t next_size(size_t size, size_t n, int full)
 
 static void sweep_file(const char *dir, const char *name, int full)
 {
-    io_csv_opts o = {delim_for(name)};
+    io_csv_opts o = {.delim = delim_for(name)};
     io_source *src = NULL;
     io_error err;
     reading one, r;
     assert_int_equal(open_in(dir, name, &src, &err), IO_OK);
     size_t n = (size_t)io_source_size(src);
     int lines = n <= ROW_LINES_MAX;
-    read_csv(src, &o, SIZE_MAX, lines, &one);
+    plan p = whole(lines);
+    read_csv(src, &o, &p, &one);
     size_t runs = 0;
-    for (size_t size = 1; size <= n; size = next_size(size, n, full)) {
-        read_csv(src, &o, size, lines, &r);
-        if (!same_reading(&one, &r))
-            fail_msg("%s/%s: chunk size %zu reads differently (%s / %s)", dir,
-                     name, size, one.msg, r.msg);
+    for (size_t size = first_size(n, full); size <= n;
+         size = next_size(size, n, full)) {
+        /* Row lines rescan the file: check them on a share of the sizes. */
+        p = sized(size, lines && (size <= LINES_DENSE || size % 16 == 0));
+        read_csv(src, &o, &p, &r);
+        if (!same_reading(&one, &r, p.want_lines))
+            fail_msg("%s/%s: chunk size %zu, depth %u, %s reads differently "
+                     "(%s / %s)",
+                     dir, name, size, p.depth, p.pread ? "pread" : "default",
+                     one.msg, r.msg);
         if (r.status == IO_OK && size == 1 && n > 0)
             assert_true(r.nchunks >= one.nrows);
         free_reading(&r);
@@ -979,6 +1082,295 @@ static void test_sweep_oracle_cases(void **state)
         skip(); /* the oracle lives outside the repository */
 }
 
+/* ------------------------------------------------------------------------
+ * Records longer than the chunker's headroom (64 KiB) and than a chunk
+ * ---------------------------------------------------------------------- */
+static size_t put_long_field(char *p, size_t len, int quoted, size_t seed)
+{
+    size_t n = 0;
+    if (quoted)
+        p[n++] = '"';
+    for (size_t i = 0; i < len; i++) {
+        size_t k = (i * 7919 + seed) % 4099;
+        if (quoted && k == 0)
+            n += (size_t)sprintf(p + n, "\r\n");
+        else if (quoted && k == 1)
+            n += (size_t)sprintf(p + n, "\"\"");
+        else if (quoted && k == 2)
+            p[n++] = ',';
+        else
+            p[n++] = (char)('a' + k % 26);
+    }
+    if (quoted)
+        p[n++] = '"';
+    return n;
+}
+
+/* Short rows between fields of 64 KiB - 1, + 0, + 1 and far longer,
+ * quoted (holding line ends, quotes and delimiters) or not; \r\n ends. */
+static char *long_table(size_t *n)
+{
+    static const size_t lens[] = {65535,  65536, 65537,  10, 70000,
+                                  200000, 65530, 131075, 3};
+    char *p = malloc(4 * 1024 * 1024);
+    assert_non_null(p);
+    *n = (size_t)sprintf(p, "a,b\r\n");
+    for (size_t i = 0; i < sizeof lens / sizeof *lens; i++) {
+        for (int quoted = 0; quoted < 2; quoted++) {
+            *n += (size_t)sprintf(p + *n, "%zu,", i);
+            *n += put_long_field(p + *n, lens[i], quoted, i);
+            *n += (size_t)sprintf(p + *n, "\r\nshort,%d\r\n\r\n", quoted);
+        }
+    }
+    return p;
+}
+
+static void test_long_records(void **state)
+{
+    static const size_t sizes[] = {1000,  4096,   65535,  65536,
+                                   65537, 100000, 300000, 1 << 20};
+    size_t n;
+    char *data = long_table(&n);
+    io_source *src = open_bytes(*state, "long.csv", data, n);
+    reading one, r;
+    plan p = whole(1);
+    read_csv(src, &COMMA, &p, &one);
+    assert_int_equal(one.status, IO_OK);
+    assert_int_equal(one.nrows, 36);
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+        for (int pread = 0; pread < 2; pread++) {
+            /* row lines rescan the whole file: on a few sizes only */
+            p = (plan){sizes[i], 2 + (unsigned)i % 3, pread,
+                       i % 4 == (size_t)pread};
+            read_csv(src, &COMMA, &p, &r);
+            if (!same_reading(&one, &r, p.want_lines))
+                fail_msg("long.csv: chunk size %zu reads differently (%s)",
+                         sizes[i], r.msg);
+            free_reading(&r);
+        }
+    }
+    free_reading(&one);
+    io_source_close(src);
+    free(data);
+}
+
+/* ------------------------------------------------------------------------
+ * Threads sharing one chunker, as the engine runs it: each takes the next
+ * chunk, tokenizes it and gives it back. The rows, put back in chunk
+ * order, must be those of one thread; the error kept is the one of the
+ * first chunk that fails. Workers do not assert (cmocka is not
+ * thread-safe): they keep what they saw for the main thread to check.
+ * ---------------------------------------------------------------------- */
+typedef struct {
+    char *text;
+    size_t len, nrows;
+} part;
+
+typedef struct {
+    io_chunker *ck;
+    io_source *src;
+    const io_csv_opts *o;
+    const io_csv_header *h;
+    pthread_mutex_t lock;
+    part *parts; /* by chunk seq */
+    size_t nparts;
+    uint64_t fail_seq; /* UINT64_MAX - 1: the chunker; UINT64_MAX: none */
+    io_error failure;
+    int oom;
+} shared_read;
+
+/* A batch as [field] text, a line per row (as add_batch writes it). */
+static char *batch_text(const io_batch *b, size_t *len)
+{
+    size_t n = b->nrows;
+    for (size_t i = 0; i < b->nrows; i++)
+        for (size_t j = 0; j < b->ncols; j++) {
+            size_t flen;
+            io_batch_field(b, i, j, &flen);
+            n += flen + 2;
+        }
+    char *text = malloc(n + 1), *q = text;
+    for (size_t i = 0; text != NULL && i < b->nrows; i++) {
+        for (size_t j = 0; j < b->ncols; j++) {
+            size_t flen;
+            const char *f = io_batch_field(b, i, j, &flen);
+            *q++ = '[';
+            if (flen > 0)
+                memcpy(q, f, flen);
+            q += flen;
+            *q++ = ']';
+        }
+        *q++ = '\n';
+    }
+    *len = n;
+    return text;
+}
+
+static void keep_part(shared_read *m, uint64_t seq, part pt)
+{
+    pthread_mutex_lock(&m->lock);
+    if (seq >= m->nparts) {
+        size_t cap = 2 * (size_t)seq + 16;
+        part *parts = realloc(m->parts, cap * sizeof *parts);
+        if (parts == NULL) {
+            m->oom = 1;
+            pthread_mutex_unlock(&m->lock);
+            free(pt.text);
+            return;
+        }
+        memset(parts + m->nparts, 0, (cap - m->nparts) * sizeof *parts);
+        m->parts = parts;
+        m->nparts = cap;
+    }
+    m->parts[seq] = pt;
+    pthread_mutex_unlock(&m->lock);
+}
+
+static void note_failure(shared_read *m, uint64_t seq, const io_error *err)
+{
+    pthread_mutex_lock(&m->lock);
+    if (seq < m->fail_seq) {
+        m->fail_seq = seq;
+        m->failure = *err;
+    }
+    pthread_mutex_unlock(&m->lock);
+}
+
+static void *consume(void *arg)
+{
+    shared_read *m = arg;
+    io_tokenizer *tk = NULL;
+    io_batch b;
+    io_error err;
+    io_chunk c;
+    int got;
+    io_batch_init(&b);
+    if (io_tokenizer_new(m->o, m->h, m->src, &tk, &err) != IO_OK) {
+        note_failure(m, 0, &err);
+        return NULL;
+    }
+    while ((got = io_chunker_next(m->ck, &c, &err)) == 1) {
+        uint64_t seq = c.seq;
+        part pt = {NULL, 0, 0};
+        io_status st = io_tokenize(tk, &c, &b, &err);
+        if (st == IO_OK) {
+            pt.text = batch_text(&b, &pt.len);
+            pt.nrows = b.nrows;
+        }
+        io_chunker_release(m->ck, &c);
+        if (st != IO_OK)
+            note_failure(m, seq, &err);
+        else
+            keep_part(m, seq, pt);
+    }
+    if (got < 0)
+        note_failure(m, UINT64_MAX - 1, &err);
+    io_batch_free(&b);
+    io_tokenizer_free(tk);
+    return NULL;
+}
+
+/* Reads with nthreads threads and puts the parts together as `reading`. */
+static void read_threaded(io_source *src, const io_csv_opts *o,
+                          const io_csv_header *h, const plan *p,
+                          unsigned nthreads, reading *r)
+{
+    shared_read m = {.src = src, .o = o, .h = h, .fail_seq = UINT64_MAX};
+    io_error err;
+    pthread_t threads[4];
+    pthread_mutex_init(&m.lock, NULL);
+    use_reader(p->pread);
+    assert_int_equal(io_chunker_open(src, o, h->data_start, p->chunk_size,
+                                     p->depth, &m.ck, &err),
+                     IO_OK);
+    for (unsigned i = 0; i < nthreads; i++)
+        assert_int_equal(pthread_create(&threads[i], NULL, consume, &m), 0);
+    for (unsigned i = 0; i < nthreads; i++)
+        pthread_join(threads[i], NULL);
+    io_chunker_close(m.ck);
+    use_reader(0);
+    assert_false(m.oom);
+    memset(r, 0, sizeof *r);
+    for (size_t i = 0; i < m.nparts; i++) {
+        if (m.parts[i].text != NULL && i < m.fail_seq) {
+            add_text(r, m.parts[i].text, m.parts[i].len);
+            r->nrows += m.parts[i].nrows;
+        }
+        free(m.parts[i].text);
+    }
+    free(m.parts);
+    if (m.fail_seq != UINT64_MAX) {
+        r->status = m.failure.status;
+        snprintf(r->msg, sizeof r->msg, "%s", m.failure.msg);
+    }
+    pthread_mutex_destroy(&m.lock);
+}
+
+static void thread_file(const char *dir, const char *name)
+{
+    io_csv_opts o = {.delim = delim_for(name)};
+    io_source *src = NULL;
+    io_csv_header h;
+    io_error err;
+    reading one, r;
+    assert_int_equal(open_in(dir, name, &src, &err), IO_OK);
+    size_t n = (size_t)io_source_size(src);
+    plan p = whole(0);
+    read_csv(src, &o, &p, &one);
+    if (io_csv_read_header(src, &o, &h, &err) == IO_OK) {
+        static const size_t small[] = {1, 5, 64, 1000}, large[] = {1000, 4096};
+        const size_t *sizes = n <= 20000 ? small : large;
+        size_t nsizes = n <= 20000 ? 4 : 2;
+        for (unsigned t = 2; t <= 4; t++)
+            for (size_t i = 0; i < nsizes; i++) {
+                p = (plan){sizes[i], t - 1 + (unsigned)i % 3, (int)(t + i) % 2,
+                           0};
+                read_threaded(src, &o, &h, &p, t, &r);
+                if (!same_reading(&one, &r, 0))
+                    fail_msg("%s: %u threads, chunk size %zu, depth %u, %s: "
+                             "%s / %s",
+                             name, t, sizes[i], p.depth,
+                             p.pread ? "pread" : "default", one.msg, r.msg);
+                free_reading(&r);
+            }
+    }
+    io_csv_header_free(&h);
+    free_reading(&one);
+    io_source_close(src);
+}
+
+static size_t thread_dir(const char *dir)
+{
+    struct dirent **list;
+    int n = scandir(dir, &list, is_csv, alphasort);
+    if (n < 0)
+        return 0;
+    for (int i = 0; i < n; i++) {
+        thread_file(dir, list[i]->d_name);
+        free(list[i]);
+    }
+    free(list);
+    return (size_t)n;
+}
+
+static void test_threads_fixtures(void **state)
+{
+    size_t n;
+    char *data = long_table(&n);
+    put_file(*state, "long.csv", data, n);
+    free(data);
+    thread_file(((scratch *)*state)->dir, "long.csv");
+    assert_true(thread_dir(DFSUM_TEST_DATA) >= 10);
+}
+
+static void test_threads_oracle_cases(void **state)
+{
+    (void)state;
+    const char *dir = getenv("DFSUM_ORACLE_CSV");
+    if (thread_dir(dir != NULL ? dir : ORACLE_CSV) == 0)
+        skip();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1004,8 +1396,12 @@ int main(void)
         cmocka_unit_test(test_error_nul_byte),
         cmocka_unit_test(test_error_empty_file),
         cmocka_unit_test(test_error_sticky),
+        cmocka_unit_test(test_chunker_mid_file),
+        cmocka_unit_test(test_long_records),
         cmocka_unit_test(test_sweep_fixtures),
         cmocka_unit_test(test_sweep_oracle_cases),
+        cmocka_unit_test(test_threads_fixtures),
+        cmocka_unit_test(test_threads_oracle_cases),
     };
     return cmocka_run_group_tests(tests, make_scratch, drop_scratch);
 }

@@ -348,7 +348,7 @@ static void test_order_and_grouping_invariance(void **state)
     }
 }
 
-/* Values of several binades, many sharing a slot (fields 32 apart), in
+/* Values of several binades, many sharing a slot (fields 64 apart), in
  * runs and interleaved: the slot path and the direct path must agree. */
 static void test_colliding_exponents(void **state)
 {
@@ -356,7 +356,7 @@ static void test_colliding_exponents(void **state)
     double x[4096];
     uint64_t s = 99;
     for (size_t i = 0; i < 4096; i++) {
-        double base = (i / 64) % 2 ? ldexp(1.0, 32 * (int)(i % 5)) : 1.0;
+        double base = (i / 64) % 2 ? ldexp(1.0, 64 * (int)(i % 5)) : 1.0;
         x[i] = base * (1.0 + (double)(next_random(&s) >> 12) * 0x1p-52) *
                ((i % 3) ? 1 : -1);
     }
@@ -394,26 +394,108 @@ static void test_merge_associative_and_with_empty(void **state)
     free(x);
 }
 
-/* The carry settlement every 2^29 adds, forced by moving the counter. */
+/* The carry settlement every 2^29 direct adds, forced by moving the
+ * counter; values of any binade, so most of them collide in the slots and
+ * go straight into the limbs. */
 static void test_settlement_keeps_values(void **state)
 {
     (void)state;
-    double *x = random_values(1, 2000);
+    double *x = random_values(0, 2000);
     ops_exact *plain = exact_of(x, 2000);
     ops_exact *forced = malloc(sizeof *forced);
     assert_non_null(forced);
     ops_exact_init(forced);
     for (size_t i = 0; i < 2000; i++) {
         if (i % 500 == 0)
-            forced->pending = (1u << 29) - 1; /* next add settles */
+            forced->direct = (1u << 29) - 1; /* next direct add settles */
         ops_exact_add(forced, x[i]);
     }
+    assert_true(forced->direct < 500); /* it did settle */
     assert_same_double(ops_exact_mean(forced, 2000),
                        ops_exact_mean(plain, 2000));
     assert_same_double(ops_exact_var(forced, 2000), ops_exact_var(plain, 2000));
     free(plain);
     free(forced);
     free(x);
+}
+
+/* ops_exact_add_int sums integers of at most 2^53 as they are, and rounds
+ * larger ones to doubles first: the same sums as ops_exact_add of the
+ * double, mixed with doubles and merged in any way. */
+static void test_int_adds_match_double_adds(void **state)
+{
+    (void)state;
+    static const int64_t edge[] = {0,
+                                   1,
+                                   -1,
+                                   (1ll << 53),
+                                   -(1ll << 53),
+                                   (1ll << 53) - 1,
+                                   (1ll << 53) + 1,
+                                   -(1ll << 53) - 1,
+                                   (1ll << 53) + 3,
+                                   INT64_MAX,
+                                   INT64_MIN,
+                                   INT64_MIN + 1,
+                                   999999999999999,
+                                   -999999999999999};
+    uint64_t s = 4242;
+    ops_exact *as_int = malloc(sizeof *as_int);
+    ops_exact *as_double = malloc(sizeof *as_double);
+    ops_exact *half = malloc(sizeof *half);
+    assert_true(as_int && as_double && half);
+    ops_exact_init(as_int);
+    ops_exact_init(as_double);
+    ops_exact_init(half);
+    size_t n = 0;
+    for (size_t k = 0; k < 20000; k++, n++) {
+        int64_t i = k < sizeof edge / sizeof edge[0]
+                        ? edge[k]
+                        : (int64_t)(next_random(&s) >> (next_random(&s) % 64));
+        if (k % 2)
+            i = -i;
+        ops_exact_add_int(k % 3 ? as_int : half, i);
+        ops_exact_add(as_double, (double)i);
+        if (k % 7 == 0) { /* doubles among the integers */
+            double x = random_value(&s, 1);
+            ops_exact_add(k % 3 ? as_int : half, x);
+            ops_exact_add(as_double, x);
+            n++;
+        }
+    }
+    ops_exact_merge(as_int, half);
+    assert_same_double(ops_exact_mean(as_int, n), ops_exact_mean(as_double, n));
+    assert_same_double(ops_exact_var(as_int, n), ops_exact_var(as_double, n));
+    free(as_int);
+    free(as_double);
+    free(half);
+}
+
+/* 2^22 squares of 2^53 fill 128 bits: the square sums carry into their
+ * third word, for integers and for slots alike. */
+static void test_square_sums_carry(void **state)
+{
+    (void)state;
+    ops_exact *ints = malloc(sizeof *ints);
+    ops_exact *slots = malloc(sizeof *slots);
+    assert_true(ints && slots);
+    ops_exact_init(ints);
+    ops_exact_init(slots);
+    size_t n = 5000000;
+    int64_t a = 1ll << 53, b = (1ll << 53) - 1;
+    for (size_t k = 0; k < n; k++) {
+        int64_t i = k % 2 ? a : -b;
+        ops_exact_add_int(ints, i);
+        ops_exact_add(slots, (double)i);
+    }
+    /* S1 = (n/2)(a - b) = n/2, S2 = (n/2)(a^2 + b^2) */
+    assert_same_double(ops_exact_mean(ints, n), 0.5);
+    assert_same_double(ops_exact_mean(slots, n), 0.5);
+    double var = ops_exact_var(ints, n);
+    assert_same_double(ops_exact_var(slots, n), var);
+    assert_true(fabs(var - 0x1p106) < 0x1p106 * 1e-6);
+    free(ints);
+    free(slots);
 }
 
 /* Many large values of one sign: the limbs grow without overflowing. */
@@ -459,6 +541,8 @@ int main(void)
         cmocka_unit_test(test_colliding_exponents),
         cmocka_unit_test(test_merge_associative_and_with_empty),
         cmocka_unit_test(test_settlement_keeps_values),
+        cmocka_unit_test(test_int_adds_match_double_adds),
+        cmocka_unit_test(test_square_sums_carry),
         cmocka_unit_test(test_long_run_of_large_values),
         cmocka_unit_test(test_non_finite_does_not_crash),
     };

@@ -104,6 +104,39 @@ static void test_splice(void **state)
     }
 }
 
+/* Past 62 blocks the slabs are 2 MiB ones: large vecs spliced both ways,
+ * then grown further, keep every value. */
+static void test_large_vecs(void **state)
+{
+    (void)state;
+    static const uint64_t sizes[][2] = {
+        {70 * OPS_VEC_BLOCK + 3, 1},
+        {1, 70 * OPS_VEC_BLOCK + 3},
+        {64 * OPS_VEC_BLOCK, 65 * OPS_VEC_BLOCK - 1}};
+    for (size_t k = 0; k < 3; k++) {
+        ops_vec a, b;
+        ops_vec_init(&a);
+        ops_vec_init(&b);
+        uint64_t na = sizes[k][0], nb = sizes[k][1];
+        fill(&a, 1, na);
+        fill(&b, na + 1, nb);
+        ops_vec_splice(&a, &b);
+        fill(&a, na + nb + 1, 40 * OPS_VEC_BLOCK);
+        fill(&b, 1, 2); /* the emptied vec is usable again */
+        uint64_t n, sum;
+        size_t blocks;
+        walk(&a, &n, &sum, &blocks);
+        assert_int_equal(n, na + nb + 40 * OPS_VEC_BLOCK);
+        assert_int_equal(a.n, n);
+        assert_int_equal(sum, n * (n + 1) / 2);
+        walk(&b, &n, &sum, &blocks);
+        assert_int_equal(n, 2);
+        assert_int_equal(sum, 3);
+        ops_vec_free(&a);
+        ops_vec_free(&b);
+    }
+}
+
 static void test_splice_many(void **state)
 {
     (void)state;
@@ -236,6 +269,7 @@ int main(void)
         cmocka_unit_test(test_push_fills_blocks),
         cmocka_unit_test(test_splice),
         cmocka_unit_test(test_splice_many),
+        cmocka_unit_test(test_large_vecs),
         cmocka_unit_test(test_f64_keys_order),
         cmocka_unit_test(test_f64_keys_random),
         cmocka_unit_test(test_i64_keys),
