@@ -47,7 +47,7 @@ typedef struct {
     size_t chunk_size;
     int width_given;
     size_t width;
-    unsigned flags;     /* DFSUM_WRITE_* */
+    unsigned flags; /* DFSUM_WRITE_* */
     int parser_given;
     dfsum_parser parser;
     cli_progress_mode progress;

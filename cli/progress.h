@@ -9,11 +9,11 @@
 #include <stdint.h>
 
 typedef struct {
-    int enabled;    /* draw at all (decided once per run) */
-    int forced;     /* --progress: draw even for small inputs */
-    int drawn;      /* something is on the line now */
-    double start;   /* seconds, monotonic, at the first report */
-    double last;    /* when the bar was last drawn */
+    int enabled;  /* draw at all (decided once per run) */
+    int forced;   /* --progress: draw even for small inputs */
+    int drawn;    /* something is on the line now */
+    double start; /* seconds, monotonic, at the first report */
+    double last;  /* when the bar was last drawn */
     const char *name;
 } cli_progress;
 

@@ -181,8 +181,8 @@ dfsum_status dfsum_set_parser(dfsum *d, dfsum_parser parser)
 {
     if (parser != DFSUM_PARSER_AUTO && parser != DFSUM_PARSER_LIBCSV)
         return engine_fail(d, DFSUM_EINVAL, "unknown parser %d", (int)parser);
-    d->parser = parser == DFSUM_PARSER_LIBCSV ? IO_PARSER_LIBCSV
-                                              : IO_PARSER_AUTO;
+    d->parser =
+        parser == DFSUM_PARSER_LIBCSV ? IO_PARSER_LIBCSV : IO_PARSER_AUTO;
     return DFSUM_OK;
 }
 

@@ -69,7 +69,8 @@ static dfsum_status run_open(engine_run *run, const char *path)
         return engine_fail_io(run->d, &err);
     if (io_csv_read_header(run->src, &run->opts, &run->hdr, &err) != IO_OK)
         return engine_fail_io(run->d, &err);
-    run->threads = run->d->threads > 0 ? run->d->threads : omp_get_max_threads();
+    run->threads =
+        run->d->threads > 0 ? run->d->threads : omp_get_max_threads();
     return DFSUM_OK;
 }
 
@@ -164,12 +165,12 @@ static void add_failed(engine_run *run, engine_error *e, int rc,
 
 /* ---- the per-chunk work ------------------------------------------------ */
 
-/* Feeds rows [0, nrows) of one column to its partial. Returns the first
- * failing row (its code in *rc), or nrows. */
-static size_t add_column(ops_col *c, const io_batch *b, size_t col,
-                         size_t nrows, int text, int *rc)
+/* Feeds rows [from, to) of one column to its partial. Returns the first
+ * failing row (its code in *rc), or to. */
+static size_t add_column(ops_col *c, const io_batch *b, size_t col, size_t from,
+                         size_t to, int text, int *rc)
 {
-    for (size_t r = 0; r < nrows; r++) {
+    for (size_t r = from; r < to; r++) {
         size_t len;
         const char *s = io_batch_field(b, r, col, &len);
         *rc = text ? ops_col_add_text(c, s, len, b->pos0 + r)
@@ -177,25 +178,35 @@ static size_t add_column(ops_col *c, const io_batch *b, size_t col,
         if (*rc != 0)
             return r;
     }
-    return nrows;
+    return to;
 }
 
-/* Feeds a batch to a worker's partials. After a failure in row r, later
- * columns are still scanned up to r so that the earliest row is reported,
- * whatever the column order. */
+/* Rows fed column by column at a time: few enough that their fields stay
+ * in cache while every column walks them. */
+#define ENGINE_ROW_BLOCK 2048
+
+/* Feeds a batch to a worker's partials, a block of rows at a time. After a
+ * failure in row r, later columns are still scanned up to r so that the
+ * earliest row is reported, whatever the column order. */
 static void add_batch(engine_run *run, engine_worker *w, engine_error *e,
                       const io_chunk *chunk, int pass)
 {
-    size_t limit = w->batch.nrows;
-    for (size_t j = 0; j < run->nsel; j++) {
-        if (pass == 2 && !run->redo[j])
-            continue;
-        int rc = 0;
-        size_t bad = add_column(&w->cols[j], &w->batch, run->sel[j], limit,
-                                pass == 2, &rc);
-        if (bad < limit) {
-            add_failed(run, e, rc, chunk, bad, j);
-            limit = bad;
+    size_t nrows = w->batch.nrows;
+    int failed = 0;
+    for (size_t from = 0; from < nrows && !failed; from += ENGINE_ROW_BLOCK) {
+        size_t to =
+            nrows - from < ENGINE_ROW_BLOCK ? nrows : from + ENGINE_ROW_BLOCK;
+        for (size_t j = 0; j < run->nsel; j++) {
+            if (pass == 2 && !run->redo[j])
+                continue;
+            int rc = 0;
+            size_t bad = add_column(&w->cols[j], &w->batch, run->sel[j], from,
+                                    to, pass == 2, &rc);
+            if (bad < to) {
+                add_failed(run, e, rc, chunk, bad, j);
+                to = bad;
+                failed = 1;
+            }
         }
     }
 }
@@ -270,9 +281,8 @@ static engine_worker *workers_new(engine_run *run, int n, io_error *err)
     for (int i = 0; w && i < n; i++) {
         io_batch_init(&w[i].batch);
         w[i].cols = calloc(run->nsel + 1, sizeof *w[i].cols);
-        if (!w[i].cols ||
-            io_tokenizer_new(&run->opts, &run->hdr, run->src, &w[i].tok,
-                             err) != IO_OK) {
+        if (!w[i].cols || io_tokenizer_new(&run->opts, &run->hdr, run->src,
+                                           &w[i].tok, err) != IO_OK) {
             workers_free(run, w, i + 1);
             return NULL;
         }
@@ -334,30 +344,41 @@ static size_t plan_text_pass(engine_run *run)
     return n;
 }
 
+/* Finishes every column; columns are independent, so threads share them
+ * (the exact selection of quantiles is the costly part). */
+static int finish_columns(engine_run *run, engine_column *ec)
+{
+    int failed = 0;
+    long n = (long)run->nsel;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(run->threads)        \
+    reduction(|                                                                \
+              : failed)
+    for (long j = 0; j < n; j++) {
+        ec[j].name = run->hdr.names[run->sel[j]];
+        failed |= ops_col_finish(&run->cols[j], run->d->pct, run->d->npct,
+                                 &ec[j].sum) != 0;
+    }
+    return failed;
+}
+
 static dfsum_status run_finish(engine_run *run, dfsum_result **out)
 {
     engine_column *ec = calloc(run->nsel + 1, sizeof *ec);
     dfsum_status st = DFSUM_OK;
-    size_t done = 0;
     if (!ec)
         return engine_fail(run->d, DFSUM_ENOMEM, "out of memory");
-    for (; done < run->nsel && st == DFSUM_OK; done++) {
-        ec[done].name = run->hdr.names[run->sel[done]];
-        if (ops_col_finish(&run->cols[done], run->d->pct, run->d->npct,
-                           &ec[done].sum) != 0)
-            st = engine_fail(run->d, DFSUM_ENOMEM, "out of memory");
-    }
-    if (st == DFSUM_OK)
+    if (finish_columns(run, ec))
+        st = engine_fail(run->d, DFSUM_ENOMEM, "out of memory");
+    else
         st = engine_result_build(run->d, io_source_name(run->src), ec,
                                  run->nsel, out);
-    for (size_t j = 0; j < done; j++)
+    for (size_t j = 0; j < run->nsel; j++)
         ops_summary_free(&ec[j].sum);
     free(ec);
     return st;
 }
 
-dfsum_status dfsum_describe_path(dfsum *d, const char *path,
-                                 dfsum_result **out)
+dfsum_status dfsum_describe_path(dfsum *d, const char *path, dfsum_result **out)
 {
     engine_run run = {.d = d};
     dfsum_status st;

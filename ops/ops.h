@@ -57,6 +57,9 @@ typedef union {
     double f;
 } ops_value;
 
+/* How a kept value (ops_vec slot, exact sums) holds its number. */
+typedef enum { OPS_REP_I64, OPS_REP_U64, OPS_REP_F64 } ops_rep;
+
 /* Classifies field s[0..n) and writes its numeric value to *v when the class
  * is INT, UINT, BIGINT or FLOAT. s need not be NUL-terminated. Never fails. */
 ops_kind ops_classify(const char *s, size_t n, ops_value *v);
@@ -110,8 +113,13 @@ typedef struct {
 void ops_exact_init(ops_exact *e);
 /* x must be finite. No allocation; a few ns per call. */
 void ops_exact_add(ops_exact *e, double x);
-/* The same as ops_exact_add(e, (double)i), for |i| <= 2^53. */
+/* The same as ops_exact_add(e, (double)i); cheaper for |i| <= 2^53. */
 void ops_exact_add_int(ops_exact *e, int64_t i);
+/* The same as ops_exact_add of the double of each of the n values v[]
+ * held as rep says, infinities left out (a column counts them aside); a
+ * value or two per ns, as a loop keeps its sums in registers. */
+void ops_exact_add_values(ops_exact *e, const uint64_t *v, size_t n,
+                          ops_rep rep);
 /* into += from. Associative and commutative. */
 void ops_exact_merge(ops_exact *into, const ops_exact *from);
 /* Correctly rounded S1/n; n >= 1. */
@@ -124,9 +132,6 @@ double ops_exact_var(const ops_exact *e, uint64_t n);
  *
  * Numeric values are kept (8 bytes each) for exact quantiles, in a list of
  * fixed-size blocks so growing never copies and merging is O(1) splicing.
- * Blocks are carved from slabs of growing size (1, 2, 4, ... blocks, then
- * 2 MiB ones the system may back with huge pages): a large column costs
- * few allocations and few page faults, a small one little memory.
  * A slot holds an int64, a uint64 or a double bit pattern; which one is
  * the owner's business (see ops_rep). Keys (ops_key_*) map each rep to
  * uint64 so that unsigned key order equals numeric order.
@@ -139,13 +144,9 @@ typedef struct ops_block {
     uint64_t slot[OPS_VEC_BLOCK];
 } ops_block;
 
-typedef struct ops_slab ops_slab;
-
 typedef struct {
     ops_block *head; /* newest block first */
     uint64_t n;      /* total slots */
-    ops_slab *slabs; /* the memory of the blocks; the first one hands out
-                      * new blocks */
 } ops_vec;
 
 void ops_vec_init(ops_vec *v);
@@ -155,8 +156,6 @@ int ops_vec_push(ops_vec *v, uint64_t slot);
  * copied: the lists are linked after a walk of the shorter one. */
 void ops_vec_splice(ops_vec *into, ops_vec *from);
 void ops_vec_free(ops_vec *v);
-
-typedef enum { OPS_REP_I64, OPS_REP_U64, OPS_REP_F64 } ops_rep;
 
 uint64_t ops_key_from_f64(double x); /* -0.0 sorts just below +0.0 */
 double ops_f64_from_key(uint64_t key);
@@ -284,7 +283,11 @@ typedef struct {
     ops_rep rep;       /* how vals are stored */
     ops_vec vals;      /* numeric values (none once text was seen) */
     uint64_t n_posinf, n_neginf;
-    ops_exact sums; /* finite numeric values, as doubles */
+    /* The finite values, as doubles, added a block of vals at a time:
+     * sums holds every value but those of the head block from index
+     * `summed` on (see ops_column.c). */
+    ops_exact sums;
+    uint32_t summed;
     ops_bools bools;
     ops_distinct *text; /* NULL until the first text value */
     /* Pass 2 only: the raw missing fields. read_csv keeps them as text in

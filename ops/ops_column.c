@@ -8,6 +8,13 @@
  * object. The dtype is decided over the merged whole from the OPS_SAW_* bits,
  * which are an OR over all values, so no partition can change it.
  *
+ * The hot path (ops_col_add): a plain number going to a column whose rep
+ * holds it as it is, with room in the head block, is read and stored inline
+ * (ops_hot.h), a few stores and no call. The exact sums are not touched
+ * there: a full block of values is summed in one loop (ops_exact_add_values)
+ * before the next block starts, and the head block's rest before a merge
+ * or a result, so the sums always come out of the same values.
+ *
  * Representation of the kept values (rep): int64 at first; a uint64 above
  * INT64_MAX with no negative integer seen switches to uint64 (same bits);
  * anything else that does not fit turns every kept value into the double of
@@ -42,6 +49,7 @@ void ops_col_init(ops_col *c)
     ops_vec_init(&c->vals);
     c->n_posinf = c->n_neginf = 0;
     ops_exact_init(&c->sums);
+    c->summed = 0;
     bools_init(&c->bools);
     c->text = NULL;
     c->na_text = NULL;
@@ -92,7 +100,37 @@ static void drop_numbers(ops_col *c)
     c->rep = OPS_REP_I64;
     c->n_posinf = c->n_neginf = 0;
     ops_exact_init(&c->sums);
+    c->summed = 0;
     bools_init(&c->bools);
+}
+
+/* Adds the values of the head block not summed yet to the exact sums. A
+ * rep change converts summed and unsummed values alike to the double the
+ * sums take of them, so this may come at any time. */
+static void catch_up(ops_col *c)
+{
+    ops_block *b = c->vals.head;
+    if (b == NULL || c->summed == b->n)
+        return;
+    ops_exact_add_values(&c->sums, b->slot + c->summed, b->n - c->summed,
+                         c->rep);
+    c->summed = b->n;
+}
+
+/* Every push but the inline one of ops_col_add: the head block is summed
+ * before a new one starts. */
+static int push_value(ops_col *c, uint64_t slot)
+{
+    ops_block *b = ops_vec_room(&c->vals);
+    if (b != NULL) {
+        ops_vec_put(&c->vals, b, slot);
+        return 0;
+    }
+    catch_up(c);
+    if (ops_vec_push(&c->vals, slot))
+        return -1;
+    c->summed = 0;
+    return 0;
 }
 
 /* "-0" is an int64 zero, yet read_csv's uint64 pass sees its sign. */
@@ -135,19 +173,17 @@ static void count_bool(uint64_t *count, uint64_t *first, uint64_t pos)
 }
 
 /* Keeps a double (from a float, a big integer or a converted integer);
- * infinities are counted aside instead of summed. */
+ * infinities are counted aside, and left out of the sums. */
 static int keep_double(ops_col *c, double x)
 {
     convert_to_f64(c);
-    if (ops_vec_push(&c->vals, bits_of(x)))
+    if (push_value(c, bits_of(x)))
         return -1;
     if (isinf(x)) {
         if (x > 0)
             c->n_posinf++;
         else
             c->n_neginf++;
-    } else {
-        ops_exact_add(&c->sums, x);
     }
     return 0;
 }
@@ -156,10 +192,7 @@ static int keep_int(ops_col *c, int64_t i, int negative)
 {
     if (c->rep == OPS_REP_F64 || (c->rep == OPS_REP_U64 && negative))
         return keep_double(c, (double)i);
-    if (ops_vec_push(&c->vals, (uint64_t)i))
-        return -1;
-    ops_exact_add_int(&c->sums, i);
-    return 0;
+    return push_value(c, (uint64_t)i);
 }
 
 static int keep_uint(ops_col *c, uint64_t u)
@@ -168,10 +201,7 @@ static int keep_uint(ops_col *c, uint64_t u)
         c->rep = OPS_REP_U64; /* the int64 kept so far are >= 0 */
     if (c->rep != OPS_REP_U64)
         return keep_double(c, (double)u);
-    if (ops_vec_push(&c->vals, u))
-        return -1;
-    ops_exact_add(&c->sums, (double)u);
-    return 0;
+    return push_value(c, u);
 }
 
 static int keep_value(ops_col *c, ops_kind k, ops_value v, unsigned bits,
@@ -232,7 +262,8 @@ static __attribute__((noinline)) int add_field(ops_col *c, const char *s,
     return 0;
 }
 
-/* The slow half of add_plain_value: what keep_int or keep_double does. */
+/* The slow half of add_int and add_double: keep_int or keep_double, which
+ * may change the rep or start a block. */
 static __attribute__((noinline)) int add_value_slow(ops_col *c, ops_kind k,
                                                     ops_value v, unsigned bits)
 {
@@ -245,69 +276,61 @@ static __attribute__((noinline)) int add_value_slow(ops_col *c, ops_kind k,
     return 0;
 }
 
-/* A plain number (INT or finite FLOAT, of saw bits `bits`) into a column
- * without text: inline when its rep holds the value as it is (int64 for an
- * INT, or double), the head block has room and the exact sum is an
- * integer or slot add; otherwise add_value_slow, by a tail call before any
- * change. */
-static inline int add_plain_value(ops_col *c, ops_kind k, ops_value v,
-                                  unsigned bits)
+/* The common cases of a plain number into a column without text, inline
+ * when the rep holds the value as it is and the head block has room;
+ * otherwise add_value_slow, by a tail call before any change. An INT is
+ * negative for OPS_SAW_NEG also as "-0" (minus: it had a '-'). */
+static inline int add_int(ops_col *c, int64_t i, int minus)
 {
     ops_block *b = ops_vec_room(&c->vals);
-    uint64_t slot;
-    if (k == OPS_INT) {
-        if (b == NULL || c->rep == OPS_REP_U64 || !ops_exact_int_fits(v.i))
-            return add_value_slow(c, k, v, bits);
-        slot = c->rep == OPS_REP_I64 ? v.u : bits_of((double)v.i);
-        ops_exact_add_small_int(&c->sums, v.i);
-    } else {
-        if (b == NULL || c->rep != OPS_REP_F64 ||
-            !ops_exact_try_add(&c->sums, v.f))
-            return add_value_slow(c, k, v, bits);
-        slot = v.u;
-    }
-    ops_vec_put(&c->vals, b, slot);
+    unsigned neg = (unsigned)((uint64_t)i >> 63) | ((i == 0) & minus);
+    unsigned bits = OPS_SAW_INT | neg * OPS_SAW_NEG;
+    ops_value v = {.i = i};
+    if (b == NULL || c->rep == OPS_REP_U64)
+        return add_value_slow(c, OPS_INT, v, bits);
+    ops_vec_put(&c->vals, b, c->rep == OPS_REP_I64 ? v.u : bits_of((double)i));
     c->saw |= bits;
     c->n_rows++;
     c->text_complete = 0;
     return 0;
 }
 
-/* A field that is not a plain number: an exponent form goes the plain
- * way, anything else through ops_classify. */
+/* x finite. */
+static inline int add_double(ops_col *c, double x)
+{
+    ops_block *b = ops_vec_room(&c->vals);
+    ops_value v = {.f = x};
+    if (b == NULL || c->rep != OPS_REP_F64)
+        return add_value_slow(c, OPS_FLOAT, v, OPS_SAW_FLOAT);
+    ops_vec_put(&c->vals, b, v.u);
+    c->saw |= OPS_SAW_FLOAT;
+    c->n_rows++;
+    c->text_complete = 0;
+    return 0;
+}
+
+static inline int add_mantissa(ops_col *c, uint64_t mant, int nfrac, int neg)
+{
+    ops_value v;
+    if (ops_plain_value(mant, nfrac, neg, &v) == OPS_INT)
+        return add_int(c, v.i, neg);
+    return add_double(c, v.f);
+}
+
+/* A field that is not a plain number, or a column with text: an exponent
+ * form ("1.2345e-05") is still read inline, anything else goes through
+ * ops_classify. */
 static __attribute__((noinline)) int add_other(ops_col *c, const char *s,
                                                size_t n, uint64_t pos)
 {
-    ops_value v;
-    if (!(c->saw & OPS_SAW_TEXT) && ops_exponent_number(s, n, &v.f))
-        return add_plain_value(c, OPS_FLOAT, v, OPS_SAW_FLOAT);
+    double x;
+    if (!(c->saw & OPS_SAW_TEXT) && ops_exponent_number(s, n, &x))
+        return add_double(c, x);
     return add_field(c, s, n, pos);
 }
 
-/* A plain number parsed from s: its OPS_SAW_* bits, then the add. "-0" is
- * the only negative zero, as a plain number has no spaces. */
-static inline int add_parsed(ops_col *c, const char *s, int k, ops_value v)
-{
-    unsigned neg = (unsigned)(v.u >> 63) | ((v.i == 0) & (s[0] == '-'));
-    unsigned bits = k == OPS_INT ? OPS_SAW_INT | neg * OPS_SAW_NEG
-                                 : OPS_SAW_FLOAT;
-    return add_plain_value(c, (ops_kind)k, v, bits);
-}
-
-/* Fields of more than 8 bytes after the sign, apart from the short ones,
- * which need fewer registers. */
-static __attribute__((noinline)) int add_long(ops_col *c, const char *s,
-                                              size_t n, uint64_t pos)
-{
-    ops_value v;
-    int k = ops_plain_number(s, n, &v);
-    if (k == OPS_PLAIN_NONE || (c->saw & OPS_SAW_TEXT))
-        return add_other(c, s, n, pos);
-    return add_parsed(c, s, k, v);
-}
-
-/* The common cases inline: a missing value, and a short plain number into
- * a column without text. */
+/* The common cases inline: a missing value, and a plain number into a
+ * column without text. */
 int ops_col_add(ops_col *c, const char *s, size_t n, uint64_t pos)
 {
     if (n == 0) {
@@ -316,17 +339,17 @@ int ops_col_add(ops_col *c, const char *s, size_t n, uint64_t pos)
         return 0;
     }
     int neg = s[0] == '-';
-    size_t sign = neg || s[0] == '+';
-    if (n - sign - 1 >= 8) /* n - sign == 0 wraps around */
-        return add_long(c, s, n, pos);
+    size_t sign = ops_sign_length[(unsigned char)s[0]];
     uint64_t mant;
     int nfrac;
-    if (!ops_short_mantissa(s + sign, n - sign, &mant, &nfrac) ||
-        (c->saw & OPS_SAW_TEXT))
+    /* A long field ending like "e-05" skips the plain reading, which
+     * would fail: only to save time. */
+    if ((c->saw & OPS_SAW_TEXT) ||
+        n - sign - 1 >= 16 || /* n - sign == 0 wraps around */
+        (n - sign > 8 && (s[n - 4] | 0x20) == 'e') ||
+        !ops_plain_mantissa(s + sign, n - sign, &mant, &nfrac))
         return add_other(c, s, n, pos);
-    ops_value v;
-    int k = ops_plain_value(mant, nfrac, neg, &v);
-    return add_parsed(c, s, k, v);
+    return add_mantissa(c, mant, nfrac, neg);
 }
 
 int ops_col_add_text(ops_col *c, const char *s, size_t n, uint64_t pos)
@@ -388,12 +411,16 @@ static void merge_bools(ops_bools *into, const ops_bools *from)
         into->first_false = from->first_false;
 }
 
+/* Both sums are made whole first; after the splice every value is in. */
 static void merge_numbers(ops_col *into, ops_col *from, unsigned saw)
 {
     ops_rep rep = common_rep(into->rep, from->rep, saw);
+    catch_up(into);
+    catch_up(from);
     set_rep(into, rep);
     set_rep(from, rep);
     ops_vec_splice(&into->vals, &from->vals);
+    into->summed = into->vals.head ? into->vals.head->n : 0;
     ops_exact_merge(&into->sums, &from->sums);
     into->n_posinf += from->n_posinf;
     into->n_neginf += from->n_neginf;
@@ -637,6 +664,7 @@ static int finish_numeric(ops_col *c, const double *pct, size_t npct,
     s->count = n;
     if (n == 0)
         return 0;
+    catch_up(c); /* before the values turn into keys */
     set_rep(c, rep_of(s->dtype));
     uint64_t kmin, kmax;
     to_keys(c, &kmin, &kmax);

@@ -8,7 +8,7 @@
  * big integers: adding in any order and merging in any grouping gives the
  * same integers, hence bit-identical results.
  *
- * Three accumulators keep an add cheap (the adds are inline, ops_hot.h):
+ * Three accumulators keep an add cheap:
  *  - a slot per recent exponent field (slot = field % OPS_EXACT_SLOTS, the
  *    field it holds is recorded): an add only adds the signed M to a
  *    128-bit sum and M*M to a 192-bit one, which cannot overflow; real
@@ -24,6 +24,13 @@
  *    SETTLE_EVERY direct adds: until then they received fewer than 2^29 +
  *    OPS_EXACT_SLOTS + 1 < 2^30 pieces, so each stays below 2^62 + 2^32.
  *
+ * Columns add their kept values a block at a time (ops_exact_add_values):
+ * there the integer sums stay in registers, with lazy carries, and the
+ * doubles go through TABLES local slot tables in turn, so that consecutive
+ * values of one binade do not wait for each other's stores; the tables are
+ * added into the slots at the end. One or two values per ns, where an add
+ * per value through memory took several ns.
+ *
  * The results are computed with big-integer arithmetic and rounded once,
  * half to even:
  *   mean = S1 / n                     (units 2^-1074)
@@ -33,20 +40,24 @@
  * inexact exactly when either remainder is non-zero.
  */
 #include "ops.h"
-#include "ops_hot.h"
 
 #include <math.h>
 #include <string.h>
 
-typedef ops_u128 u128;
+__extension__ typedef unsigned __int128 u128;
+__extension__ typedef __int128 i128;
 
-#define DIGIT_BITS    32
-#define DIGIT_MASK    0xFFFFFFFFu
-#define SETTLE_EVERY  (1u << 29) /* adds between carry settlements */
+/* For the small helpers of the add loops, which the compiler would
+ * otherwise call rather than inline. */
+#define HOT static inline __attribute__((always_inline))
 
-#define S1_UNIT_EXP 1074 /* S1 counts units of 2^-1074 */
+#define DIGIT_BITS   32
+#define DIGIT_MASK   0xFFFFFFFFu
+#define SETTLE_EVERY (1u << 29) /* adds between carry settlements */
+
+#define S1_UNIT_EXP 1074        /* S1 counts units of 2^-1074 */
 #define INT_SHIFT   S1_UNIT_EXP /* an integer i is i << 1074 units */
-#define S2_UNIT_EXP 2148 /* S2 counts units of 2^-2148 */
+#define S2_UNIT_EXP 2148        /* S2 counts units of 2^-2148 */
 
 /* Extra low digits given to a dividend so that its quotient keeps at least
  * 55 bits even when divided by n(n-1) < 2^128: 6 digits = 192 bits. */
@@ -92,8 +103,8 @@ static void add_shifted(int64_t *limb, const uint32_t *d, size_t nd,
     uint64_t prev = 0;
     for (size_t j = 0; j <= nd; j++) {
         uint64_t cur = j < nd ? d[j] : 0;
-        uint64_t piece = ((cur << off) | (prev >> (DIGIT_BITS - off))) &
-                         DIGIT_MASK;
+        uint64_t piece =
+            ((cur << off) | (prev >> (DIGIT_BITS - off))) & DIGIT_MASK;
         l[j] += signed_digit(piece, sign);
         prev = cur;
     }
@@ -169,6 +180,62 @@ void ops_exact_init(ops_exact *e)
         e->slot[i].exponent = (uint32_t)i; /* empty, each a valid field */
 }
 
+/* sums += v (signed, |v| < 2^64) and sum_sq += m * m (m = |v|). Written
+ * with 64-bit words and explicit carries: 128-bit temporaries make gcc
+ * spill to the stack, which lengthens the chain of adds. */
+HOT void ints_add(ops_exact_ints *sums, uint64_t v, uint64_t m)
+{
+    uint64_t ext = (uint64_t)((int64_t)v >> 63); /* v's sign extension */
+    uint64_t s0 = sums->sum[0] + v;
+    sums->sum[1] += ext + (s0 < v);
+    sums->sum[0] = s0;
+    u128 sq = (u128)m * m;
+    uint64_t low = (uint64_t)sq, high = (uint64_t)(sq >> 64);
+    uint64_t q0 = sums->sum_sq[0] + low;
+    uint64_t q1 = sums->sum_sq[1] + high + (q0 < low);
+    /* high < 2^63, so high + carry does not wrap and q1 < high tells */
+    sums->sum_sq[2] += q1 < high + (q0 < low);
+    sums->sum_sq[0] = q0;
+    sums->sum_sq[1] = q1;
+}
+
+/* into += from, exactly (neither overflows in 2^64 adds). */
+static void ints_merge(ops_exact_ints *into, const ops_exact_ints *from)
+{
+    u128 sum = ((u128)into->sum[1] << 64 | into->sum[0]) +
+               ((u128)from->sum[1] << 64 | from->sum[0]);
+    into->sum[0] = (uint64_t)sum;
+    into->sum[1] = (uint64_t)(sum >> 64);
+    u128 a = (u128)into->sum_sq[1] << 64 | into->sum_sq[0];
+    u128 b = (u128)from->sum_sq[1] << 64 | from->sum_sq[0];
+    u128 low = a + b;
+    into->sum_sq[0] = (uint64_t)low;
+    into->sum_sq[1] = (uint64_t)(low >> 64);
+    into->sum_sq[2] += from->sum_sq[2] + (low < a);
+}
+
+/* A finite double as field, mantissa M and sign (0 or -1). */
+typedef struct {
+    unsigned field;
+    uint64_t m;
+    int64_t sign;
+} parts;
+
+HOT parts parts_of(uint64_t bits)
+{
+    parts p;
+    p.field = (unsigned)(bits >> 52) & 0x7FF;
+    p.m = (bits & ((1ull << 52) - 1)) | (uint64_t)(p.field != 0) << 52;
+    p.sign = -(int64_t)(bits >> 63);
+    return p;
+}
+
+HOT void slot_add(ops_exact_slot *slot, parts p)
+{
+    ints_add(&slot->m, ((uint64_t)p.m ^ (uint64_t)p.sign) - (uint64_t)p.sign,
+             p.m);
+}
+
 /* v << off for off < 64, as (high word, low word), with 64-bit shifts only
  * (the >> 1 keeps the count below 64 when off is 0). */
 static uint64_t shift_left(uint64_t v, unsigned off, uint64_t *high)
@@ -177,18 +244,18 @@ static uint64_t shift_left(uint64_t v, unsigned off, uint64_t *high)
     return v << off;
 }
 
-/* One value, the signed mantissa m of exponent field `field`, straight into
- * the limbs: m << off < 2^85 is 3 digits, m*m << off2 < 2^138 is 5. */
-static void add_value(ops_exact *e, unsigned field, uint64_t m, int64_t sign)
+/* One value straight into the limbs: m << off < 2^85 is 3 digits, m*m <<
+ * off2 < 2^138 is 5. */
+static void add_value(ops_exact *e, parts p)
 {
-    unsigned shift = unit_shift(field);
-    uint64_t top1, low1 = shift_left(m, shift % DIGIT_BITS, &top1);
+    unsigned shift = unit_shift(p.field);
+    uint64_t top1, low1 = shift_left(p.m, shift % DIGIT_BITS, &top1);
     int64_t *l1 = e->s1 + shift / DIGIT_BITS;
-    l1[0] += signed_digit(low1 & DIGIT_MASK, sign);
-    l1[1] += signed_digit(low1 >> DIGIT_BITS, sign);
-    l1[2] += signed_digit(top1, sign);
+    l1[0] += signed_digit(low1 & DIGIT_MASK, p.sign);
+    l1[1] += signed_digit(low1 >> DIGIT_BITS, p.sign);
+    l1[2] += signed_digit(top1, p.sign);
 
-    u128 sq = (u128)m * m;
+    u128 sq = (u128)p.m * p.m;
     unsigned shift2 = 2 * shift, off2 = shift2 % DIGIT_BITS;
     uint64_t carry, top2;
     uint64_t low2 = shift_left((uint64_t)sq, off2, &carry);
@@ -203,34 +270,196 @@ static void add_value(ops_exact *e, unsigned field, uint64_t m, int64_t sign)
         settle_all(e);
 }
 
-/* The common case is ops_exact_try_add (ops_hot.h). When x's slot holds
- * another exponent, an empty slot (all are, after a settlement) is taken
- * over; otherwise x goes straight into the limbs, so alternating exponents
- * cost about what limbs alone would. */
+/* x's slot holds another exponent field: an empty slot (all are, after a
+ * settlement) is taken over; otherwise x goes straight into the limbs, so
+ * alternating exponents cost about what limbs alone would. */
+static void add_other_exponent(ops_exact *e, parts p)
+{
+    ops_exact_slot *slot = &e->slot[p.field % OPS_EXACT_SLOTS];
+    if (ints_empty(&slot->m)) {
+        slot->exponent = p.field;
+        slot_add(slot, p);
+    } else {
+        add_value(e, p);
+    }
+}
+
+HOT void add_parts(ops_exact *e, parts p)
+{
+    ops_exact_slot *slot = &e->slot[p.field % OPS_EXACT_SLOTS];
+    if (slot->exponent == p.field)
+        slot_add(slot, p);
+    else
+        add_other_exponent(e, p);
+}
+
 void ops_exact_add(ops_exact *e, double x)
 {
-    if (ops_exact_try_add(e, x))
-        return;
     uint64_t bits;
     memcpy(&bits, &x, sizeof bits);
-    unsigned field = (unsigned)(bits >> 52) & 0x7FF;
-    uint64_t m = (bits & ((1ull << 52) - 1)) | (uint64_t)(field != 0) << 52;
-    int64_t sign = -(int64_t)(bits >> 63);
-    ops_exact_slot *slot = &e->slot[field % OPS_EXACT_SLOTS];
-    if (ints_empty(&slot->m)) {
-        slot->exponent = field;
-        ops_exact_try_add(e, x);
-    } else {
-        add_value(e, field, m, sign);
-    }
+    add_parts(e, parts_of(bits));
+}
+
+/* |i| <= 2^53: (double)i is exactly i. */
+HOT int int_fits(int64_t i)
+{
+    return (uint64_t)i + (1ull << 53) <= (1ull << 54);
 }
 
 void ops_exact_add_int(ops_exact *e, int64_t i)
 {
-    if (ops_exact_int_fits(i))
-        ops_exact_add_small_int(e, i);
+    uint64_t sign = (uint64_t)(i >> 63);
+    if (int_fits(i))
+        ints_add(&e->ints, (uint64_t)i, ((uint64_t)i ^ sign) - sign);
     else
         ops_exact_add(e, (double)i);
+}
+
+/* Sums over one loop of at most LOOP_MAX values, with lazy carries: sum
+ * is 128-bit (low, high), and the squares (below 2^106) are summed as
+ * sq_low + 2^64 (sq_high + sq_carries), where sq_high gets the high words
+ * of the squares, below 2^42 each, so LOOP_MAX of them cannot overflow. */
+typedef struct {
+    uint64_t low, high;
+    uint64_t sq_low, sq_carries, sq_high;
+} loop_sums;
+
+#define LOOP_MAX ((size_t)1 << 20)
+
+HOT void loop_add(loop_sums *a, int64_t v)
+{
+    uint64_t ext = (uint64_t)(v >> 63);
+    uint64_t low = a->low + (uint64_t)v;
+    a->high += ext + (low < (uint64_t)v);
+    a->low = low;
+    i128 sq = (i128)v * v; /* >= 0 */
+    uint64_t sql = (uint64_t)sq, sq_low = a->sq_low + sql;
+    a->sq_carries += sq_low < sql;
+    a->sq_low = sq_low;
+    a->sq_high += (uint64_t)((u128)sq >> 64);
+}
+
+static void loop_sums_to_ints(const loop_sums *a, ops_exact_ints *out)
+{
+    u128 high = (u128)a->sq_high + a->sq_carries;
+    out->sum[0] = a->low;
+    out->sum[1] = a->high;
+    out->sum_sq[0] = a->sq_low;
+    out->sum_sq[1] = (uint64_t)high;
+    out->sum_sq[2] = (uint64_t)(high >> 64);
+}
+
+/* int64 values: the sums in locals (registers), added to e's at the end,
+ * as the rare larger value may settle e. */
+static void add_i64_values(ops_exact *e, const uint64_t *v, size_t n)
+{
+    loop_sums sums = {0, 0, 0, 0, 0};
+    for (size_t k = 0; k < n; k++) {
+        int64_t i = (int64_t)v[k];
+        if (int_fits(i))
+            loop_add(&sums, i);
+        else
+            ops_exact_add(e, (double)i);
+    }
+    ops_exact_ints ints;
+    loop_sums_to_ints(&sums, &ints);
+    ints_merge(&e->ints, &ints);
+}
+
+/* The double values go to TABLES local slot tables in turn (value k to
+ * table k % TABLES), merged into e at the end: a run of values of one
+ * binade then makes TABLES independent chains of adds through memory
+ * instead of one, and the loop has no branch on k. */
+#define TABLES 4
+
+typedef struct {
+    loop_sums m; /* the signed mantissas */
+    unsigned field;
+} local_slot;
+
+/* Integer sums straight into the limbs, counted as a direct add: one
+ * piece below 2^32 per limb. */
+static void add_direct(ops_exact *e, const ops_exact_ints *ints, unsigned shift)
+{
+    add_ints(e->s1, e->s2, ints, shift);
+    if (++e->direct >= SETTLE_EVERY)
+        settle_all(e);
+}
+
+/* The slots of a local table into e: each into e's slot of its field when
+ * that holds it or is empty, else straight into the limbs. */
+static void merge_table(ops_exact *e, const local_slot *table)
+{
+    for (size_t i = 0; i < OPS_EXACT_SLOTS; i++) {
+        ops_exact_ints from;
+        loop_sums_to_ints(&table[i].m, &from);
+        if (ints_empty(&from))
+            continue;
+        unsigned field = table[i].field;
+        ops_exact_slot *to = &e->slot[i];
+        if (to->exponent != field && ints_empty(&to->m))
+            to->exponent = field;
+        if (to->exponent == field)
+            ints_merge(&to->m, &from);
+        else
+            add_direct(e, &from, unit_shift(field));
+    }
+}
+
+/* x's slot of a local table holds another field: an empty slot is taken
+ * over, else x goes to e. */
+static void table_miss(ops_exact *e, local_slot *slot, parts p)
+{
+    local_slot empty = {{0, 0, 0, 0, 0}, 0};
+    if (memcmp(&slot->m, &empty.m, sizeof empty.m) == 0) {
+        slot->field = p.field;
+        loop_add(&slot->m,
+                 (int64_t)((p.m ^ (uint64_t)p.sign) - (uint64_t)p.sign));
+    } else {
+        add_parts(e, p);
+    }
+}
+
+HOT void table_add(ops_exact *e, local_slot *table, uint64_t bits)
+{
+    parts p = parts_of(bits);
+    local_slot *slot = &table[p.field % OPS_EXACT_SLOTS];
+    if (p.field == 0x7FF) /* infinities are counted aside */
+        return;
+    if (slot->field == p.field)
+        loop_add(&slot->m,
+                 (int64_t)((p.m ^ (uint64_t)p.sign) - (uint64_t)p.sign));
+    else
+        table_miss(e, slot, p);
+}
+
+static void add_f64_values(ops_exact *e, const uint64_t *v, size_t n)
+{
+    local_slot table[TABLES][OPS_EXACT_SLOTS];
+    memset(table, 0, sizeof table);
+    size_t k = 0;
+    for (; k + TABLES <= n; k += TABLES)
+        for (size_t t = 0; t < TABLES; t++)
+            table_add(e, table[t], v[k + t]);
+    for (; k < n; k++)
+        table_add(e, table[0], v[k]);
+    for (size_t t = 0; t < TABLES; t++)
+        merge_table(e, table[t]);
+}
+
+void ops_exact_add_values(ops_exact *e, const uint64_t *v, size_t n,
+                          ops_rep rep)
+{
+    for (size_t k = 0; k < n; k += LOOP_MAX) {
+        size_t m = n - k < LOOP_MAX ? n - k : LOOP_MAX;
+        if (rep == OPS_REP_I64)
+            add_i64_values(e, v + k, m);
+        else if (rep == OPS_REP_F64)
+            add_f64_values(e, v + k, m);
+        else
+            for (size_t j = 0; j < m; j++)
+                ops_exact_add(e, (double)v[k + j]);
+    }
 }
 
 /* Adds from's slots and limbs into into's settled limbs: from's limbs are

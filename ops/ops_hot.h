@@ -1,17 +1,18 @@
 /*
  * ops_hot.h - the per-field hot path of ops_col_add, inline: plain numbers
- * read without a loop, the exact-sum slot add and the value push. Private
- * to ops/ (ops_parse.c, ops_exact.c and ops_column.c share it).
+ * read without a loop, and the value push. Private to ops/ (ops_parse.c
+ * and ops_column.c share it).
  *
  * Each inline step either does the common case or declines without
- * changing anything, so that ops_col_add can hand the field to its slow
- * path by a tail call: the fast path then calls nothing and needs no
- * stack frame.
+ * changing anything, so that ops_col_add hands the field to its slow path
+ * by a tail call, and the fast path calls nothing.
  *
  * Plain numbers ("[+-]? digits [. digits]", at most 16 bytes after the
  * sign) are checked and read 8 bytes at once (SWAR: the bytes of a word as
  * lanes); their value is exact, or one division by an exact power of ten,
- * so correctly rounded.
+ * so correctly rounded. Exponent forms ("4.0793e-01") add one multiply or
+ * divide (Clinger's fast path). Any other field goes to the general
+ * scanner of ops_parse.c.
  */
 #ifndef DFSUM_OPS_HOT_H
 #define DFSUM_OPS_HOT_H
@@ -24,14 +25,12 @@
  * otherwise call rather than inline. */
 #define OPS_HOT static inline __attribute__((always_inline))
 
-__extension__ typedef unsigned __int128 ops_u128;
-
 /* ---- Plain numbers ---------------------------------------------------- */
 
-#define OPS_PLAIN_NONE   (-1)
-#define OPS_MAX_POW10    22 /* 1e22 is the last exact power of ten */
-#define OPS_ONES         0x0101010101010101ull
-#define OPS_HIGHS        (OPS_ONES * 0x80)
+#define OPS_PLAIN_NONE (-1)
+#define OPS_MAX_POW10  22 /* 1e22 is the last exact power of ten */
+#define OPS_ONES       0x0101010101010101ull
+#define OPS_HIGHS      (OPS_ONES * 0x80)
 
 static const double ops_pow10_exact[OPS_MAX_POW10 + 1] = {
     1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
@@ -39,6 +38,11 @@ static const double ops_pow10_exact[OPS_MAX_POW10 + 1] = {
 
 static const uint64_t ops_pow10_u64[9] = {
     1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
+
+/* 1 for a sign byte, else 0: a load, where a test would let the compiler
+ * split the code into a signed and an unsigned copy and branch between
+ * them, which mispredicts on a column of random signs. */
+static const unsigned char ops_sign_length[256] = {['+'] = 1, ['-'] = 1};
 
 OPS_HOT uint32_t ops_load32_le(const char *s)
 {
@@ -208,7 +212,7 @@ OPS_HOT int ops_plain_value(uint64_t mant, int nfrac, int neg, ops_value *v)
 OPS_HOT int ops_plain_number(const char *s, size_t n, ops_value *v)
 {
     int neg = s[0] == '-';
-    size_t sign = neg || s[0] == '+';
+    size_t sign = ops_sign_length[(unsigned char)s[0]];
     uint64_t mant;
     int nfrac;
     if (n - sign - 1 >= 16 || /* n - sign == 0 wraps around */
@@ -217,61 +221,62 @@ OPS_HOT int ops_plain_number(const char *s, size_t n, ops_value *v)
     return ops_plain_value(mant, nfrac, neg, v);
 }
 
-/* "[+-]? mantissa (e|E) [+-]? d{1,3}" with a plain mantissa (as above)
- * below 2^53; out of line (ops_parse.c), as few columns have such fields.
- * *out is finite and correctly rounded. Returns 0 for any other field,
- * and when the power of ten is beyond Clinger's fast path (the general
- * scanner rounds those). */
-int ops_exponent_number(const char *s, size_t n, double *out);
-
-/* ---- Exact sums: slot and integer adds -------------------------------- */
-
-/* sums += v (signed, |v| < 2^64) and sum_sq += m * m (m = |v|). Two add
- * chains with carries (add / adc). */
-OPS_HOT void ops_ints_add(ops_exact_ints *sums, uint64_t v, uint64_t m)
+/* The exponent at the end of s[0..n): "(e|E) [+-]? d{1,3}". Returns the
+ * position of the e, or 0 when there is none or nothing before it. The
+ * printf form "e-05" is checked first, without a loop. */
+OPS_HOT size_t ops_exponent_suffix(const char *s, size_t n, int *exp10)
 {
-    uint64_t ext = (uint64_t)((int64_t)v >> 63); /* v's sign extension */
-    ops_u128 sum = ((ops_u128)sums->sum[1] << 64 | sums->sum[0]) +
-                   ((ops_u128)ext << 64 | v);
-    sums->sum[0] = (uint64_t)sum;
-    sums->sum[1] = (uint64_t)(sum >> 64);
-    ops_u128 sq = (ops_u128)m * m;
-    ops_u128 low = ((ops_u128)sums->sum_sq[1] << 64 | sums->sum_sq[0]) + sq;
-    sums->sum_sq[0] = (uint64_t)low;
-    sums->sum_sq[1] = (uint64_t)(low >> 64);
-    sums->sum_sq[2] += low < sq;
-}
-
-/* Adds finite x when that is a slot update: its signed mantissa and the
- * mantissa's square to the sums of the slot of its exponent field. Returns
- * 0, leaving e unchanged, when that slot holds another exponent field:
- * ops_exact_add does those. */
-OPS_HOT int ops_exact_try_add(ops_exact *e, double x)
-{
-    uint64_t bits;
-    memcpy(&bits, &x, sizeof bits);
-    unsigned field = (unsigned)(bits >> 52) & 0x7FF;
-    uint64_t m = (bits & ((1ull << 52) - 1)) | (uint64_t)(field != 0) << 52;
-    uint64_t sign = (uint64_t)((int64_t)bits >> 63);
-    ops_exact_slot *slot = &e->slot[field % OPS_EXACT_SLOTS];
-    if (slot->exponent != field)
+    if (n >= 5) {
+        char sign = s[n - 3];
+        unsigned high = (unsigned char)(s[n - 2] - '0');
+        unsigned low = (unsigned char)(s[n - 1] - '0');
+        if ((s[n - 4] | 0x20) == 'e' && (sign == '-' || sign == '+') &&
+            high < 10 && low < 10) {
+            int e = (int)(high * 10 + low);
+            *exp10 = sign == '-' ? -e : e;
+            return n - 4;
+        }
+    }
+    size_t k = n;
+    int e = 0, scale = 1;
+    while (k > 0 && n - k < 3 && (unsigned char)(s[k - 1] - '0') < 10) {
+        e += (s[--k] - '0') * scale;
+        scale *= 10;
+    }
+    if (k == n || k < 2)
         return 0;
-    ops_ints_add(&slot->m, (m ^ sign) - sign, m);
+    if (s[k - 1] == '-' || s[k - 1] == '+')
+        e = s[--k] == '-' ? -e : e;
+    if (k < 2 || (s[k - 1] | 0x20) != 'e')
+        return 0;
+    *exp10 = e;
+    return k - 1;
+}
+
+/* "[+-]? mantissa (e|E) [+-]? d{1,3}" with a plain mantissa (as above)
+ * below 2^53 and 10^|power| <= 10^22, the power being the exponent less
+ * the fraction digits: then mant and the power of ten are exact doubles,
+ * and one multiply or one divide (the other operand is 1) rounds correctly
+ * (Clinger's fast path, in the default round-to-nearest mode). Returns 0
+ * for any other field (the general scanner rounds those). */
+OPS_HOT int ops_exponent_number(const char *s, size_t n, double *out)
+{
+    int neg = n > 0 && s[0] == '-';
+    size_t sign = n > 0 ? ops_sign_length[(unsigned char)s[0]] : 0;
+    int exp10 = 0, nfrac;
+    uint64_t mant;
+    size_t epos = ops_exponent_suffix(s + sign, n - sign, &exp10);
+    if (epos == 0 || epos > 16 ||
+        !ops_plain_mantissa(s + sign, epos, &mant, &nfrac) ||
+        mant > (1ull << 53))
+        return 0;
+    exp10 -= nfrac > 0 ? nfrac : 0;
+    if (exp10 < -OPS_MAX_POW10 || exp10 > OPS_MAX_POW10)
+        return 0;
+    double d = (double)(int64_t)mant * ops_pow10_exact[exp10 > 0 ? exp10 : 0] /
+               ops_pow10_exact[exp10 < 0 ? -exp10 : 0];
+    *out = ops_with_sign(d, neg);
     return 1;
-}
-
-/* ops_exact_add_int: an integer of at most 2^53 in size is its own
- * double, so its sums are those of the integers. */
-OPS_HOT void ops_exact_add_small_int(ops_exact *e, int64_t i)
-{
-    uint64_t sign = (uint64_t)(i >> 63);
-    ops_ints_add(&e->ints, (uint64_t)i, ((uint64_t)i ^ sign) - sign);
-}
-
-/* Nonzero when (double)i is exactly i: |i| <= 2^53. */
-OPS_HOT int ops_exact_int_fits(int64_t i)
-{
-    return (uint64_t)i + (1ull << 53) <= (1ull << 54);
 }
 
 /* ---- Value store: the push -------------------------------------------- */

@@ -85,7 +85,8 @@ OPS_HOT const char *scan_digits(const char *p, const char *end, uint64_t *m)
     while (p < end) {
         size_t avail = end - p < 8 ? (size_t)(end - p) : 8;
         uint64_t lanes = ~0ull >> (8 * (8 - avail));
-        uint64_t word = avail == 8 ? ops_load64_le(p) : ops_load_short(p, avail);
+        uint64_t word =
+            avail == 8 ? ops_load64_le(p) : ops_load_short(p, avail);
         uint64_t t = word ^ (lanes & OPS_ONES * '0');
         uint64_t bad = ops_non_digits(t, ~0ull) | (~lanes & OPS_HIGHS);
         size_t k = bad ? (size_t)__builtin_ctzll(bad) / 8 : 8;
@@ -314,68 +315,6 @@ classify_general(const char *s, size_t n, ops_value *v)
     if (n > 0 && may_start_number(s[0]) && scan_number(s, n, &r))
         return r.is_int ? integer(&r, v) : decimal(&r, v);
     return classify_word(s, n, v);
-}
-
-/* The exponent at the end of s[0..n): "(e|E) [+-]? d{1,3}". Returns the
- * position of the e, or 0 when there is none or nothing before it. The
- * usual printf form "e-05" is checked first, without a loop. */
-static size_t exponent_suffix(const char *s, size_t n, int *exp10)
-{
-    if (n >= 5) {
-        char sign = s[n - 3];
-        unsigned high = (unsigned char)(s[n - 2] - '0');
-        unsigned low = (unsigned char)(s[n - 1] - '0');
-        if ((s[n - 4] | 0x20) == 'e' && (sign == '-' || sign == '+') &&
-            high < 10 && low < 10) {
-            int e = (int)(high * 10 + low);
-            *exp10 = sign == '-' ? -e : e;
-            return n - 4;
-        }
-    }
-    size_t k = n;
-    int e = 0, scale = 1;
-    while (k > 0 && n - k < 3 && is_digit(s[k - 1])) {
-        e += (s[--k] - '0') * scale;
-        scale *= 10;
-    }
-    if (k == n || k < 2)
-        return 0;
-    if (s[k - 1] == '-' || s[k - 1] == '+')
-        e = s[--k] == '-' ? -e : e;
-    if (k < 2 || (s[k - 1] | 0x20) != 'e')
-        return 0;
-    *exp10 = e;
-    return k - 1;
-}
-
-/* mant * 10^e10 for mant < 2^53 and |e10| <= 22: both are exact doubles,
- * so one multiply or one divide (the other operand is 1) rounds correctly
- * (Clinger's fast path, in the default round-to-nearest mode). */
-static double clinger(uint64_t mant, int e10)
-{
-    return (double)(int64_t)mant * ops_pow10_exact[e10 > 0 ? e10 : 0] /
-           ops_pow10_exact[e10 < 0 ? -e10 : 0];
-}
-
-/* A plain mantissa of up to 16 bytes may exceed 2^53 (16 digits): that one
- * is left to the general scanner. */
-int ops_exponent_number(const char *s, size_t n, double *out)
-{
-    int neg = n > 0 && s[0] == '-';
-    size_t sign = n > 0 && (neg || s[0] == '+');
-    s += sign;
-    n -= sign;
-    int exp10 = 0, nfrac;
-    uint64_t mant;
-    size_t epos = exponent_suffix(s, n, &exp10);
-    if (epos == 0 || epos > 16 || !ops_plain_mantissa(s, epos, &mant, &nfrac) ||
-        mant > MAX_FAST_MANT)
-        return 0;
-    exp10 -= nfrac > 0 ? nfrac : 0;
-    if (exp10 < -MAX_FAST_POW10 || exp10 > MAX_FAST_POW10)
-        return 0;
-    *out = ops_with_sign(clinger(mant, exp10), neg);
-    return 1;
 }
 
 ops_kind ops_classify(const char *s, size_t n, ops_value *v)

@@ -6,13 +6,6 @@
  * never copies. Blocks in the middle of the list may be partly filled
  * (after a splice); every block carries its own count.
  *
- * Blocks come from slabs owned by the vec: each slab holds twice the
- * blocks of the one before, up to 2 MiB, 2 MiB aligned and marked for huge
- * pages where the system has them (madvise). Touching fresh memory costs a
- * page fault per 4 KiB page otherwise, about as much as reading the values
- * themselves. A splice moves the slabs with the blocks, so a vec always
- * owns the memory of its blocks.
- *
  * Keys map int64 and double to uint64 so that unsigned comparison of keys
  * is numeric comparison of values:
  *   int64:  flip the sign bit (two's complement -> offset binary);
@@ -24,75 +17,20 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #define SIGN_BIT ((uint64_t)1 << 63)
-
-struct ops_slab {
-    struct ops_slab *next;
-    uint32_t nblocks; /* blocks it holds */
-    uint32_t used;    /* blocks handed out */
-    ops_block block[];
-};
-
-#define HUGE_SLAB   ((size_t)2 << 20) /* a huge page on x86-64 and arm64 */
-#define HUGE_BLOCKS ((HUGE_SLAB - sizeof(ops_slab)) / sizeof(ops_block))
 
 void ops_vec_init(ops_vec *v)
 {
     v->head = NULL;
     v->n = 0;
-    v->slabs = NULL;
-}
-
-/* A hint only: without huge pages the slab works the same. */
-static void advise_huge_pages(void *p, size_t size)
-{
-#ifdef MADV_HUGEPAGE
-    (void)madvise(p, size, MADV_HUGEPAGE);
-#else
-    (void)p;
-    (void)size;
-#endif
-}
-
-static ops_slab *new_slab(size_t nblocks)
-{
-    ops_slab *s;
-    if (nblocks == HUGE_BLOCKS) {
-        s = aligned_alloc(HUGE_SLAB, HUGE_SLAB);
-        if (s)
-            advise_huge_pages(s, HUGE_SLAB);
-    } else {
-        s = malloc(sizeof *s + nblocks * sizeof(ops_block));
-    }
-    if (s) {
-        s->nblocks = (uint32_t)nblocks;
-        s->used = 0;
-    }
-    return s;
-}
-
-/* The next unused block of the vec's slabs, or NULL out of memory. */
-static ops_block *new_block(ops_vec *v)
-{
-    ops_slab *s = v->slabs;
-    if (s == NULL || s->used == s->nblocks) {
-        size_t want = s ? 2 * (size_t)s->nblocks : 1;
-        ops_slab *fresh = new_slab(want < HUGE_BLOCKS ? want : HUGE_BLOCKS);
-        if (fresh == NULL)
-            return NULL;
-        fresh->next = s;
-        v->slabs = s = fresh;
-    }
-    return &s->block[s->used++];
 }
 
 int ops_vec_push(ops_vec *v, uint64_t slot)
 {
     ops_block *b = v->head;
     if (b == NULL || b->n == OPS_VEC_BLOCK) {
-        b = new_block(v);
+        b = malloc(sizeof *b);
         if (b == NULL)
             return -1;
         b->next = v->head;
@@ -123,23 +61,6 @@ static int shorter_or_equal(const ops_block *a, const ops_block *b)
     return a == NULL;
 }
 
-/* from's slabs go after into's first one, which keeps handing out
- * blocks. */
-static void splice_slabs(ops_vec *into, ops_vec *from)
-{
-    ops_slab *last = from->slabs;
-    if (last == NULL)
-        return;
-    if (into->slabs == NULL) {
-        into->slabs = from->slabs;
-        return;
-    }
-    while (last->next != NULL)
-        last = last->next;
-    last->next = into->slabs->next;
-    into->slabs->next = from->slabs;
-}
-
 /* The header keeps no tail pointer, so joining two lists walks one of them;
  * we walk the shorter one: one pointer per 64 KiB block of values. The
  * order of blocks carries no meaning, only the head matters for pushes. */
@@ -155,18 +76,17 @@ void ops_vec_splice(ops_vec *into, ops_vec *from)
     } else {
         last_block(into->head)->next = from->head;
     }
-    splice_slabs(into, from);
     into->n += from->n;
     ops_vec_init(from);
 }
 
 void ops_vec_free(ops_vec *v)
 {
-    ops_slab *s = v->slabs;
-    while (s != NULL) {
-        ops_slab *next = s->next;
-        free(s);
-        s = next;
+    ops_block *b = v->head;
+    while (b != NULL) {
+        ops_block *next = b->next;
+        free(b);
+        b = next;
     }
     ops_vec_init(v);
 }

@@ -5,7 +5,8 @@
  * 2. Inline copies of oracle cases: huge_ints, uint64_ints, inf_values,
  *    single_row, all_missing_column, bool_columns, ties_for_top.
  * 3. Merge invariance: random columns split at random into 1..8 partials,
- *    merged in random order, must give bit-identical summaries.
+ *    merged in random order, must give bit-identical summaries; columns
+ *    of several value blocks also match exact sums taken value by value.
  * 4. Every column of the simple oracle CSV files (found through
  *    $DFSUM_ORACLE, or ../shared/oracle beside the source tree; skipped when
  *    absent), fed value by value and compared with pandas' describe().
@@ -698,6 +699,131 @@ static void test_merge_invariance(void **state)
     }
 }
 
+/* Columns of several value blocks (the exact sums are taken a block at a
+ * time) in the shapes the inline paths of ops_col_add read: short and
+ * long plain numbers, printf exponents, "-0", an int column that turns
+ * float or uint64 in the middle of a block, infinities among floats. */
+enum block_shape {
+    B_SMALL_INTS,
+    B_WIDE_INTS, /* 15 to 19 digits: beyond 2^53, then rounded */
+    B_DECIMALS,
+    B_EXPONENTS,
+    B_INT_THEN_FLOAT,
+    B_INT_THEN_UINT,
+    B_FLOATS_INF,
+    B_SHAPES
+};
+
+static void gen_block_value(enum block_shape shape, size_t i, uint64_t *rng,
+                            char *out, size_t cap)
+{
+    uint64_t r = next_rand(rng);
+    if (r % 97 == 0 && shape != B_INT_THEN_UINT) { /* missing values */
+        snprintf(out, cap, "%s", r % 2 ? "" : "NaN");
+        return;
+    }
+    long long v = (long long)(r % 2000001) - 1000000;
+    switch (shape) {
+    case B_SMALL_INTS:
+        snprintf(out, cap, r % 11 == 0 ? "-0" : "%lld", v % 1000);
+        break;
+    case B_WIDE_INTS:
+        snprintf(out, cap, "%lld",
+                 (long long)(next_rand(rng) >> (1 + r % 14)) *
+                     (v < 0 ? -1 : 1));
+        break;
+    case B_DECIMALS:
+        snprintf(out, cap, "%.*f", (int)(r % 10), (double)v / 1024.0);
+        break;
+    case B_EXPONENTS:
+        snprintf(out, cap, "%.4e", (double)v * pow(10.0, (double)(r % 19) - 9));
+        break;
+    case B_INT_THEN_FLOAT:
+        snprintf(out, cap, i == 20000 ? "%lld.25" : "%lld", v);
+        break;
+    case B_INT_THEN_UINT:
+        snprintf(out, cap, "%llu",
+                 i == 20000 ? 18446744073709551615ull
+                            : (unsigned long long)(r % 1000));
+        break;
+    default: /* B_FLOATS_INF */
+        snprintf(out, cap, "%s",
+                 r % 1000 == 1   ? "inf"
+                 : r % 1000 == 2 ? "-Infinity"
+                                 : "");
+        if (out[0] == '\0')
+            snprintf(out, cap, "%.3f", (double)v / 7.0);
+        break;
+    }
+}
+
+/* The exact mean and variance of the finite numbers of col, one
+ * ops_exact_add each: what the column must report, whatever its blocks. */
+static void reference_moments(const column *col, double *mean, double *var,
+                              uint64_t *count)
+{
+    ops_exact *e = malloc(sizeof *e);
+    assert_non_null(e);
+    ops_exact_init(e);
+    *count = 0;
+    for (size_t i = 0; i < col->n; i++) {
+        ops_value v;
+        ops_kind k = ops_classify(col->v[i], col->len[i], &v);
+        if (k == OPS_NA)
+            continue;
+        double x = k == OPS_INT    ? (double)v.i
+                   : k == OPS_UINT ? (double)v.u
+                                   : v.f;
+        (*count)++;
+        if (isfinite(x))
+            ops_exact_add(e, x);
+    }
+    *mean = ops_exact_mean(e, *count);
+    *var = ops_exact_var(e, *count);
+    free(e);
+}
+
+static void test_block_sums(void **state)
+{
+    (void)state;
+    const uint64_t seed = 20260127;
+    uint64_t rng = seed;
+    const double pct[] = {0.25, 0.5, 0.75};
+    for (int shape = 0; shape < B_SHAPES; shape++) {
+        column col = {0};
+        size_t rows = 30000 + next_rand(&rng) % 9000; /* 4 to 5 blocks */
+        char buf[48];
+        for (size_t i = 0; i < rows; i++) {
+            gen_block_value((enum block_shape)shape, i, &rng, buf, sizeof buf);
+            column_push(&col, buf, strlen(buf));
+        }
+        ops_summary ref, got;
+        summarize(&col, 1, NULL, pct, 3, &ref);
+        assert_int_not_equal(ref.dtype, OPS_DT_OBJECT);
+        if (shape != B_FLOATS_INF) {
+            double mean, var;
+            uint64_t count;
+            reference_moments(&col, &mean, &var, &count);
+            if (ref.count != count || !same_double(ref.mean, mean) ||
+                !same_double(ref.std, sqrt(var)))
+                fail_msg("shape %d: moments differ (seed %llu)", shape,
+                         (unsigned long long)seed);
+        } else {
+            assert_true(isnan(ref.mean) && isnan(ref.std));
+        }
+        for (int split = 0; split < 3; split++) {
+            int k = 2 + (int)(next_rand(&rng) % (MAX_PARTS - 1));
+            summarize(&col, k, &rng, pct, 3, &got);
+            if (!same_summary(&ref, &got))
+                fail_msg("shape %d: %zu rows split into %d differ (seed %llu)",
+                         shape, rows, k, (unsigned long long)seed);
+            ops_summary_free(&got);
+        }
+        ops_summary_free(&ref);
+        column_free(&col);
+    }
+}
+
 /* ------------------------------------------------------------------ */
 /* 4. Oracle CSV files                                                 */
 
@@ -1022,6 +1148,7 @@ int main(void)
         cmocka_unit_test(test_percentile_list),
         cmocka_unit_test(test_rep_switch_in_merge),
         cmocka_unit_test(test_merge_invariance),
+        cmocka_unit_test(test_block_sums),
         cmocka_unit_test(test_oracle_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -40,6 +40,7 @@ static int snap_one(void *ctx, const char *s, size_t n, uint64_t count,
     e->s = malloc(n + 1);
     assert_non_null(e->s);
     memcpy(e->s, s, n);
+    e->s[n] = '\0'; /* read with atoi below */
     e->n = n;
     e->count = count;
     e->first = first;

@@ -471,6 +471,75 @@ static void test_int_adds_match_double_adds(void **state)
     free(half);
 }
 
+/* ops_exact_add_values over runs of kept values (int64, uint64 or double
+ * bits; infinities left out) in chunks of any size, against one
+ * ops_exact_add per value: the same sums. Doubles of any binade collide in
+ * the slots; a chunk past 2^20 values crosses the loop's carry limit. */
+static void check_values(const uint64_t *v, size_t n, ops_rep rep,
+                         const size_t *chunks, size_t nchunks)
+{
+    ops_exact *one = malloc(sizeof *one), *many = malloc(sizeof *many);
+    assert_true(one && many);
+    ops_exact_init(one);
+    ops_exact_init(many);
+    size_t count = 0;
+    for (size_t k = 0; k < n; k++) {
+        double x = rep == OPS_REP_I64   ? (double)(int64_t)v[k]
+                   : rep == OPS_REP_U64 ? (double)v[k]
+                                        : from_bits(v[k]);
+        if (isinf(x))
+            continue;
+        ops_exact_add(one, x);
+        count++;
+    }
+    for (size_t k = 0, c = 0; k < n; c++) {
+        size_t m = chunks[c % nchunks];
+        m = m < n - k ? m : n - k;
+        ops_exact_add_values(many, v + k, m, rep);
+        k += m;
+    }
+    assert_same_double(ops_exact_mean(many, count), ops_exact_mean(one, count));
+    assert_same_double(ops_exact_var(many, count), ops_exact_var(one, count));
+    free(one);
+    free(many);
+}
+
+static void test_add_values_matches_adds(void **state)
+{
+    (void)state;
+    static const size_t chunks[] = {8192, 1, 3, 8191, 100, 4097};
+    size_t n = 40000;
+    uint64_t *v = malloc(n * sizeof *v);
+    assert_non_null(v);
+    uint64_t s = 777;
+    for (int style = 0; style <= 5; style++) { /* doubles, inf among them */
+        double *x = random_values(style, n);
+        for (size_t k = 0; k < n; k++)
+            v[k] = k % 1001 == 5 ? bits_of(k % 2 ? INFINITY : -INFINITY)
+                                 : bits_of(x[k]);
+        check_values(v, n, OPS_REP_F64, chunks, 6);
+        free(x);
+    }
+    for (int shift = 0; shift < 64; shift += 9) { /* int64, every size */
+        for (size_t k = 0; k < n; k++)
+            v[k] = next_random(&s) >> (shift + next_random(&s) % 8) % 64;
+        check_values(v, n, OPS_REP_I64, chunks, 6);
+        check_values(v, n, OPS_REP_U64, chunks, 6);
+    }
+    free(v);
+    size_t big = ((size_t)1 << 20) + 5;
+    v = malloc(big * sizeof *v);
+    assert_non_null(v);
+    for (size_t k = 0; k < big; k++) /* large squares, one sign */
+        v[k] = (uint64_t)(-(int64_t)(1ll << 53) + (int64_t)(k % 3));
+    size_t whole[] = {big};
+    check_values(v, big, OPS_REP_I64, whole, 1);
+    for (size_t k = 0; k < big; k++)
+        v[k] = bits_of(-0x1.fffffffffffffp1000 * (1.0 - (double)(k % 2) / 4));
+    check_values(v, big, OPS_REP_F64, whole, 1);
+    free(v);
+}
+
 /* 2^22 squares of 2^53 fill 128 bits: the square sums carry into their
  * third word, for integers and for slots alike. */
 static void test_square_sums_carry(void **state)
@@ -543,6 +612,7 @@ int main(void)
         cmocka_unit_test(test_settlement_keeps_values),
         cmocka_unit_test(test_int_adds_match_double_adds),
         cmocka_unit_test(test_square_sums_carry),
+        cmocka_unit_test(test_add_values_matches_adds),
         cmocka_unit_test(test_long_run_of_large_values),
         cmocka_unit_test(test_non_finite_does_not_crash),
     };

@@ -104,8 +104,8 @@ static void test_splice(void **state)
     }
 }
 
-/* Past 62 blocks the slabs are 2 MiB ones: large vecs spliced both ways,
- * then grown further, keep every value. */
+/* Large vecs (tens of blocks) spliced both ways, then grown further, keep
+ * every value. */
 static void test_large_vecs(void **state)
 {
     (void)state;
