@@ -52,17 +52,21 @@ dfsum_status engine_fail(dfsum *d, dfsum_status status, const char *fmt, ...)
     return status;
 }
 
-dfsum_status engine_fail_io(dfsum *d, const io_error *err)
+dfsum_status engine_status_of_io(io_status status)
 {
     static const dfsum_status map[] = {
         [IO_OK] = DFSUM_OK,         [IO_ENOMEM] = DFSUM_ENOMEM,
         [IO_EIO] = DFSUM_EIO,       [IO_EPARSE] = DFSUM_EPARSE,
         [IO_EEMPTY] = DFSUM_EEMPTY,
     };
-    dfsum_status st = DFSUM_EIO;
-    if ((size_t)err->status < sizeof map / sizeof map[0])
-        st = map[err->status];
-    return engine_fail(d, st, "%s", err->msg);
+    if ((size_t)status < sizeof map / sizeof map[0])
+        return map[status];
+    return DFSUM_EIO;
+}
+
+dfsum_status engine_fail_io(dfsum *d, const io_error *err)
+{
+    return engine_fail(d, engine_status_of_io(err->status), "%s", err->msg);
 }
 
 dfsum_status dfsum_create(dfsum **out)

@@ -129,23 +129,6 @@ static uint64_t error_seq(engine_error *e)
     return seq;
 }
 
-static dfsum_status io_status_of(io_status st)
-{
-    switch (st) {
-    case IO_OK:
-        return DFSUM_OK;
-    case IO_ENOMEM:
-        return DFSUM_ENOMEM;
-    case IO_EPARSE:
-        return DFSUM_EPARSE;
-    case IO_EEMPTY:
-        return DFSUM_EEMPTY;
-    case IO_EIO:
-        break;
-    }
-    return DFSUM_EIO;
-}
-
 /* The message of a failed ops_col_add at row `row` of a chunk. */
 static void add_failed(engine_run *run, engine_error *e, int rc,
                        const io_chunk *chunk, size_t row, size_t j)
@@ -232,7 +215,7 @@ static void do_chunk(engine_run *run, engine_worker *w, engine_error *e,
     io_error err = {0};
     if (chunk->seq < error_seq(e)) {
         if (io_tokenize(w->tok, chunk, &w->batch, &err) != IO_OK)
-            error_offer(e, chunk->seq, 0, io_status_of(err.status), err.msg);
+            error_offer(e, chunk->seq, 0, engine_status_of_io(err.status), err.msg);
         else
             add_batch(run, w, e, chunk, pass);
     }
@@ -253,7 +236,7 @@ static void worker_loop(engine_run *run, engine_worker *w, engine_error *e,
         io_chunk chunk;
         int more = io_chunker_next(chunker, &chunk, &err);
         if (more < 0)
-            error_offer(e, CHUNKER_ERROR_SEQ, 0, io_status_of(err.status),
+            error_offer(e, CHUNKER_ERROR_SEQ, 0, engine_status_of_io(err.status),
                         err.msg);
         if (more != 1)
             return;

@@ -34,6 +34,8 @@ struct dfsum {
 /* Records a formatted message in d and returns status. */
 dfsum_status engine_fail(dfsum *d, dfsum_status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The public status of an io/ status. */
+dfsum_status engine_status_of_io(io_status status);
 /* Maps an io_error to a status and copies its message into d. */
 dfsum_status engine_fail_io(dfsum *d, const io_error *err);
 

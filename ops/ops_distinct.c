@@ -228,6 +228,18 @@ int ops_distinct_add(ops_distinct *d, const char *s, size_t n, uint64_t pos)
     return ops_distinct_add_n(d, s, n, 1, pos);
 }
 
+/* Grows d until `used` entries fit under the load limit. Merging walks
+ * the source in slot order, i.e. sorted by the low bits of the hash; into
+ * a smaller table those keys would pile up in one long probe run
+ * (quadratic), so the target is sized for everything first. */
+static int reserve(ops_distinct *d, size_t used)
+{
+    while (used * 10 > d->cap * 7)
+        if (grow(d))
+            return -1;
+    return 0;
+}
+
 /* Merging a table into itself doubles every count. */
 int ops_distinct_merge(ops_distinct *into, const ops_distinct *from)
 {
@@ -236,6 +248,8 @@ int ops_distinct_merge(ops_distinct *into, const ops_distinct *from)
             into->slots[i].count *= 2;
         return 0;
     }
+    if (reserve(into, into->used + from->used))
+        return -1;
     for (size_t i = 0; i < from->cap; i++) {
         const entry *e = &from->slots[i];
         if (!e->count)
