@@ -167,10 +167,13 @@ int64_t ops_i64_from_key(uint64_t key);
  * Exact selection (ops_select.c)
  *
  * Finds the keys of given ranks (0-based, in sorted order) among all keys of
- * several ops_vecs without sorting them: histogram refinement over the key
- * bits below the common prefix of min and max, then an exact sort of the few
- * candidates left. The histogram step is separate so a distributed caller
- * can sum histograms across ranks between rounds.
+ * several ops_vecs without sorting them: a fixed (non-random) sample
+ * brackets each rank, one pass counts the keys below each bracket and
+ * copies the few inside it, and a small selection finishes. Histogram
+ * refinement over the key bits is the general method and the fallback when
+ * a sample misleads. The passes over the data are separate from the
+ * decisions, so a distributed caller can merge samples, counts and
+ * histograms across ranks between rounds.
  * ---------------------------------------------------------------------- */
 
 /* Writes the key of each rank ranks[i] (< total count) to keys_out[i].

@@ -4,8 +4,12 @@
  * Every data set is split over 1, 3 and 8 vecs (big ones over 3 and 8;
  * some vecs empty, some spliced so that partly filled blocks sit in the
  * middle of a list); every split must give the keys of the sorted array at
- * the requested ranks. Sets above 2^18 keys go through the histogram
- * passes; smaller ones are copied whole. Seeds are fixed.
+ * the requested ranks. A few ranks among 2^14 keys or more go through the
+ * sample's brackets and one pass; many ranks among more than 2^18 keys
+ * through the histogram passes; anything else is copied whole. Some sets
+ * are laid out in one vec, in order: sorted, periodic, and sets built to
+ * fool the sample, whose ranks the brackets cannot hold (those ranks fall
+ * back to the histogram passes). Seeds are fixed.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -413,6 +417,361 @@ static void test_edges(void **state)
     ops_vec_free(&b);
 }
 
+/* ---- data in one vec, in a known order --------------------------------- */
+
+/* Selects ranks over keys[0..n) pushed in order into one vec, and compares
+ * with sorted. */
+static void check_in_order(const uint64_t *keys, size_t n,
+                           const uint64_t *ranks, size_t nranks)
+{
+    uint64_t *sorted = malloc(n * sizeof *sorted);
+    uint64_t *got = malloc(nranks * sizeof *got);
+    ops_vec v;
+    const ops_vec *vp[1] = {&v};
+    assert_non_null(sorted);
+    assert_non_null(got);
+    memcpy(sorted, keys, n * sizeof *keys);
+    sort_keys(sorted, n);
+    ops_vec_init(&v);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(ops_vec_push(&v, keys[i]), 0);
+    assert_int_equal(ops_select_ranks(vp, 1, ranks, nranks, got), 0);
+    for (size_t i = 0; i < nranks; i++) {
+        if (got[i] != sorted[ranks[i]])
+            fail_msg("n=%zu rank=%llu: got %llx want %llx", n,
+                     (unsigned long long)ranks[i], (unsigned long long)got[i],
+                     (unsigned long long)sorted[ranks[i]]);
+    }
+    ops_vec_free(&v);
+    free(sorted);
+    free(got);
+}
+
+/* The ranks describe() asks for (quartiles, floor and ceiling) and the
+ * ends. */
+static size_t quartile_ranks(size_t n, uint64_t *r)
+{
+    static const double q[] = {0.25, 0.5, 0.75};
+    size_t k = 0;
+    for (size_t i = 0; i < 3; i++) {
+        uint64_t lo = (uint64_t)((double)(n - 1) * q[i]);
+        r[k++] = lo;
+        r[k++] = lo + 1 < n ? lo + 1 : lo;
+    }
+    r[k++] = 0;
+    r[k++] = n - 1;
+    return k;
+}
+
+static void check_quartiles_in_order(const uint64_t *keys, size_t n)
+{
+    uint64_t r[8];
+    check_in_order(keys, n, r, quartile_ranks(n, r));
+    check_in_order(keys, n, r, 6); /* without the ends */
+}
+
+/* Ascending and descending keys, at sizes around the thresholds. */
+static void test_sorted(void **state)
+{
+    (void)state;
+    static const size_t sizes[] = {16383, 16384, 100000, 300000};
+    for (size_t z = 0; z < sizeof sizes / sizeof sizes[0]; z++) {
+        size_t n = sizes[z];
+        uint64_t *keys = malloc(n * sizeof *keys);
+        assert_non_null(keys);
+        for (size_t i = 0; i < n; i++)
+            keys[i] = ops_key_from_i64((int64_t)i - 5000);
+        check_quartiles_in_order(keys, n);
+        for (size_t i = 0; i < n; i++)
+            keys[i] = ops_key_from_f64(1e6 - (double)i * 0.5);
+        check_quartiles_in_order(keys, n);
+        free(keys);
+    }
+}
+
+/* Keys that repeat with a period: a run of the sample, the sample's
+ * stride among 2^18 keys, a block. */
+static void test_periodic(void **state)
+{
+    (void)state;
+    static const size_t periods[] = {4, 128, 8192};
+    size_t n = (size_t)1 << 18;
+    uint64_t seed = 21, *keys = malloc(n * sizeof *keys);
+    uint64_t *pattern = malloc(8192 * sizeof *pattern);
+    assert_non_null(keys);
+    assert_non_null(pattern);
+    for (size_t p = 0; p < sizeof periods / sizeof periods[0]; p++) {
+        for (size_t i = 0; i < periods[p]; i++)
+            pattern[i] = ops_key_from_f64(uniform01(&seed));
+        for (size_t i = 0; i < n; i++)
+            keys[i] = pattern[i % periods[p]];
+        check_quartiles_in_order(keys, n);
+    }
+    free(pattern);
+    free(keys);
+}
+
+/* All keys equal but a few, below and above, and the ranks of those few. */
+static void test_all_equal_but_few(void **state)
+{
+    (void)state;
+    size_t n = 300000;
+    uint64_t seed = 22, *keys = malloc(n * sizeof *keys), r[20];
+    assert_non_null(keys);
+    for (size_t i = 0; i < n; i++)
+        keys[i] = ops_key_from_f64(42.0);
+    for (size_t i = 0; i < 5; i++) {
+        keys[splitmix(&seed) % n] = ops_key_from_f64(-uniform01(&seed));
+        keys[splitmix(&seed) % n] = ops_key_from_f64(100 + uniform01(&seed));
+    }
+    size_t k = quartile_ranks(n, r);
+    for (uint64_t i = 0; i < 6; i++) {
+        r[k++] = i;
+        r[k++] = n - 1 - i;
+    }
+    check_in_order(keys, n, r, k);
+    uint64_t *sorted = malloc(n * sizeof *sorted);
+    assert_non_null(sorted);
+    memcpy(sorted, keys, n * sizeof *keys);
+    sort_keys(sorted, n);
+    check_ranks(keys, n, r, k, sorted);
+    free(sorted);
+    free(keys);
+}
+
+/* Half the keys tiny, half huge: the median falls between the two. */
+static void test_two_clusters(void **state)
+{
+    (void)state;
+    size_t n = 300000;
+    uint64_t seed = 23, *keys = malloc(n * sizeof *keys), r[12];
+    assert_non_null(keys);
+    for (size_t i = 0; i < n; i++) {
+        double x = 1 + uniform01(&seed);
+        keys[i] =
+            ops_key_from_f64(splitmix(&seed) & 1 ? x * 1e300 : x * 1e-300);
+    }
+    size_t k = quartile_ranks(n, r);
+    check_quartiles_in_order(keys, n);
+    uint64_t *sorted = malloc(n * sizeof *sorted);
+    assert_non_null(sorted);
+    memcpy(sorted, keys, n * sizeof *keys);
+    sort_keys(sorted, n);
+    for (size_t i = 1; i < n; i++) { /* ranks either side of the gap */
+        if (ops_f64_from_key(sorted[i]) > 1 &&
+            ops_f64_from_key(sorted[i - 1]) < 1) {
+            r[k++] = i - 1;
+            r[k++] = i;
+        }
+    }
+    check_ranks(keys, n, r, k, sorted);
+    free(sorted);
+    free(keys);
+}
+
+/* Only the first and last ranks, alone and together. */
+static void test_rank_ends(void **state)
+{
+    (void)state;
+    size_t n = 200000;
+    uint64_t seed = 24, *keys = malloc(n * sizeof *keys);
+    uint64_t r[3] = {0, n - 1, 0};
+    assert_non_null(keys);
+    for (size_t i = 0; i < n; i++)
+        keys[i] = ops_key_from_f64((uniform01(&seed) - 0.5) * 1e9);
+    check_in_order(keys, n, r, 2);
+    check_in_order(keys, n, r, 1);
+    check_in_order(keys, n, r + 1, 1);
+    check_in_order(keys, n, r + 1, 2); /* n - 1, then 0 */
+    for (size_t i = 0; i < n; i++)     /* key 0 and the top key present */
+        keys[i] = i % 3 == 0 ? 0 : i % 3 == 1 ? UINT64_MAX : splitmix(&seed);
+    check_quartiles_in_order(keys, n);
+    free(keys);
+}
+
+/* Long runs of equal keys at and near the ranks: a bracket's end falls in
+ * a run, which must not be copied whole, or a rank falls in a run. */
+static void test_runs_at_ranks(void **state)
+{
+    (void)state;
+    size_t n = 200000;
+    uint64_t seed = 25, *keys = malloc(n * sizeof *keys);
+    assert_non_null(keys);
+    for (size_t i = 0; i < n; i++) { /* 30% 1.0, 40% between, 30% 2.0 */
+        uint64_t r = splitmix(&seed) % 10;
+        double x = r < 3 ? 1.0 : r >= 7 ? 2.0 : 1.0 + uniform01(&seed);
+        keys[i] = ops_key_from_f64(x);
+    }
+    check_quartiles_in_order(keys, n);
+    uint64_t *sorted = malloc(n * sizeof *sorted), r[8];
+    assert_non_null(sorted);
+    memcpy(sorted, keys, n * sizeof *keys);
+    sort_keys(sorted, n);
+    size_t k = 0;
+    for (size_t i = 1; i < n && k < 8; i++) { /* either side of a run's end */
+        if (sorted[i] != sorted[i - 1] &&
+            (sorted[i] == ops_key_from_f64(2.0) ||
+             sorted[i - 1] == ops_key_from_f64(1.0))) {
+            r[k++] = i - 1;
+            r[k++] = i;
+        }
+    }
+    check_in_order(keys, n, r, k);
+    for (size_t i = 0; i < n; i++) /* 5% of one value at the median */
+        keys[i] = ops_key_from_f64(i % 20 == 0 ? 0.5 : uniform01(&seed));
+    check_quartiles_in_order(keys, n);
+    for (size_t i = 0; i < n; i++) /* small integers */
+        keys[i] = ops_key_from_i64((int64_t)(splitmix(&seed) % 7) - 3);
+    check_quartiles_in_order(keys, n);
+    for (size_t i = 0; i < 8; i++) /* brackets of one key each */
+        r[i] = (i + 1) * (n / 9);
+    check_in_order(keys, n, r, 8);
+    free(sorted);
+    free(keys);
+}
+
+/* ---- data that fools the sample --------------------------------------- */
+
+/* The keys ops_select.c's sample reads among n keys of one vec, by
+ * position in the vec (take_sample and sample_bits there, with 4 keys a
+ * run): a test that fools the sample must know them. Were the sample
+ * taken otherwise, these tests would still pass but might not reach the
+ * fallback; keep the two in step. */
+static void sample_positions(size_t n, unsigned char *hit)
+{
+    unsigned len = 64u - (unsigned)__builtin_clzll(n);
+    unsigned bits = (2 * len + 1) / 3;
+    bits = bits < 20 ? bits : 20;
+    bits = bits + 4 < len ? bits : len - 5;
+    uint64_t runs = ((uint64_t)1 << bits) / 4, stride = n / runs;
+    memset(hit, 0, n);
+    for (uint64_t j = 0; j < runs; j++) {
+        uint64_t x = j + 1; /* splitmix64's finalizer */
+        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+        x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+        x ^= x >> 31;
+        uint64_t at = j * stride + x % (stride - 3);
+        memset(hit + at, 1, 4);
+    }
+}
+
+/* Keys pushed in order into one vec sit in their blocks in order, the
+ * blocks newest first: the push index of position p among n keys (a
+ * whole number of blocks). */
+static size_t pushed_at(size_t p, size_t n)
+{
+    size_t nblocks = n / OPS_VEC_BLOCK;
+    return (nblocks - 1 - p / OPS_VEC_BLOCK) * OPS_VEC_BLOCK +
+           p % OPS_VEC_BLOCK;
+}
+
+typedef uint64_t (*gen_key)(uint64_t *seed, int sampled);
+
+/* n keys, those the sample reads from gen(.., 1), the others from
+ * gen(.., 0), checked at the quartiles (and with the ends). */
+static void check_fooled(gen_key gen, size_t n, uint64_t seed)
+{
+    uint64_t *keys = malloc(n * sizeof *keys);
+    unsigned char *hit = malloc(n);
+    assert_non_null(keys);
+    assert_non_null(hit);
+    assert_int_equal(n % OPS_VEC_BLOCK, 0);
+    sample_positions(n, hit);
+    for (size_t p = 0; p < n; p++)
+        keys[pushed_at(p, n)] = gen(&seed, hit[p]);
+    check_quartiles_in_order(keys, n);
+    free(hit);
+    free(keys);
+}
+
+/* The sample sees only small keys: every quartile lies above all of its
+ * brackets, in the last cell, whose count sends them to the histogram
+ * passes; the last rank's bracket holds nearly every key, more than the
+ * room for copies, so that pass gives up. */
+static uint64_t gen_low_sample(uint64_t *seed, int sampled)
+{
+    uint64_t r = splitmix(seed);
+    return sampled ? 1 + r % 1000 : ((uint64_t)1 << 40) + (r >> 24);
+}
+
+/* The sample is spread over [0, 2^40); half the other keys are too, half
+ * are packed in a sliver of it: two quartiles fall between two brackets,
+ * in a cell of about 5/8 of the keys. */
+static uint64_t gen_sliver(uint64_t *seed, int sampled)
+{
+    uint64_t r = splitmix(seed) >> 24;
+    return sampled || (r & 1) ? r : ((uint64_t)3 << 37) + (r >> 6);
+}
+
+/* The sample is all one key, the others are spread: brackets of one key
+ * that hold no rank. */
+static uint64_t gen_one_key_sample(uint64_t *seed, int sampled)
+{
+    return sampled ? ops_key_from_f64(0.5) : ops_key_from_f64(uniform01(seed));
+}
+
+/* The sample is spread, the others all one key: ranks sit in a run the
+ * brackets cut through. */
+static uint64_t gen_spread_sample(uint64_t *seed, int sampled)
+{
+    return sampled ? ops_key_from_f64(uniform01(seed)) : ops_key_from_f64(0.3);
+}
+
+/* Sizes above 2^18 keys, where a misled pass is followed by histogram
+ * passes (for the sliver, a count of a window of 5/8 of the keys), and
+ * one below. */
+static void test_fooled_sample(void **state)
+{
+    (void)state;
+    size_t big = 40 * OPS_VEC_BLOCK, small = 3 * OPS_VEC_BLOCK;
+    check_fooled(gen_low_sample, big, 31);
+    check_fooled(gen_sliver, 64 * OPS_VEC_BLOCK, 32);
+    check_fooled(gen_one_key_sample, big, 33);
+    check_fooled(gen_spread_sample, big, 34);
+    check_fooled(gen_low_sample, small, 35);
+    check_fooled(gen_sliver, small, 36);
+}
+
+/* A few heavy values (random shares) among spread keys, with ranks near
+ * each other: brackets whose keys meet at a run or touch, runs at their
+ * ends. Doubles, or integers from a short range (neighbouring heavy
+ * keys). Many small sets, fixed seeds. */
+static uint64_t mixture_key(uint64_t *seed, int ints)
+{
+    if (ints)
+        return ops_key_from_i64((int64_t)(splitmix(seed) % 40));
+    return ops_key_from_f64(uniform01(seed));
+}
+
+static void test_mixtures(void **state)
+{
+    (void)state;
+    uint64_t seed = 41, heavy[6], r[10];
+    uint64_t *keys = malloc(32768 * sizeof *keys);
+    assert_non_null(keys);
+    for (int round = 0; round < 80; round++) {
+        size_t n = 16384 + splitmix(&seed) % 8192;
+        size_t nh = 1 + splitmix(&seed) % 6;
+        unsigned spread = (unsigned)(splitmix(&seed) % 101); /* percent */
+        for (size_t h = 0; h < nh; h++)
+            heavy[h] = mixture_key(&seed, round & 1);
+        for (size_t i = 0; i < n; i++) {
+            uint64_t x = splitmix(&seed);
+            keys[i] = x % 100 < spread ? mixture_key(&seed, round & 1)
+                                       : heavy[(x >> 32) % nh];
+        }
+        size_t k = 2 + splitmix(&seed) % 9;
+        for (size_t i = 0; i < k; i++) {
+            uint64_t at = i > 0 && splitmix(&seed) % 2
+                              ? r[i - 1] + splitmix(&seed) % (n / 40 + 1)
+                              : splitmix(&seed) % n;
+            r[i] = at < n ? at : n - 1;
+        }
+        check_in_order(keys, n, r, k);
+    }
+    free(keys);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -430,6 +789,14 @@ int main(void)
         cmocka_unit_test(test_big_spikes_many_ranks),
         cmocka_unit_test(test_big_single_rank),
         cmocka_unit_test(test_big_many_windows),
+        cmocka_unit_test(test_sorted),
+        cmocka_unit_test(test_periodic),
+        cmocka_unit_test(test_all_equal_but_few),
+        cmocka_unit_test(test_two_clusters),
+        cmocka_unit_test(test_rank_ends),
+        cmocka_unit_test(test_runs_at_ranks),
+        cmocka_unit_test(test_fooled_sample),
+        cmocka_unit_test(test_mixtures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
