@@ -22,3 +22,5 @@ configure_file(${PROJECT_SOURCE_DIR}/cmake/dfsum.pc.in
   ${PROJECT_BINARY_DIR}/dfsum.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/dfsum.pc
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+install(FILES ${PROJECT_SOURCE_DIR}/cli/dfsum.1
+  DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
