@@ -234,6 +234,21 @@ static int count_raw(ops_distinct **table, const char *s, size_t n,
     return ops_distinct_add(*table, s, n, pos);
 }
 
+/* A classified non-text value into a column without text: keep it, then
+ * count the row. Also the slow half of add_int and add_double (a rep
+ * change or a new block), reached by a tail call before any change. */
+static __attribute__((noinline)) int
+add_kept(ops_col *c, ops_kind k, ops_value v, unsigned bits, uint64_t pos)
+{
+    int rc = keep_value(c, k, v, bits, pos);
+    c->text_complete = 0;
+    if (rc)
+        return rc;
+    c->saw |= bits;
+    c->n_rows++;
+    return 0;
+}
+
 /* Any field, after ops_col_add's fast paths declined it. */
 static __attribute__((noinline)) int add_field(ops_col *c, const char *s,
                                                size_t n, uint64_t pos)
@@ -246,31 +261,13 @@ static __attribute__((noinline)) int add_field(ops_col *c, const char *s,
         return 0;
     }
     unsigned bits = kind_bits(k, v, s, n);
-    int rc;
-    if (k == OPS_TEXT || (c->saw & OPS_SAW_TEXT)) {
-        rc = count_raw(&c->text, s, n, pos);
-        if (rc == 0 && !(c->saw & OPS_SAW_TEXT))
-            drop_numbers(c);
-    } else {
-        rc = keep_value(c, k, v, bits, pos);
-        c->text_complete = 0;
-    }
+    if (k != OPS_TEXT && !(c->saw & OPS_SAW_TEXT))
+        return add_kept(c, k, v, bits, pos);
+    int rc = count_raw(&c->text, s, n, pos);
     if (rc)
         return rc;
-    c->saw |= bits;
-    c->n_rows++;
-    return 0;
-}
-
-/* The slow half of add_int and add_double: keep_int or keep_double, which
- * may change the rep or start a block. */
-static __attribute__((noinline)) int add_value_slow(ops_col *c, ops_kind k,
-                                                    ops_value v, unsigned bits)
-{
-    int rc = keep_value(c, k, v, bits, 0);
-    c->text_complete = 0;
-    if (rc)
-        return rc;
+    if (!(c->saw & OPS_SAW_TEXT))
+        drop_numbers(c);
     c->saw |= bits;
     c->n_rows++;
     return 0;
@@ -278,7 +275,7 @@ static __attribute__((noinline)) int add_value_slow(ops_col *c, ops_kind k,
 
 /* The common cases of a plain number into a column without text, inline
  * when the rep holds the value as it is and the head block has room;
- * otherwise add_value_slow, by a tail call before any change. An INT is
+ * otherwise add_kept, by a tail call before any change. An INT is
  * negative for OPS_SAW_NEG also as "-0" (minus: it had a '-'). */
 static inline int add_int(ops_col *c, int64_t i, int minus)
 {
@@ -287,7 +284,7 @@ static inline int add_int(ops_col *c, int64_t i, int minus)
     unsigned bits = OPS_SAW_INT | neg * OPS_SAW_NEG;
     ops_value v = {.i = i};
     if (b == NULL || c->rep == OPS_REP_U64)
-        return add_value_slow(c, OPS_INT, v, bits);
+        return add_kept(c, OPS_INT, v, bits, 0);
     ops_vec_put(&c->vals, b, c->rep == OPS_REP_I64 ? v.u : bits_of((double)i));
     c->saw |= bits;
     c->n_rows++;
@@ -301,7 +298,7 @@ static inline int add_double(ops_col *c, double x)
     ops_block *b = ops_vec_room(&c->vals);
     ops_value v = {.f = x};
     if (b == NULL || c->rep != OPS_REP_F64)
-        return add_value_slow(c, OPS_FLOAT, v, OPS_SAW_FLOAT);
+        return add_kept(c, OPS_FLOAT, v, OPS_SAW_FLOAT, 0);
     ops_vec_put(&c->vals, b, v.u);
     c->saw |= OPS_SAW_FLOAT;
     c->n_rows++;
