@@ -21,3 +21,12 @@ find_path(FAST_FLOAT_INCLUDE_DIR fast_float/fast_float.h REQUIRED)
 
 # OpenMP threads run the chunk pipeline (engine/ only).
 find_package(OpenMP REQUIRED COMPONENTS C)
+
+# MPI (MPICH) is the distributed engine: ranks split the input and reduce
+# their partials (engine/ only). A program that never sets a communicator
+# makes no MPI call.
+find_package(MPI REQUIRED COMPONENTS C)
+
+# HDF5, the MPICH-parallel build (libhdf5-mpich-dev), reads HDF5 input
+# (io/ only); Debian installs it under its own prefix, found by pkg-config.
+pkg_check_modules(HDF5 REQUIRED IMPORTED_TARGET hdf5-mpich)

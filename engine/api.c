@@ -79,6 +79,7 @@ dfsum_status dfsum_create(dfsum **out)
     d->npct = 3;
     d->delim = ',';
     d->chunk_size = ENGINE_DEFAULT_CHUNK;
+    d->comm = MPI_COMM_NULL;
     *out = d;
     return DFSUM_OK;
 }

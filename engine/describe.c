@@ -361,7 +361,8 @@ static dfsum_status run_finish(engine_run *run, dfsum_result **out)
     return st;
 }
 
-dfsum_status dfsum_describe_path(dfsum *d, const char *path, dfsum_result **out)
+dfsum_status engine_describe_csv(dfsum *d, const char *path,
+                                 dfsum_result **out)
 {
     engine_run run = {.d = d};
     dfsum_status st;

@@ -8,6 +8,9 @@
 #ifndef DFSUM_ENGINE_H
 #define DFSUM_ENGINE_H
 
+/* mpi.h first: it makes dfsum.h declare dfsum_set_comm. */
+#include <mpi.h>
+
 #include "dfsum.h"
 #include "io.h"
 #include "ops.h"
@@ -28,6 +31,8 @@ struct dfsum {
     io_parser parser;
     dfsum_progress_fn progress; /* called serialized, from any thread */
     void *progress_ctx;
+    MPI_Comm comm; /* MPI_COMM_NULL: this process alone (own duplicate) */
+    dfsum_hdf5_transfer h5_transfer;
     char errmsg[ENGINE_MSG_MAX];
 };
 
@@ -51,5 +56,39 @@ typedef struct {
 dfsum_status engine_result_build(dfsum *d, const char *source,
                                  engine_column *cols, size_t ncols,
                                  dfsum_result **out);
+
+/* ------------------------------------------------------------------------
+ * Describe entry points (describe.c: CSV; describe_h5.c: HDF5), chosen by
+ * dfsum_describe_path (path.c).
+ * ---------------------------------------------------------------------- */
+dfsum_status engine_describe_csv(dfsum *d, const char *path,
+                                 dfsum_result **out);
+
+/* ------------------------------------------------------------------------
+ * Across processes (reduce.c). With d->comm == MPI_COMM_NULL every
+ * function is the one-process step and makes no MPI call, so programs
+ * that never set a communicator never touch MPI. Every function is
+ * collective otherwise: all processes call it in the same order.
+ * ---------------------------------------------------------------------- */
+/* This process's rank and the number of processes (0 and 1 alone). */
+int engine_rank(const dfsum *d);
+int engine_nprocs(const dfsum *d);
+
+/* Agrees on the outcome of a step: when any process failed, every process
+ * returns the status and message of the failure that comes first by
+ * `where` (a position in the input, smaller first; ties: lower rank).
+ * A process that succeeded passes DFSUM_OK (where is ignored). */
+dfsum_status engine_agree(dfsum *d, dfsum_status st, uint64_t where);
+
+/* Makes the scalar state of each of the n local partials global
+ * (flatten, reduce, adopt): dtype and text-pass decisions then agree on
+ * every process. */
+dfsum_status engine_reduce_flats(dfsum *d, ops_col *cols, size_t n);
+
+/* Finishes n partials that have adopted the global state: object columns'
+ * text tables are routed to their owners first, then each column is
+ * finished collectively. Every process gets the same summaries. */
+dfsum_status engine_finish_reduced(dfsum *d, ops_col *cols, size_t n,
+                                   engine_column *out);
 
 #endif

@@ -145,12 +145,116 @@ DFSUM_API dfsum_status dfsum_set_progress(dfsum *d, dfsum_progress_fn fn,
  * Describe
  * ---------------------------------------------------------------------- */
 
-/* Describes the CSV file at path ("-" = standard input). On success *out is
+/* Describes the CSV or HDF5 file at path ("-" = standard input, CSV). On success *out is
  * a new result. Fails with DFSUM_EIO (cannot open/read), DFSUM_EPARSE
  * (malformed CSV), DFSUM_EEMPTY (no columns), DFSUM_ENOTFOUND (unknown
  * --columns name), DFSUM_ENOMEM; the message names the file and line. */
 DFSUM_API dfsum_status dfsum_describe_path(dfsum *d, const char *path,
                                            dfsum_result **out);
+
+/* ------------------------------------------------------------------------
+ * HDF5 input
+ *
+ * dfsum_describe_path also reads HDF5 files: "FILE.h5:/object" names an
+ * object inside one (a file is HDF5 by its signature, not its name). An
+ * object maps to a table as pandas would see it in pd.DataFrame(...):
+ *   a 1-D compound dataset      one column per field, in field order
+ *   a group                     one column per 1-D dataset of the common
+ *                               length, in name order (others skipped)
+ *   a 2-D dataset N x M         M columns named "0" .. "M-1"
+ *   a 1-D dataset               one column named by the dataset
+ *   no object ("FILE.h5")       the root group when it maps to a table
+ * ---------------------------------------------------------------------- */
+
+/* Lists every object of the HDF5 file at path that describe can read, one
+ * per line ("/group/data  3000 x 4  float64, int32, ..."), into a new
+ * NUL-terminated buffer (*out, *len; free() it). */
+DFSUM_API dfsum_status dfsum_list(dfsum *d, const char *path, char **out,
+                                  size_t *len);
+
+typedef enum {
+    DFSUM_HDF5_INDEPENDENT = 0, /* each process reads its slabs on its own
+                                   (the default: faster on one node) */
+    DFSUM_HDF5_COLLECTIVE = 1   /* MPI-IO collective transfers */
+} dfsum_hdf5_transfer;
+
+/* How processes of a communicator read HDF5 slabs. The result never
+ * depends on it. */
+DFSUM_API dfsum_status dfsum_set_hdf5_transfer(dfsum *d,
+                                               dfsum_hdf5_transfer mode);
+
+/* ------------------------------------------------------------------------
+ * Many processes (MPI)
+ *
+ * With a communicator set, dfsum_describe_path and dfsum_frame_describe are
+ * collective: every process of comm calls them with the same arguments,
+ * each reads and summarizes its own part of the input, the parts are
+ * reduced exactly (no value is gathered), and every process gets the same
+ * result, byte for byte the one a single process gives. An error on any
+ * process is the error of all (same status, same message).
+ *
+ * Declared only when <mpi.h> was included before this header.
+ * ---------------------------------------------------------------------- */
+#if defined(MPI_VERSION)
+/* comm is duplicated (and freed with d); MPI must be initialized and stay
+ * so while d lives. MPI_COMM_NULL returns to one process. */
+DFSUM_API dfsum_status dfsum_set_comm(dfsum *d, MPI_Comm comm);
+#endif
+
+/* ------------------------------------------------------------------------
+ * In-memory columns: describe a program's own arrays.
+ *
+ * A frame collects named columns, in one call or batch after batch (a
+ * streaming accumulator: memory grows only with the values quantiles
+ * need, 8 bytes per number, and with the distinct texts). Columns are
+ * independent and keep the order in which they were first added; a
+ * column's rows are numbered in the order they arrive (first-seen breaks
+ * ties for `top`). A value is missing when `valid` is non-NULL and
+ * valid[i] == 0, and a float or double is also missing when NaN; a NULL
+ * text pointer is missing. Types follow pd.DataFrame: double and float
+ * columns are float64, integer ones int64 (float64 once a value is
+ * missing), bool ones bool, text ones object. A column keeps one type
+ * family: adding text to a numeric column fails with DFSUM_EINVAL.
+ *
+ * The frame takes its options (percentiles, include, threads, comm) from
+ * the session that created it, when it is described; the session must
+ * outlive it. A frame is used by one thread at a time.
+ * ---------------------------------------------------------------------- */
+typedef struct dfsum_frame dfsum_frame;
+
+DFSUM_API dfsum_status dfsum_frame_create(dfsum *d, dfsum_frame **out);
+DFSUM_API void dfsum_frame_free(dfsum_frame *f);
+
+DFSUM_API dfsum_status dfsum_frame_add_double(dfsum_frame *f, const char *name,
+                                              const double *v, size_t n,
+                                              const uint8_t *valid);
+DFSUM_API dfsum_status dfsum_frame_add_float(dfsum_frame *f, const char *name,
+                                             const float *v, size_t n,
+                                             const uint8_t *valid);
+DFSUM_API dfsum_status dfsum_frame_add_int64(dfsum_frame *f, const char *name,
+                                             const int64_t *v, size_t n,
+                                             const uint8_t *valid);
+DFSUM_API dfsum_status dfsum_frame_add_int32(dfsum_frame *f, const char *name,
+                                             const int32_t *v, size_t n,
+                                             const uint8_t *valid);
+/* v[i] != 0 is True. */
+DFSUM_API dfsum_status dfsum_frame_add_bool(dfsum_frame *f, const char *name,
+                                            const uint8_t *v, size_t n,
+                                            const uint8_t *valid);
+/* NUL-terminated UTF-8 strings; v[i] == NULL is missing. */
+DFSUM_API dfsum_status dfsum_frame_add_text(dfsum_frame *f, const char *name,
+                                            const char *const *v, size_t n);
+
+/* into += from, column by column (matched by name; new names are added
+ * after into's); from is left empty. The rows of from count as coming
+ * after into's. For partials built by several threads of one process. */
+DFSUM_API dfsum_status dfsum_frame_merge(dfsum_frame *into, dfsum_frame *from);
+
+/* Describes every column added so far (collective when the session has a
+ * communicator: the columns of all processes, rows of lower ranks first).
+ * The frame is left empty and may be filled again. */
+DFSUM_API dfsum_status dfsum_frame_describe(dfsum_frame *f,
+                                            dfsum_result **out);
 
 /* ------------------------------------------------------------------------
  * Result: a table with one column per described column and one row per

@@ -340,4 +340,121 @@ int ops_col_finish(ops_col *c, const double *pct, size_t npct,
                    ops_summary *out);
 void ops_summary_free(ops_summary *s);
 
+/* ------------------------------------------------------------------------
+ * Typed arrays (ops_typed.c)
+ *
+ * Columns that arrive as binary arrays (HDF5 datasets, a program's own
+ * arrays) rather than as text. Row i of a call is at position pos0 + i.
+ * A value is missing when valid is non-NULL and valid[i] == 0; a double
+ * (or float) is also missing when NaN. The array's type fixes the dtype
+ * as pd.DataFrame(array).describe() sees it:
+ *   f64 / f32   float64, even when every value is whole (f32 is widened
+ *               exactly, as describe() does)
+ *   i64         int64 (narrower signed and unsigned integers come here)
+ *   u64         uint64, whatever the values
+ *   bool        bool (0 is False, anything else True)
+ *   str         object; '' is a value, never missing; must be UTF-8
+ * An integer or bool column with a missing value is float64 / object, as
+ * in pandas. A column fed arrays of different kinds takes the dtype
+ * ops_col_dtype's lattice gives; one mixing text with numbers needs a
+ * text pass (ops_col_needs_text_pass), which only a file can give, so
+ * array callers refuse such a mix. Same returns as ops_col_add.
+ * ---------------------------------------------------------------------- */
+int ops_col_add_f64(ops_col *c, const double *v, size_t n,
+                    const uint8_t *valid, uint64_t pos0);
+int ops_col_add_f32(ops_col *c, const float *v, size_t n,
+                    const uint8_t *valid, uint64_t pos0);
+int ops_col_add_i64(ops_col *c, const int64_t *v, size_t n,
+                    const uint8_t *valid, uint64_t pos0);
+int ops_col_add_u64(ops_col *c, const uint64_t *v, size_t n,
+                    const uint8_t *valid, uint64_t pos0);
+int ops_col_add_bool(ops_col *c, const uint8_t *v, size_t n,
+                     const uint8_t *valid, uint64_t pos0);
+/* One text value s[0..n) at pos; s == NULL counts a missing value. */
+int ops_col_add_str(ops_col *c, const char *s, size_t n, uint64_t pos);
+
+/* ------------------------------------------------------------------------
+ * Partials across processes (ops_column.c, ops_distinct.c, ops_dselect.c)
+ *
+ * ops/ knows nothing of MPI: a caller that spreads a column over several
+ * processes passes an ops_reducer whose functions are collective (every
+ * process calls them in the same order with the same sizes). A column is
+ * then combined in three parts:
+ *   1. its scalar state, one fixed-size ops_col_flat record, merged by
+ *      ops_col_flat_merge (a reduction operator on plain bytes), and put
+ *      back into every process's partial (ops_col_adopt), so that dtype
+ *      and text-pass decisions are global and identical everywhere;
+ *   2. its kept numbers stay where they are: quantiles, min and max come
+ *      from a distributed selection whose only traffic is histograms of
+ *      fixed size, whatever the number of values;
+ *   3. its text tables travel packed to the owner of each value's hash
+ *      (ops_distinct_pack / _unpack), so each value is counted at exactly
+ *      one process; owners then agree on unique and top.
+ * With one process (reducer NULL) every step is the plain local one.
+ * ---------------------------------------------------------------------- */
+typedef struct {
+    /* Sums n counts element-wise across all processes, in place. */
+    int (*sum_u64)(void *ctx, uint64_t *counts, size_t n);
+    /* Replaces (*s, *len, *count, *first) by the best of all processes'
+     * candidates: highest count, then smallest first position; a process
+     * with none passes count 0. *s then points to memory owned by the
+     * reducer, valid until its next call. */
+    int (*best_text)(void *ctx, const char **s, size_t *len, uint64_t *count,
+                     uint64_t *first);
+    void *ctx;
+} ops_reducer;
+
+typedef struct {
+    uint64_t n_rows, n_na, n_posinf, n_neginf;
+    uint32_t saw;           /* OPS_SAW_* of all processes, or-ed */
+    uint32_t text_complete; /* and-ed */
+    ops_bools bools;
+    ops_exact sums; /* every finite kept value */
+} ops_col_flat;
+
+/* The scalar state of c; settles c's pending sums first. */
+void ops_col_flatten(ops_col *c, ops_col_flat *out);
+/* into += from. Associative and commutative. */
+void ops_col_flat_merge(ops_col_flat *into, const ops_col_flat *from);
+/* Makes c's scalar state the merged g of every process; c keeps its own
+ * values and text tables (so ops_col_dtype and ops_col_needs_text_pass now
+ * answer for the whole column). Values kept in another rep are converted
+ * to the global one. */
+void ops_col_adopt(ops_col *c, const ops_col_flat *g);
+/* Adds `by` to every position held by c (bools, text tables): a process
+ * whose rows start at global row `by` makes its local positions global. */
+void ops_col_shift(ops_col *c, uint64_t by);
+/* ops_col_finish for a column spread over processes: c must have adopted
+ * the global flat and, when object, hold this process's owned share of
+ * the text tables. Collective through red (NULL: ops_col_finish). Every
+ * process gets the same summary. */
+int ops_col_finish_reduced(ops_col *c, const double *pct, size_t npct,
+                           const ops_reducer *red, ops_summary *out);
+
+/* A growable byte buffer for packed entries. */
+typedef struct {
+    char *data;
+    size_t len, cap;
+} ops_buf;
+void ops_buf_free(ops_buf *b);
+
+/* Appends every entry of d (may be NULL: nothing) to out[owner] where
+ * owner = ops_distinct_owner(entry bytes, nparts). 0, or -1 out of memory. */
+int ops_distinct_pack(const ops_distinct *d, unsigned nparts, ops_buf *out);
+/* Which of nparts processes owns the value s[0..n). */
+unsigned ops_distinct_owner(const char *s, size_t n, unsigned nparts);
+/* Adds the packed entries buf[0..len) to *d (created when NULL). 0, -1 out
+ * of memory, or -2 when buf is not a packing. */
+int ops_distinct_unpack(ops_distinct **d, const char *buf, size_t len);
+
+/* ops_select_ranks over keys spread across processes: every process passes
+ * its own vecs and the same global ranks, and gets the same keys. Exact,
+ * by histogram refinement over the key bits: each round every process
+ * counts its own keys, red->sum_u64 adds the counts, and every rank's
+ * bracket narrows. Traffic per round is a fixed number of counts,
+ * independent of the number of keys. red NULL: ops_select_ranks. */
+int ops_select_ranks_reduced(const ops_vec *const *vecs, size_t nvecs,
+                             const uint64_t *ranks, size_t nranks,
+                             uint64_t *keys_out, const ops_reducer *red);
+
 #endif
