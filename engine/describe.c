@@ -24,6 +24,7 @@
 
 typedef struct {
     ops_col *cols; /* one partial per described column */
+    unsigned char *skipped; /* text of this column was skipped (pass 1) */
     io_tokenizer *tok;
     io_batch batch;
 } engine_worker;
@@ -47,6 +48,12 @@ typedef struct {
     unsigned char *redo; /* pass 2 reads this column as raw text */
     int threads;
     uint64_t done_bytes; /* progress of the current pass */
+    /* describe() leaves object columns out when a numeric one exists, so
+     * under the default include pass 1 stops counting a column's text as
+     * soon as it is known to be text; pass 2 counts it only if needed. */
+    int lazy_text;
+    unsigned char *skipped; /* some worker skipped this column's text */
+    int any_numeric;        /* after pass 1: a column is numeric */
 } engine_run;
 
 static void run_free(engine_run *run)
@@ -56,6 +63,7 @@ static void run_free(engine_run *run)
     free(run->cols);
     free(run->sel);
     free(run->redo);
+    free(run->skipped);
     io_csv_header_free(&run->hdr);
     io_source_close(run->src);
 }
@@ -90,7 +98,9 @@ static dfsum_status run_select(engine_run *run)
     run->sel = calloc(run->nsel + 1, sizeof *run->sel);
     run->cols = calloc(run->nsel + 1, sizeof *run->cols);
     run->redo = calloc(run->nsel + 1, 1);
-    if (!run->sel || !run->cols || !run->redo)
+    run->skipped = calloc(run->nsel + 1, 1);
+    run->lazy_text = d->include == DFSUM_INCLUDE_DEFAULT;
+    if (!run->sel || !run->cols || !run->redo || !run->skipped)
         return engine_fail(run->d, DFSUM_ENOMEM, "out of memory");
     for (size_t j = 0; j < run->nsel; j++) {
         run->sel[j] = d->ncolumns ? find_name(&run->hdr, d->columns[j]) : j;
@@ -164,6 +174,32 @@ static size_t add_column(ops_col *c, const io_batch *b, size_t col, size_t from,
     return to;
 }
 
+/* A column known to be text whose values need not be counted: only the
+ * check read_csv makes of every field (valid UTF-8) remains. */
+static size_t check_column(const io_batch *b, size_t col, size_t from,
+                           size_t to, int *rc)
+{
+    for (size_t r = from; r < to; r++) {
+        size_t len;
+        const char *s = io_batch_field(b, r, col, &len);
+        if (!ops_utf8_valid(s, len)) {
+            *rc = OPS_EUTF8;
+            return r;
+        }
+    }
+    return to;
+}
+
+/* Whether pass 1 may skip counting column j's values in this worker. */
+static int skip_text(const engine_run *run, engine_worker *w, size_t j,
+                     int pass)
+{
+    if (pass != 1 || !run->lazy_text || !(w->cols[j].saw & OPS_SAW_TEXT))
+        return 0;
+    w->skipped[j] = 1;
+    return 1;
+}
+
 /* Rows fed column by column at a time: few enough that their fields stay
  * in cache while every column walks them. */
 #define ENGINE_ROW_BLOCK 2048
@@ -183,8 +219,11 @@ static void add_batch(engine_run *run, engine_worker *w, engine_error *e,
             if (pass == 2 && !run->redo[j])
                 continue;
             int rc = 0;
-            size_t bad = add_column(&w->cols[j], &w->batch, run->sel[j], from,
-                                    to, pass == 2, &rc);
+            size_t bad =
+                skip_text(run, w, j, pass)
+                    ? check_column(&w->batch, run->sel[j], from, to, &rc)
+                    : add_column(&w->cols[j], &w->batch, run->sel[j], from,
+                                 to, pass == 2, &rc);
             if (bad < to) {
                 add_failed(run, e, rc, chunk, bad, j);
                 to = bad;
@@ -252,6 +291,7 @@ static void workers_free(engine_run *run, engine_worker *w, int n)
         for (size_t j = 0; w[i].cols && j < run->nsel; j++)
             ops_col_free(&w[i].cols[j]);
         free(w[i].cols);
+        free(w[i].skipped);
         io_tokenizer_free(w[i].tok);
         io_batch_free(&w[i].batch);
     }
@@ -264,7 +304,8 @@ static engine_worker *workers_new(engine_run *run, int n, io_error *err)
     for (int i = 0; w && i < n; i++) {
         io_batch_init(&w[i].batch);
         w[i].cols = calloc(run->nsel + 1, sizeof *w[i].cols);
-        if (!w[i].cols || io_tokenizer_new(&run->opts, &run->hdr, run->src,
+        w[i].skipped = calloc(run->nsel + 1, 1);
+        if (!w[i].cols || !w[i].skipped || io_tokenizer_new(&run->opts, &run->hdr, run->src,
                                            &w[i].tok, err) != IO_OK) {
             workers_free(run, w, i + 1);
             return NULL;
@@ -279,9 +320,11 @@ static engine_worker *workers_new(engine_run *run, int n, io_error *err)
 static dfsum_status merge_workers(engine_run *run, engine_worker *w, int n)
 {
     for (int i = 0; i < n; i++)
-        for (size_t j = 0; j < run->nsel; j++)
+        for (size_t j = 0; j < run->nsel; j++) {
+            run->skipped[j] |= w[i].skipped[j];
             if (ops_col_merge(&run->cols[j], &w[i].cols[j]) != 0)
                 return engine_fail(run->d, DFSUM_ENOMEM, "out of memory");
+        }
     return DFSUM_OK;
 }
 
@@ -311,13 +354,33 @@ static dfsum_status run_pass(engine_run *run, int pass)
     return st;
 }
 
+static int is_numeric(ops_dtype dt)
+{
+    return dt == OPS_DT_INT64 || dt == OPS_DT_UINT64 || dt == OPS_DT_FLOAT64;
+}
+
+/* Whether column j's text must be counted (again) in pass 2: its table is
+ * incomplete and the table will show it. */
+static int needs_text(const engine_run *run, size_t j, int any_numeric)
+{
+    const ops_col *c = &run->cols[j];
+    if (run->lazy_text && any_numeric)
+        return 0; /* object columns are left out of the table */
+    return ops_col_needs_text_pass(c) ||
+           (run->skipped[j] && ops_col_dtype(c) == OPS_DT_OBJECT);
+}
+
 /* Marks the columns that need raw text and resets their partials.
  * Returns how many. */
 static size_t plan_text_pass(engine_run *run)
 {
     size_t n = 0;
+    int any_numeric = 0;
+    for (size_t j = 0; j < run->nsel; j++)
+        any_numeric |= is_numeric(ops_col_dtype(&run->cols[j]));
+    run->any_numeric = any_numeric;
     for (size_t j = 0; j < run->nsel; j++) {
-        run->redo[j] = ops_col_needs_text_pass(&run->cols[j]) != 0;
+        run->redo[j] = needs_text(run, j, any_numeric);
         if (!run->redo[j])
             continue;
         ops_col_free(&run->cols[j]);
@@ -325,6 +388,13 @@ static size_t plan_text_pass(engine_run *run)
         n++;
     }
     return n;
+}
+
+/* An object column the table leaves out (its text may be incomplete). */
+static int left_out(const engine_run *run, size_t j)
+{
+    return run->lazy_text && run->any_numeric &&
+           ops_col_dtype(&run->cols[j]) == OPS_DT_OBJECT;
 }
 
 /* Finishes every column; columns are independent, so threads share them
@@ -338,8 +408,11 @@ static int finish_columns(engine_run *run, engine_column *ec)
               : failed)
     for (long j = 0; j < n; j++) {
         ec[j].name = run->hdr.names[run->sel[j]];
-        failed |= ops_col_finish(&run->cols[j], run->d->pct, run->d->npct,
-                                 &ec[j].sum) != 0;
+        if (left_out(run, j))
+            ec[j].sum = (ops_summary){.dtype = OPS_DT_OBJECT};
+        else
+            failed |= ops_col_finish(&run->cols[j], run->d->pct,
+                                     run->d->npct, &ec[j].sum) != 0;
     }
     return failed;
 }
