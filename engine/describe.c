@@ -25,6 +25,7 @@
 typedef struct {
     ops_col *cols; /* one partial per described column */
     unsigned char *skipped; /* text of this column was skipped (pass 1) */
+    int chunk_utf8; /* the current chunk is valid UTF-8: 1, 0, -1 unknown */
     io_tokenizer *tok;
     io_batch batch;
 } engine_worker;
@@ -175,10 +176,18 @@ static size_t add_column(ops_col *c, const io_batch *b, size_t col, size_t from,
 }
 
 /* A column known to be text whose values need not be counted: only the
- * check read_csv makes of every field (valid UTF-8) remains. */
-static size_t check_column(const io_batch *b, size_t col, size_t from,
-                           size_t to, int *rc)
+ * check read_csv makes of every field (valid UTF-8) remains. Separators
+ * and quotes are ASCII, which no multi-byte sequence holds, so a chunk
+ * that is valid UTF-8 as a whole has only valid fields: one fast check of
+ * the chunk spares the field-by-field one (kept to find a bad field). */
+static size_t check_column(engine_worker *w, const io_chunk *chunk, size_t col,
+                           size_t from, size_t to, int *rc)
 {
+    const io_batch *b = &w->batch;
+    if (w->chunk_utf8 < 0)
+        w->chunk_utf8 = ops_utf8_valid(chunk->data, chunk->len) != 0;
+    if (w->chunk_utf8)
+        return to;
     for (size_t r = from; r < to; r++) {
         size_t len;
         const char *s = io_batch_field(b, r, col, &len);
@@ -212,6 +221,7 @@ static void add_batch(engine_run *run, engine_worker *w, engine_error *e,
 {
     size_t nrows = w->batch.nrows;
     int failed = 0;
+    w->chunk_utf8 = -1;
     for (size_t from = 0; from < nrows && !failed; from += ENGINE_ROW_BLOCK) {
         size_t to =
             nrows - from < ENGINE_ROW_BLOCK ? nrows : from + ENGINE_ROW_BLOCK;
@@ -221,7 +231,7 @@ static void add_batch(engine_run *run, engine_worker *w, engine_error *e,
             int rc = 0;
             size_t bad =
                 skip_text(run, w, j, pass)
-                    ? check_column(&w->batch, run->sel[j], from, to, &rc)
+                    ? check_column(w, chunk, run->sel[j], from, to, &rc)
                     : add_column(&w->cols[j], &w->batch, run->sel[j], from,
                                  to, pass == 2, &rc);
             if (bad < to) {
