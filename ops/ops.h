@@ -236,6 +236,8 @@ typedef int (*ops_distinct_fn)(void *ctx, const char *s, size_t n,
                                uint64_t count, uint64_t first_pos);
 int ops_distinct_each(const ops_distinct *d, ops_distinct_fn fn, void *ctx);
 void ops_distinct_free(ops_distinct *d); /* NULL-safe */
+/* Adds by to every first position (NULL-safe). */
+void ops_distinct_shift(ops_distinct *d, uint64_t by);
 
 /* Nonzero when s[0..n) is well-formed UTF-8. */
 int ops_utf8_valid(const char *s, size_t n);
@@ -372,6 +374,24 @@ int ops_col_add_bool(ops_col *c, const uint8_t *v, size_t n,
                      const uint8_t *valid, uint64_t pos0);
 /* One text value s[0..n) at pos; s == NULL counts a missing value. */
 int ops_col_add_str(ops_col *c, const char *s, size_t n, uint64_t pos);
+
+/* An array's kind is recorded even when it holds no value, so an empty or
+ * all-missing array still gets its dtype: f64/f32 set OPS_SAW_FLOAT, i64
+ * OPS_SAW_INT, bool OPS_SAW_BOOL, str OPS_SAW_TEXT on every call, and u64
+ * this bit. A uint64 array is uint64 whatever its values, and float64
+ * (not read_csv's object) beside a missing or negative value. */
+enum { OPS_SAW_U64ARR = 1u << 8 };
+
+/* Column internals shared by ops_column.c and ops_typed.c only. */
+/* Adds the kept values not summed yet to c->sums. */
+void ops_col_settle(ops_col *c);
+/* The rep the kept values take under the OPS_SAW_* bits saw. */
+ops_rep ops_col_rep_of_saw(unsigned saw);
+/* Converts every kept value to rep (never from F64, never I64 -> U64 with
+ * a negative value: the rep only climbs ops_col_rep_of_saw's lattice). */
+void ops_col_set_rep(ops_col *c, ops_rep rep);
+/* Forgets the numbers, infinities and bools of a column that has text. */
+void ops_col_drop_numbers(ops_col *c);
 
 /* ------------------------------------------------------------------------
  * Partials across processes (ops_column.c, ops_distinct.c, ops_dselect.c)

@@ -32,7 +32,8 @@
 #include <string.h>
 
 #define SAW_NUMBER                                                             \
-    (OPS_SAW_INT | OPS_SAW_NEG | OPS_SAW_UINT | OPS_SAW_BIGINT | OPS_SAW_FLOAT)
+    (OPS_SAW_INT | OPS_SAW_NEG | OPS_SAW_UINT | OPS_SAW_BIGINT |               \
+     OPS_SAW_FLOAT | OPS_SAW_U64ARR)
 
 static void bools_init(ops_bools *b)
 {
@@ -104,6 +105,11 @@ static void drop_numbers(ops_col *c)
     bools_init(&c->bools);
 }
 
+void ops_col_drop_numbers(ops_col *c)
+{
+    drop_numbers(c);
+}
+
 /* Adds the values of the head block not summed yet to the exact sums. A
  * rep change converts summed and unsummed values alike to the double the
  * sums take of them, so this may come at any time. */
@@ -115,6 +121,11 @@ static void catch_up(ops_col *c)
     ops_exact_add_values(&c->sums, b->slot + c->summed, b->n - c->summed,
                          c->rep);
     c->summed = b->n;
+}
+
+void ops_col_settle(ops_col *c)
+{
+    catch_up(c);
 }
 
 /* Every push but the inline one of ops_col_add: the head block is summed
@@ -398,6 +409,21 @@ static void set_rep(ops_col *c, ops_rep rep)
         c->rep = rep;
 }
 
+void ops_col_set_rep(ops_col *c, ops_rep rep)
+{
+    set_rep(c, rep);
+}
+
+/* The rule of the file header, with a uint64 array counted as a uint64. */
+ops_rep ops_col_rep_of_saw(unsigned saw)
+{
+    unsigned uint = OPS_SAW_UINT | OPS_SAW_U64ARR;
+    if ((saw & (OPS_SAW_FLOAT | OPS_SAW_BIGINT)) ||
+        ((saw & uint) && (saw & OPS_SAW_NEG)))
+        return OPS_REP_F64;
+    return (saw & uint) ? OPS_REP_U64 : OPS_REP_I64;
+}
+
 static void merge_bools(ops_bools *into, const ops_bools *from)
 {
     into->n_true += from->n_true;
@@ -459,11 +485,23 @@ int ops_col_merge(ops_col *into, ops_col *from)
  * order and stops at the first failure, so a few mixes depend on the order:
  * a big integer or a uint64 together with a float is float64 when a float
  * comes first and object otherwise. Here such a mix is always float64.
+ *
+ * Typed arrays (ops_typed.c) record their kind even without rows, so only
+ * a column that saw nothing at all is read_csv's header-only object. A
+ * uint64 array meeting a missing or negative value is float64, as pandas
+ * converts such data (numpy's int64 + uint64 is float64 too).
  */
+static ops_dtype uint_dtype(unsigned saw, uint64_t n_na)
+{
+    if (!(saw & OPS_SAW_NEG) && n_na == 0)
+        return OPS_DT_UINT64;
+    return (saw & OPS_SAW_U64ARR) ? OPS_DT_FLOAT64 : OPS_DT_OBJECT;
+}
+
 ops_dtype ops_col_dtype(const ops_col *c)
 {
     unsigned saw = c->saw;
-    if (c->n_rows == 0 || (saw & (OPS_SAW_TEXT | OPS_SAW_RAW)))
+    if ((c->n_rows == 0 && saw == 0) || (saw & (OPS_SAW_TEXT | OPS_SAW_RAW)))
         return OPS_DT_OBJECT;
     if (saw & OPS_SAW_BOOL) {
         if ((saw & SAW_NUMBER) || c->n_na)
@@ -474,8 +512,8 @@ ops_dtype ops_col_dtype(const ops_col *c)
         return OPS_DT_FLOAT64;
     if (saw & OPS_SAW_BIGINT)
         return OPS_DT_OBJECT;
-    if (saw & OPS_SAW_UINT)
-        return (saw & OPS_SAW_NEG) || c->n_na ? OPS_DT_OBJECT : OPS_DT_UINT64;
+    if (saw & (OPS_SAW_UINT | OPS_SAW_U64ARR))
+        return uint_dtype(saw, c->n_na);
     return c->n_na ? OPS_DT_FLOAT64 : OPS_DT_INT64;
 }
 
@@ -654,8 +692,51 @@ static void moments(const ops_col *c, uint64_t n, ops_summary *s)
         s->std = sqrt(ops_exact_var(&c->sums, n));
 }
 
+/* The ranks {0, n-1, then the two neighbours of each percentile}. */
+static void spread_ranks(uint64_t n, const double *pct, size_t npct,
+                         uint64_t *ranks)
+{
+    double t;
+    ranks[0] = 0;
+    ranks[1] = n - 1;
+    for (size_t i = 0; i < npct; i++)
+        ops_quantile_index(n, pct[i], &ranks[2 + 2 * i], &ranks[3 + 2 * i], &t);
+}
+
+/* min, max and every quantile of a column spread over processes, from
+ * one collective selection. A stack buffer serves the usual few
+ * percentiles, so that running out of memory rarely leaves the other
+ * processes waiting in the collective call. */
+static int select_reduced(const ops_col *c, uint64_t n, const double *pct,
+                          size_t npct, const ops_reducer *red, ops_summary *s)
+{
+    uint64_t small[2 * (2 + 2 * 8)];
+    size_t k = 2 + 2 * npct;
+    uint64_t *ranks = npct <= 8 ? small : malloc(2 * k * sizeof *ranks);
+    if (!ranks)
+        return -1;
+    uint64_t *keys = ranks + k;
+    spread_ranks(n, pct, npct, ranks);
+    const ops_vec *vecs[1] = {&c->vals};
+    int rc = ops_select_ranks_reduced(vecs, 1, ranks, k, keys, red);
+    for (size_t i = 0; rc == 0 && i < npct; i++) {
+        double t;
+        ops_quantile_index(n, pct[i], &ranks[2 + 2 * i], &ranks[3 + 2 * i], &t);
+        s->quantiles[i] =
+            lerp_keys(c->rep, keys[2 + 2 * i], keys[3 + 2 * i], t);
+    }
+    s->min = rc ? s->min : number_of_key(c->rep, keys[0]);
+    s->max = rc ? s->max : number_of_key(c->rep, keys[1]);
+    if (ranks != small)
+        free(ranks);
+    return rc;
+}
+
+/* With red, c has adopted the global flat: count, rep and sums are the
+ * whole column's (its own values were summed into that flat, and adopt
+ * marked them summed), so only the order statistics need the others. */
 static int finish_numeric(ops_col *c, const double *pct, size_t npct,
-                          ops_summary *s)
+                          const ops_reducer *red, ops_summary *s)
 {
     uint64_t n = c->n_rows - c->n_na;
     s->count = n;
@@ -665,13 +746,59 @@ static int finish_numeric(ops_col *c, const double *pct, size_t npct,
     set_rep(c, rep_of(s->dtype));
     uint64_t kmin, kmax;
     to_keys(c, &kmin, &kmax);
+    moments(c, n, s);
+    if (red)
+        return select_reduced(c, n, pct, npct, red, s);
     s->min = number_of_key(c->rep, kmin);
     s->max = number_of_key(c->rep, kmax);
-    moments(c, n, s);
     return npct ? quantiles(c, n, pct, npct, s->quantiles) : 0;
 }
 
-int ops_col_finish(ops_col *c, const double *pct, size_t npct, ops_summary *out)
+/* The local top candidate: highest count, then smallest first position
+ * (positions are rows, so no two values share one). */
+typedef struct {
+    const char *s;
+    size_t len;
+    uint64_t count, first;
+} top_candidate;
+
+static int better_top(void *ctx, const char *s, size_t n, uint64_t count,
+                      uint64_t first_pos)
+{
+    top_candidate *best = ctx;
+    if (count > best->count ||
+        (count == best->count && first_pos < best->first))
+        *best = (top_candidate){s, n, count, first_pos};
+    return 0;
+}
+
+/* Each value is counted at exactly one process (its hash's owner), so
+ * unique adds up and the best local top is a candidate for the global
+ * one. Both collective calls come whatever the local table holds. */
+static int finish_text_reduced(ops_col *c, const ops_reducer *red,
+                               ops_summary *s)
+{
+    s->count = c->n_rows - c->n_na;
+    if (missing_counts_as_text(c)) { /* owners are by value: still exact */
+        if (merge_tables(&c->text, &c->na_text))
+            return -1;
+        s->count = c->n_rows;
+    }
+    top_candidate top = {NULL, 0, 0, UINT64_MAX};
+    uint64_t unique = 0;
+    if (c->text) {
+        unique = ops_distinct_unique(c->text);
+        ops_distinct_each(c->text, better_top, &top);
+    }
+    if (red->sum_u64(red->ctx, &unique, 1) ||
+        red->best_text(red->ctx, &top.s, &top.len, &top.count, &top.first))
+        return -1;
+    s->unique = unique;
+    return top.count ? set_top(s, top.s, top.len, top.count) : 0;
+}
+
+static int finish_with(ops_col *c, const double *pct, size_t npct,
+                       const ops_reducer *red, ops_summary *out)
 {
     if (ops_col_needs_text_pass(c))
         return -1;
@@ -689,9 +816,9 @@ int ops_col_finish(ops_col *c, const double *pct, size_t npct, ops_summary *out)
     if (s.dtype == OPS_DT_BOOL || (s.dtype == OPS_DT_OBJECT && bools_only(c)))
         rc = finish_bools(c, &s);
     else if (s.dtype == OPS_DT_OBJECT)
-        rc = finish_text(c, &s);
+        rc = red ? finish_text_reduced(c, red, &s) : finish_text(c, &s);
     else
-        rc = finish_numeric(c, pct, npct, &s);
+        rc = finish_numeric(c, pct, npct, red, &s);
     if (rc) {
         ops_summary_free(&s);
         return -1;
@@ -700,10 +827,92 @@ int ops_col_finish(ops_col *c, const double *pct, size_t npct, ops_summary *out)
     return 0;
 }
 
+int ops_col_finish(ops_col *c, const double *pct, size_t npct, ops_summary *out)
+{
+    return finish_with(c, pct, npct, NULL, out);
+}
+
+/* Every decision below (dtype, text pass, bools, count) reads only the
+ * adopted global state, so all processes make the same collective calls:
+ * none for bools, one selection for numbers, two calls for text. */
+int ops_col_finish_reduced(ops_col *c, const double *pct, size_t npct,
+                           const ops_reducer *red, ops_summary *out)
+{
+    return finish_with(c, pct, npct, red, out);
+}
+
 void ops_summary_free(ops_summary *s)
 {
     free(s->quantiles);
     free(s->top);
     s->quantiles = NULL;
     s->top = NULL;
+}
+
+/* ------------------------------------------------------------------------
+ * Partials across processes: the scalar state as one flat record.
+ * ---------------------------------------------------------------------- */
+
+void ops_col_flatten(ops_col *c, ops_col_flat *out)
+{
+    catch_up(c);
+    memset(out, 0, sizeof *out); /* padding too: the record is plain bytes */
+    out->n_rows = c->n_rows;
+    out->n_na = c->n_na;
+    out->n_posinf = c->n_posinf;
+    out->n_neginf = c->n_neginf;
+    out->saw = c->saw;
+    out->text_complete = c->text_complete != 0;
+    out->bools = c->bools;
+    out->sums = c->sums;
+}
+
+void ops_col_flat_merge(ops_col_flat *into, const ops_col_flat *from)
+{
+    into->n_rows += from->n_rows;
+    into->n_na += from->n_na;
+    into->n_posinf += from->n_posinf;
+    into->n_neginf += from->n_neginf;
+    into->saw |= from->saw;
+    into->text_complete &= from->text_complete;
+    merge_bools(&into->bools, &from->bools);
+    ops_exact_merge(&into->sums, &from->sums);
+}
+
+/* The kept values stay; they were summed into the flat, so they are all
+ * marked summed here, or a later catch_up would count them twice. Under
+ * the global bits they take the global rep, which is never below the
+ * local one (bits only accumulate), or die when the column has text. */
+void ops_col_adopt(ops_col *c, const ops_col_flat *g)
+{
+    c->n_rows = g->n_rows;
+    c->n_na = g->n_na;
+    c->n_posinf = g->n_posinf;
+    c->n_neginf = g->n_neginf;
+    c->saw = g->saw;
+    c->text_complete = g->text_complete != 0;
+    c->bools = g->bools;
+    c->sums = g->sums;
+    c->summed = c->vals.head ? c->vals.head->n : 0;
+    if (c->saw & (OPS_SAW_TEXT | OPS_SAW_RAW)) {
+        ops_vec_free(&c->vals);
+        c->rep = OPS_REP_I64;
+        c->summed = 0;
+        return;
+    }
+    set_rep(c, ops_col_rep_of_saw(c->saw));
+}
+
+static void shift_first(uint64_t *first, uint64_t by)
+{
+    if (*first != UINT64_MAX) /* unseen stays unseen */
+        *first += by;
+}
+
+void ops_col_shift(ops_col *c, uint64_t by)
+{
+    shift_first(&c->bools.first_true, by);
+    shift_first(&c->bools.first_false, by);
+    ops_distinct_shift(c->text, by);
+    ops_distinct_shift(c->na_text, by);
 }

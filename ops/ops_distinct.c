@@ -375,3 +375,132 @@ int ops_utf8_valid(const char *s, size_t n)
         p += len;
     }
 }
+
+void ops_distinct_shift(ops_distinct *d, uint64_t by)
+{
+    if (!d)
+        return;
+    for (size_t i = 0; i < d->cap; i++)
+        if (d->slots[i].count && d->slots[i].first_pos != UINT64_MAX)
+            d->slots[i].first_pos += by;
+}
+
+/* ------------------------------------------------------------------------
+ * Packing for other processes. An entry is three little-endian uint64
+ * (length, count, first position) and the bytes; a packing is entries
+ * end to end, so packings received from several senders can simply be
+ * concatenated. Owners go by the table's own hash, so packing hashes
+ * nothing.
+ * ---------------------------------------------------------------------- */
+#define ENTRY_HEAD 24
+
+void ops_buf_free(ops_buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+static int buf_reserve(ops_buf *b, size_t more)
+{
+    if (b->cap - b->len >= more)
+        return 0;
+    if (more > SIZE_MAX / 2 - b->len)
+        return -1;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap - b->len < more)
+        cap *= 2;
+    char *data = realloc(b->data, cap);
+    if (!data)
+        return -1;
+    b->data = data;
+    b->cap = cap;
+    return 0;
+}
+
+static void put_u64(char *p, uint64_t x)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (char)(unsigned char)(x >> (8 * i));
+}
+
+static uint64_t get_u64(const char *p)
+{
+    uint64_t x = 0;
+    for (int i = 0; i < 8; i++)
+        x |= (uint64_t)(unsigned char)p[i] << (8 * i);
+    return x;
+}
+
+static int pack_entry(ops_buf *b, const entry *e)
+{
+    size_t len;
+    const char *bytes = rec_bytes(e->rec, &len);
+    if (len > SIZE_MAX - ENTRY_HEAD || buf_reserve(b, ENTRY_HEAD + len))
+        return -1;
+    char *p = b->data + b->len;
+    put_u64(p, len);
+    put_u64(p + 8, e->count);
+    put_u64(p + 16, e->first_pos);
+    memcpy(p + ENTRY_HEAD, bytes, len);
+    b->len += ENTRY_HEAD + len;
+    return 0;
+}
+
+int ops_distinct_pack(const ops_distinct *d, unsigned nparts, ops_buf *out)
+{
+    if (!d)
+        return 0;
+    if (nparts == 0)
+        return -1;
+    for (size_t i = 0; i < d->cap; i++) {
+        const entry *e = &d->slots[i];
+        if (e->count && pack_entry(&out[e->hash % nparts], e))
+            return -1;
+    }
+    return 0;
+}
+
+/* The hash ops_distinct_add_n gives the same bytes. */
+unsigned ops_distinct_owner(const char *s, size_t n, unsigned nparts)
+{
+    if (nparts <= 1)
+        return 0;
+    return (unsigned)(XXH3_64bits(n ? s : "", n) % nparts);
+}
+
+/* Nonzero when buf[0..len) is whole entries with a count each. */
+static int is_packing(const char *buf, size_t len)
+{
+    size_t at = 0;
+    while (at < len) {
+        if (len - at < ENTRY_HEAD)
+            return 0;
+        uint64_t n = get_u64(buf + at);
+        if (n > len - at - ENTRY_HEAD || get_u64(buf + at + 8) == 0)
+            return 0;
+        at += ENTRY_HEAD + (size_t)n;
+    }
+    return 1;
+}
+
+/* The whole buffer is checked before anything is added, so a malformed
+ * one leaves *d as it was. */
+int ops_distinct_unpack(ops_distinct **d, const char *buf, size_t len)
+{
+    if (len && !buf)
+        return -2;
+    if (!is_packing(buf, len))
+        return -2;
+    if (!*d && !(*d = ops_distinct_new()))
+        return -1;
+    for (size_t at = 0; at < len;) {
+        size_t n = (size_t)get_u64(buf + at);
+        const char *s = buf + at + ENTRY_HEAD;
+        if (ops_distinct_add_n(*d, s, n, get_u64(buf + at + 8),
+                               get_u64(buf + at + 16)))
+            return -1;
+        at += ENTRY_HEAD + n;
+    }
+    return 0;
+}
