@@ -5,6 +5,10 @@
  * written once at the end, so a failure prints exactly one line on stderr
  * and nothing on stdout. Only this file prints and picks the exit status.
  */
+/* mpi.h before anything that includes dfsum.h: dfsum.h then declares
+ * dfsum_set_comm. */
+#include <mpi.h>
+
 #include "options.h"
 #include "progress.h"
 
@@ -109,6 +113,9 @@ static int apply_options(dfsum *d, const cli_options *o)
         return option_refused(d, st, "--chunk-size");
     if (o->parser_given && (st = dfsum_set_parser(d, o->parser)))
         return option_refused(d, st, "--parser");
+    if (o->hdf5_transfer_given &&
+        (st = dfsum_set_hdf5_transfer(d, o->hdf5_transfer)))
+        return option_refused(d, st, "--hdf5-transfer");
     return CLI_EXIT_OK;
 }
 
@@ -151,9 +158,25 @@ static void append_table(run_state *rs, const char *path, const char *text,
     out_append(&rs->out, text, len);
 }
 
+/* --list: the HDF5 objects of a file, headed like a table. */
+static int list_one(run_state *rs, size_t index)
+{
+    const char *path = rs->opts->files[index];
+    char *text = NULL;
+    size_t len = 0;
+    dfsum_status st = dfsum_list(rs->session, path, &text, &len);
+    if (st != DFSUM_OK)
+        return describe_failed(rs->session, st, path);
+    append_table(rs, path, text, len, index);
+    free(text);
+    return CLI_EXIT_OK;
+}
+
 static int describe_one(run_state *rs, size_t index)
 {
     const char *path = rs->opts->files[index];
+    if (rs->opts->list)
+        return list_one(rs, index);
     dfsum_result *r = NULL;
     cli_progress_begin(&rs->progress, path);
     dfsum_status st = dfsum_describe_path(rs->session, path, &r);
@@ -192,6 +215,17 @@ static int write_stdout(const char *data, size_t len)
     return CLI_EXIT_OK;
 }
 
+/* Under mpiexec the processes describe each file together. */
+static int join_world(dfsum *d)
+{
+    int size = 1;
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    if (size == 1 || dfsum_set_comm(d, MPI_COMM_WORLD) == DFSUM_OK)
+        return CLI_EXIT_OK;
+    fprintf(stderr, "dfsum: %s\n", dfsum_errmsg(d));
+    return CLI_EXIT_FAILURE;
+}
+
 static int run(const cli_options *opts)
 {
     run_state rs = {.opts = opts};
@@ -203,6 +237,8 @@ static int run(const cli_options *opts)
     cli_progress_init(&rs.progress, opts->progress);
     dfsum_set_progress(rs.session, cli_progress_update, &rs.progress);
     int status = apply_options(rs.session, opts);
+    if (status == CLI_EXIT_OK)
+        status = join_world(rs.session);
     for (size_t i = 0; status == CLI_EXIT_OK && i < opts->nfiles; i++)
         status = describe_one(&rs, i);
     if (status == CLI_EXIT_OK && rs.out.failed) {
@@ -223,10 +259,30 @@ static int print_version(void)
     return write_stdout(line, strlen(line));
 }
 
+/* MPI starts even without mpiexec (a singleton). Only the main thread
+ * calls it. The processes agree on every outcome, so process 0 speaks for
+ * all of them: the others write nothing. */
+static int start_mpi(int *argc, char ***argv)
+{
+    int provided, rank = 0;
+    if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) !=
+        MPI_SUCCESS) {
+        fprintf(stderr, "dfsum: cannot start MPI\n");
+        return -1;
+    }
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    if (rank != 0 && (!freopen("/dev/null", "w", stdout) ||
+                      !freopen("/dev/null", "w", stderr)))
+        return MPI_Finalize(), -1;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     cli_options opts;
     cli_error err;
+    if (start_mpi(&argc, &argv) != 0)
+        return CLI_EXIT_FAILURE;
     int status = cli_parse(argc, argv, &opts, &err);
     if (status != CLI_EXIT_OK)
         fprintf(stderr, "dfsum: %s\n", err.text);
@@ -237,5 +293,6 @@ int main(int argc, char **argv)
     else
         status = run(&opts);
     cli_options_free(&opts);
+    MPI_Finalize();
     return status;
 }

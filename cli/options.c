@@ -23,6 +23,11 @@ static const char HELP_TEXT[] =
     "count, unique, top and freq of text and bool columns. With no FILE, or\n"
     "when FILE is -, read standard input.\n"
     "\n"
+    "An HDF5 file (known by its signature) is read as a table too:\n"
+    "FILE.h5:/path names a 1-D compound dataset (one column per field), a\n"
+    "group (its 1-D datasets of one length), a 2-D dataset (columns 0..M-1)\n"
+    "or a 1-D dataset (one column); FILE.h5 alone is its root group.\n"
+    "\n"
     "Options:\n"
     "  --format FORMAT     output format: table, csv, json or markdown\n"
     "                      (default: table on a terminal, csv otherwise);\n"
@@ -61,6 +66,15 @@ static const char HELP_TEXT[] =
     "                      libcsv for the rest; the default) or libcsv\n"
     "                      (every byte through libcsv); same result\n"
     "                        dfsum --parser libcsv data.csv\n"
+    "  --list              print every object of an HDF5 FILE that can be\n"
+    "                      described (path, rows x columns, types) instead\n"
+    "                      of describing it\n"
+    "                        dfsum --list sim.h5\n"
+    "  --hdf5-transfer MODE  with several MPI processes: independent (each\n"
+    "                      process reads its rows alone; the default) or\n"
+    "                      collective (MPI-IO collective reads); same result\n"
+    "                        mpiexec -n 4 dfsum --hdf5-transfer collective "
+    "sim.h5:/t\n"
     "  --progress          always show a progress bar on stderr (by default\n"
     "                      it shows for inputs over 64 MiB when stderr is a\n"
     "                      terminal)\n"
@@ -312,6 +326,28 @@ static int store_parser(cli_options *o, const char *v, cli_error *err)
     return CLI_EXIT_OK;
 }
 
+static int store_list(cli_options *o, const char *v, cli_error *err)
+{
+    (void)v, (void)err;
+    o->list = 1;
+    return CLI_EXIT_OK;
+}
+
+static int store_hdf5_transfer(cli_options *o, const char *v, cli_error *err)
+{
+    if (strcmp(v, "independent") == 0)
+        o->hdf5_transfer = DFSUM_HDF5_INDEPENDENT;
+    else if (strcmp(v, "collective") == 0)
+        o->hdf5_transfer = DFSUM_HDF5_COLLECTIVE;
+    else
+        return usage_error(err,
+                           "--hdf5-transfer: expected independent or "
+                           "collective, got '%s'",
+                           v);
+    o->hdf5_transfer_given = 1;
+    return CLI_EXIT_OK;
+}
+
 static int store_progress(cli_options *o, const char *v, cli_error *err)
 {
     (void)v, (void)err;
@@ -356,6 +392,8 @@ static const struct cli_option {
     {"--threads", NULL, 1, store_threads},
     {"--chunk-size", NULL, 1, store_chunk_size},
     {"--parser", NULL, 1, store_parser},
+    {"--list", NULL, 0, store_list},
+    {"--hdf5-transfer", NULL, 1, store_hdf5_transfer},
     {"--progress", NULL, 0, store_progress},
     {"--quiet", "-q", 0, store_quiet},
     {"--help", "-h", 0, store_help},

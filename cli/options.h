@@ -51,6 +51,9 @@ typedef struct {
     int parser_given;
     dfsum_parser parser;
     cli_progress_mode progress;
+    int list; /* --list: print the HDF5 objects instead of describing */
+    int hdf5_transfer_given;
+    dfsum_hdf5_transfer hdf5_transfer;
     const char **files; /* argv strings; none given: "-" */
     size_t nfiles;
 } cli_options;

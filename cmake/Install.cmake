@@ -7,6 +7,15 @@ install(TARGETS dfsum dfsum_static EXPORT dfsumTargets
 install(TARGETS dfsum_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(EXPORT dfsumTargets NAMESPACE dfsum::
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/dfsum)
+# The static library's link interface names the imported targets of its
+# private dependencies (OpenMP, MPI, maybe HDF5): dfsumConfig.cmake finds
+# them again in the consumer's project.
+get_target_property(_dfsum_static_libs dfsum_static LINK_LIBRARIES)
+set(DFSUM_CONFIG_HDF5 "")
+if("PkgConfig::HDF5" IN_LIST _dfsum_static_libs)
+  set(DFSUM_CONFIG_HDF5 "find_dependency(PkgConfig)
+pkg_check_modules(HDF5 REQUIRED QUIET IMPORTED_TARGET hdf5-mpich)")
+endif()
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/dfsumConfig.cmake.in
   ${PROJECT_BINARY_DIR}/dfsumConfig.cmake
   INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/dfsum)
@@ -18,6 +27,8 @@ install(FILES ${PROJECT_BINARY_DIR}/dfsumConfig.cmake
 if(URING_FOUND)
   set(DFSUM_PC_URING "-luring")
 endif()
+file(RELATIVE_PATH DFSUM_PC_TO_PREFIX
+  /prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig /prefix)
 configure_file(${PROJECT_SOURCE_DIR}/cmake/dfsum.pc.in
   ${PROJECT_BINARY_DIR}/dfsum.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/dfsum.pc

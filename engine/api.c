@@ -93,12 +93,47 @@ static void free_columns(dfsum *d)
     d->ncolumns = 0;
 }
 
+/* Frees the session's communicator, if MPI still allows it (a program may
+ * finalize MPI before freeing the session). */
+static void free_comm(dfsum *d)
+{
+    int finalized = 1;
+    if (d->comm == MPI_COMM_NULL)
+        return;
+    MPI_Finalized(&finalized);
+    if (!finalized)
+        MPI_Comm_free(&d->comm);
+    d->comm = MPI_COMM_NULL;
+}
+
 void dfsum_free(dfsum *d)
 {
     if (!d)
         return;
     free_columns(d);
+    free_comm(d);
     free(d);
+}
+
+/* A duplicate keeps the session's messages apart from the caller's. A
+ * communicator of one process is the same as none: no MPI call then. */
+dfsum_status dfsum_set_comm(dfsum *d, MPI_Comm comm)
+{
+    int ready = 0, done = 1, size = 1;
+    MPI_Comm dup = MPI_COMM_NULL;
+    if (comm != MPI_COMM_NULL) {
+        MPI_Initialized(&ready);
+        MPI_Finalized(&done);
+        if (!ready || done)
+            return engine_fail(d, DFSUM_EINVAL, "MPI is not initialized");
+        MPI_Comm_size(comm, &size);
+        if (size > 1 && MPI_Comm_dup(comm, &dup) != MPI_SUCCESS)
+            return engine_fail(d, DFSUM_EINVAL,
+                               "cannot duplicate the communicator");
+    }
+    free_comm(d);
+    d->comm = dup;
+    return DFSUM_OK;
 }
 
 const char *dfsum_errmsg(const dfsum *d)

@@ -15,7 +15,15 @@
  *
  * Errors are deterministic: the one in the earliest chunk wins, and inside
  * a chunk the one in the earliest row, whatever thread met it first.
+ *
+ * With a communicator, each process runs this pipeline on its own range
+ * of records (csv_range.c) and the processes meet after each step: they
+ * agree on its outcome (the failure at the smallest file offset wins), the
+ * scalar state of the columns is reduced after each pass so that dtypes
+ * and the text pass are decided globally, and the columns are finished
+ * together (reduce.c). Positions are file offsets, global already.
  */
+#include "csv_range.h"
 #include "engine.h"
 
 #include <omp.h>
@@ -23,7 +31,7 @@
 #include <string.h>
 
 typedef struct {
-    ops_col *cols; /* one partial per described column */
+    ops_col *cols;          /* one partial per described column */
     unsigned char *skipped; /* text of this column was skipped (pass 1) */
     int chunk_utf8; /* the current chunk is valid UTF-8: 1, 0, -1 unknown */
     io_tokenizer *tok;
@@ -34,6 +42,7 @@ typedef struct {
 typedef struct {
     uint64_t seq; /* UINT64_MAX: no error */
     size_t row;
+    uint64_t where; /* file offset of the chunk, for the processes to agree */
     dfsum_status status;
     char msg[ENGINE_MSG_MAX];
 } engine_error;
@@ -47,6 +56,7 @@ typedef struct {
     size_t *sel;         /* header index of each described column */
     ops_col *cols;       /* the merged partials */
     unsigned char *redo; /* pass 2 reads this column as raw text */
+    uint64_t start, end; /* this process's records */
     int threads;
     uint64_t done_bytes; /* progress of the current pass */
     /* describe() leaves object columns out when a numeric one exists, so
@@ -69,18 +79,36 @@ static void run_free(engine_run *run)
     io_source_close(run->src);
 }
 
+/* Standard input is spooled by the process that reads it: the others
+ * cannot see it. */
+static dfsum_status refuse_shared_stdin(dfsum *d, const char *path)
+{
+    if (engine_nprocs(d) == 1 || strcmp(path, "-") != 0)
+        return DFSUM_OK;
+    return engine_fail(d, DFSUM_EUNSUPPORTED,
+                       "<stdin>: standard input cannot be read by several "
+                       "processes; give a file");
+}
+
 static dfsum_status run_open(engine_run *run, const char *path)
 {
     io_error err = {0};
-    run->opts.delim = run->d->delim;
-    run->opts.parser = run->d->parser;
+    dfsum *d = run->d;
+    dfsum_status st = refuse_shared_stdin(d, path);
+    if (st != DFSUM_OK)
+        return st;
+    run->opts.delim = d->delim;
+    run->opts.parser = d->parser;
     if (io_source_open(path, &run->src, &err) != IO_OK)
-        return engine_fail_io(run->d, &err);
-    if (io_csv_read_header(run->src, &run->opts, &run->hdr, &err) != IO_OK)
-        return engine_fail_io(run->d, &err);
-    run->threads =
-        run->d->threads > 0 ? run->d->threads : omp_get_max_threads();
-    return DFSUM_OK;
+        st = engine_fail_io(d, &err);
+    st = engine_agree(d, st, 0);
+    if (st == DFSUM_OK)
+        st = engine_csv_header(d, run->src, &run->opts, &run->hdr);
+    if (st == DFSUM_OK)
+        st = engine_csv_range(d, run->src, &run->opts, &run->hdr, &run->start,
+                              &run->end);
+    run->threads = d->threads > 0 ? d->threads : omp_get_max_threads();
+    return st;
 }
 
 static size_t find_name(const io_csv_header *h, const char *name)
@@ -117,14 +145,15 @@ static dfsum_status run_select(engine_run *run)
 /* ---- errors ------------------------------------------------------------ */
 
 /* Keeps the error if it comes before the one already recorded. */
-static void error_offer(engine_error *e, uint64_t seq, size_t row,
-                        dfsum_status status, const char *msg)
+static void error_offer(engine_error *e, uint64_t seq, uint64_t where,
+                        size_t row, dfsum_status status, const char *msg)
 {
 #pragma omp critical(engine_error)
     {
         if (seq < e->seq || (seq == e->seq && row < e->row)) {
 #pragma omp atomic write
             e->seq = seq;
+            e->where = where;
             e->row = row;
             e->status = status;
             snprintf(e->msg, sizeof e->msg, "%s", msg);
@@ -146,7 +175,8 @@ static void add_failed(engine_run *run, engine_error *e, int rc,
 {
     char msg[ENGINE_MSG_MAX];
     if (rc != OPS_EUTF8) {
-        error_offer(e, chunk->seq, row, DFSUM_ENOMEM, "out of memory");
+        error_offer(e, chunk->seq, chunk->offset, row, DFSUM_ENOMEM,
+                    "out of memory");
         return;
     }
     uint64_t line =
@@ -154,7 +184,7 @@ static void add_failed(engine_run *run, engine_error *e, int rc,
     snprintf(msg, sizeof msg, "%s:%llu: invalid UTF-8 in column '%s'",
              io_source_name(run->src), (unsigned long long)line,
              run->hdr.names[run->sel[j]]);
-    error_offer(e, chunk->seq, row, DFSUM_EPARSE, msg);
+    error_offer(e, chunk->seq, chunk->offset, row, DFSUM_EPARSE, msg);
 }
 
 /* ---- the per-chunk work ------------------------------------------------ */
@@ -232,8 +262,8 @@ static void add_batch(engine_run *run, engine_worker *w, engine_error *e,
             size_t bad =
                 skip_text(run, w, j, pass)
                     ? check_column(w, chunk, run->sel[j], from, to, &rc)
-                    : add_column(&w->cols[j], &w->batch, run->sel[j], from,
-                                 to, pass == 2, &rc);
+                    : add_column(&w->cols[j], &w->batch, run->sel[j], from, to,
+                                 pass == 2, &rc);
             if (bad < to) {
                 add_failed(run, e, rc, chunk, bad, j);
                 to = bad;
@@ -251,8 +281,7 @@ static void report_progress(engine_run *run, size_t bytes)
 #pragma omp critical(engine_progress)
     {
         run->done_bytes += bytes;
-        d->progress(d->progress_ctx, run->done_bytes,
-                    io_source_size(run->src) - run->hdr.data_start);
+        d->progress(d->progress_ctx, run->done_bytes, run->end - run->start);
     }
 }
 
@@ -264,7 +293,8 @@ static void do_chunk(engine_run *run, engine_worker *w, engine_error *e,
     io_error err = {0};
     if (chunk->seq < error_seq(e)) {
         if (io_tokenize(w->tok, chunk, &w->batch, &err) != IO_OK)
-            error_offer(e, chunk->seq, 0, engine_status_of_io(err.status), err.msg);
+            error_offer(e, chunk->seq, chunk->offset, 0,
+                        engine_status_of_io(err.status), err.msg);
         else
             add_batch(run, w, e, chunk, pass);
     }
@@ -273,7 +303,8 @@ static void do_chunk(engine_run *run, engine_worker *w, engine_error *e,
 }
 
 /* The chunker only fails past every chunk it handed out (end of file
- * inside quotes, a read error), so its errors rank after theirs. */
+ * inside quotes, a read error), so its errors rank after theirs, here and
+ * among processes (at the end of this one's range). */
 #define CHUNKER_ERROR_SEQ (UINT64_MAX - 1)
 
 /* A thread's loop: take chunks until the end or an error. */
@@ -285,8 +316,8 @@ static void worker_loop(engine_run *run, engine_worker *w, engine_error *e,
         io_chunk chunk;
         int more = io_chunker_next(chunker, &chunk, &err);
         if (more < 0)
-            error_offer(e, CHUNKER_ERROR_SEQ, 0, engine_status_of_io(err.status),
-                        err.msg);
+            error_offer(e, CHUNKER_ERROR_SEQ, run->end, 0,
+                        engine_status_of_io(err.status), err.msg);
         if (more != 1)
             return;
         do_chunk(run, w, e, chunker, &chunk, pass);
@@ -315,8 +346,9 @@ static engine_worker *workers_new(engine_run *run, int n, io_error *err)
         io_batch_init(&w[i].batch);
         w[i].cols = calloc(run->nsel + 1, sizeof *w[i].cols);
         w[i].skipped = calloc(run->nsel + 1, 1);
-        if (!w[i].cols || !w[i].skipped || io_tokenizer_new(&run->opts, &run->hdr, run->src,
-                                           &w[i].tok, err) != IO_OK) {
+        if (!w[i].cols || !w[i].skipped ||
+            io_tokenizer_new(&run->opts, &run->hdr, run->src, &w[i].tok, err) !=
+                IO_OK) {
             workers_free(run, w, i + 1);
             return NULL;
         }
@@ -338,18 +370,20 @@ static dfsum_status merge_workers(engine_run *run, engine_worker *w, int n)
     return DFSUM_OK;
 }
 
-/* Streams every chunk of the data through T threads into the partials.
- * pass 1 classifies; pass 2 counts raw text of the redo columns. */
-static dfsum_status run_pass(engine_run *run, int pass)
+/* Streams every chunk of this process's range through T threads into the
+ * partials. pass 1 classifies; pass 2 counts raw text of the redo columns.
+ * *where: the file offset of a failure. */
+static dfsum_status run_pass_here(engine_run *run, int pass, uint64_t *where)
 {
     io_error err = {.status = IO_ENOMEM, .msg = "out of memory"};
     engine_error e = {.seq = UINT64_MAX};
     io_chunker *chunker = NULL;
     int n = run->threads;
     engine_worker *w = workers_new(run, n, &err);
-    if (!w || io_chunker_open(run->src, &run->opts, run->hdr.data_start,
-                              run->d->chunk_size, (unsigned)(2 * n + 2),
-                              &chunker, &err) != IO_OK) {
+    *where = run->start;
+    if (!w || io_chunker_open_range(run->src, &run->opts, run->start, run->end,
+                                    run->d->chunk_size, (unsigned)(2 * n + 2),
+                                    &chunker, &err) != IO_OK) {
         workers_free(run, w, w ? n : 0);
         return engine_fail_io(run->d, &err);
     }
@@ -357,11 +391,82 @@ static dfsum_status run_pass(engine_run *run, int pass)
 #pragma omp parallel num_threads(n)
     worker_loop(run, &w[omp_get_thread_num()], &e, chunker, pass);
     io_chunker_close(chunker);
+    if (e.seq != UINT64_MAX)
+        *where = e.where;
     dfsum_status st = e.seq == UINT64_MAX
                           ? merge_workers(run, w, n)
                           : engine_fail(run->d, e.status, "%s", e.msg);
     workers_free(run, w, n);
     return st;
+}
+
+/* A pass on every process; they go on only if all of them succeeded. */
+static dfsum_status run_pass(engine_run *run, int pass)
+{
+    uint64_t where;
+    dfsum_status st = run_pass_here(run, pass, &where);
+    return engine_agree(run->d, st, where);
+}
+
+/* Some column partials of the run, side by side (the reduce steps take
+ * arrays): copied out by subset_take and back by subset_put. */
+typedef struct {
+    ops_col *cols;
+    engine_column *ec;
+    size_t n;
+} col_subset;
+
+/* The columns j with pick[j] == want. */
+static dfsum_status subset_take(engine_run *run, const unsigned char *pick,
+                                int want, col_subset *s)
+{
+    s->n = 0;
+    s->cols = malloc((run->nsel + 1) * sizeof *s->cols);
+    s->ec = calloc(run->nsel + 1, sizeof *s->ec);
+    dfsum_status st = s->cols && s->ec
+                          ? DFSUM_OK
+                          : engine_fail(run->d, DFSUM_ENOMEM, "out of memory");
+    for (size_t j = 0; st == DFSUM_OK && j < run->nsel; j++)
+        if ((pick[j] != 0) == want)
+            s->cols[s->n++] = run->cols[j];
+    return engine_agree(run->d, st, 0);
+}
+
+/* Puts the partials back; the summaries go to ec (when not NULL). */
+static void subset_put(engine_run *run, const unsigned char *pick, int want,
+                       col_subset *s, engine_column *ec)
+{
+    for (size_t j = 0, k = 0; k < s->n && j < run->nsel; j++) {
+        if ((pick[j] != 0) != want)
+            continue;
+        run->cols[j] = s->cols[k];
+        if (ec && s->ec)
+            ec[j].sum = s->ec[k].sum;
+        k++;
+    }
+    free(s->cols);
+    free(s->ec);
+}
+
+/* Makes the scalar state of the redo columns global after pass 2. */
+static dfsum_status reduce_redo(engine_run *run)
+{
+    col_subset s;
+    dfsum_status st = subset_take(run, run->redo, 1, &s);
+    if (st == DFSUM_OK)
+        st = engine_reduce_flats(run->d, s.cols, s.n);
+    subset_put(run, run->redo, 1, &s, NULL);
+    return st;
+}
+
+/* Whether some process skipped the text of a column (pass 1): the others
+ * must know, for every process to plan the same pass 2. */
+static void share_skipped(engine_run *run)
+{
+    if (run->d->comm == MPI_COMM_NULL || run->nsel == 0)
+        return;
+    MPI_Allreduce(MPI_IN_PLACE, run->skipped, (int)run->nsel, MPI_UNSIGNED_CHAR,
+                  MPI_BOR, run->d->comm);
 }
 
 static int is_numeric(ops_dtype dt)
@@ -407,45 +512,38 @@ static int left_out(const engine_run *run, size_t j)
            ops_col_dtype(&run->cols[j]) == OPS_DT_OBJECT;
 }
 
-/* Finishes every column; columns are independent, so threads share them
- * (the exact selection of quantiles is the costly part). */
-static int finish_columns(engine_run *run, engine_column *ec)
-{
-    int failed = 0;
-    long n = (long)run->nsel;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(run->threads)        \
-    reduction(|                                                                \
-              : failed)
-    for (long j = 0; j < n; j++) {
-        ec[j].name = run->hdr.names[run->sel[j]];
-        if (left_out(run, j))
-            ec[j].sum = (ops_summary){.dtype = OPS_DT_OBJECT};
-        else
-            failed |= ops_col_finish(&run->cols[j], run->d->pct,
-                                     run->d->npct, &ec[j].sum) != 0;
-    }
-    return failed;
-}
-
+/* Finishes the columns the table shows (together with the other
+ * processes) and builds the table, the same on every process. */
 static dfsum_status run_finish(engine_run *run, dfsum_result **out)
 {
     engine_column *ec = calloc(run->nsel + 1, sizeof *ec);
-    dfsum_status st = DFSUM_OK;
-    if (!ec)
-        return engine_fail(run->d, DFSUM_ENOMEM, "out of memory");
-    if (finish_columns(run, ec))
-        st = engine_fail(run->d, DFSUM_ENOMEM, "out of memory");
-    else
+    unsigned char *omit = calloc(run->nsel + 1, 1);
+    col_subset s = {0};
+    dfsum_status st = engine_agree(
+        run->d,
+        ec && omit ? DFSUM_OK
+                   : engine_fail(run->d, DFSUM_ENOMEM, "out of memory"),
+        0);
+    for (size_t j = 0; st == DFSUM_OK && j < run->nsel; j++) {
+        ec[j].name = run->hdr.names[run->sel[j]];
+        omit[j] = (unsigned char)left_out(run, j);
+        if (omit[j])
+            ec[j].sum = (ops_summary){.dtype = OPS_DT_OBJECT};
+    }
+    if (st == DFSUM_OK && (st = subset_take(run, omit, 0, &s)) == DFSUM_OK)
+        st = engine_finish_reduced(run->d, s.cols, s.n, s.ec);
+    subset_put(run, omit, 0, &s, ec);
+    if (st == DFSUM_OK)
         st = engine_result_build(run->d, io_source_name(run->src), ec,
                                  run->nsel, out);
-    for (size_t j = 0; j < run->nsel; j++)
+    for (size_t j = 0; ec && j < run->nsel; j++)
         ops_summary_free(&ec[j].sum);
     free(ec);
+    free(omit);
     return st;
 }
 
-dfsum_status engine_describe_csv(dfsum *d, const char *path,
-                                 dfsum_result **out)
+dfsum_status engine_describe_csv(dfsum *d, const char *path, dfsum_result **out)
 {
     engine_run run = {.d = d};
     dfsum_status st;
@@ -455,11 +553,18 @@ dfsum_status engine_describe_csv(dfsum *d, const char *path,
     d->errmsg[0] = '\0';
     st = run_open(&run, path);
     if (st == DFSUM_OK)
-        st = run_select(&run);
+        st = engine_agree(d, run_select(&run), 0);
     if (st == DFSUM_OK)
         st = run_pass(&run, 1);
-    if (st == DFSUM_OK && plan_text_pass(&run) > 0)
+    if (st == DFSUM_OK)
+        st = engine_reduce_flats(d, run.cols, run.nsel);
+    if (st == DFSUM_OK)
+        share_skipped(&run);
+    size_t nredo = st == DFSUM_OK ? plan_text_pass(&run) : 0;
+    if (nredo > 0)
         st = run_pass(&run, 2);
+    if (st == DFSUM_OK && nredo > 0)
+        st = reduce_redo(&run);
     if (st == DFSUM_OK)
         st = run_finish(&run, out);
     run_free(&run);

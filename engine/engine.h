@@ -63,6 +63,8 @@ dfsum_status engine_result_build(dfsum *d, const char *source,
  * ---------------------------------------------------------------------- */
 dfsum_status engine_describe_csv(dfsum *d, const char *path,
                                  dfsum_result **out);
+/* path: "FILE.h5", "FILE.h5:/object" (see dfsum.h, "HDF5 input"). */
+dfsum_status engine_describe_h5(dfsum *d, const char *path, dfsum_result **out);
 
 /* ------------------------------------------------------------------------
  * Across processes (reduce.c). With d->comm == MPI_COMM_NULL every

@@ -218,12 +218,23 @@ DFSUM_API dfsum_status dfsum_set_comm(dfsum *d, MPI_Comm comm);
  *
  * The frame takes its options (percentiles, include, threads, comm) from
  * the session that created it, when it is described; the session must
- * outlive it. A frame is used by one thread at a time.
+ * outlive it. A frame is used by one thread at a time; frames of one
+ * session may be filled by different threads at once (then merged), as
+ * their errors are kept on the frame: dfsum_frame_errmsg(f).
+ *
+ * Adding returns DFSUM_EINVAL (NULL name or values, a text value that is
+ * not UTF-8, a batch of another family than the column's: the frame is
+ * then unchanged) or DFSUM_ENOMEM (the column may hold part of the batch).
+ * The arrays are read during the call only; names are copied.
  * ---------------------------------------------------------------------- */
 typedef struct dfsum_frame dfsum_frame;
 
+/* A new empty frame of session d. DFSUM_ENOMEM on failure. */
 DFSUM_API dfsum_status dfsum_frame_create(dfsum *d, dfsum_frame **out);
 DFSUM_API void dfsum_frame_free(dfsum_frame *f);
+
+/* The detailed message of the last failed call on f; "" when none. */
+DFSUM_API const char *dfsum_frame_errmsg(const dfsum_frame *f);
 
 DFSUM_API dfsum_status dfsum_frame_add_double(dfsum_frame *f, const char *name,
                                               const double *v, size_t n,
@@ -247,12 +258,16 @@ DFSUM_API dfsum_status dfsum_frame_add_text(dfsum_frame *f, const char *name,
 
 /* into += from, column by column (matched by name; new names are added
  * after into's); from is left empty. The rows of from count as coming
- * after into's. For partials built by several threads of one process. */
+ * after into's. For partials built by several threads of one process.
+ * DFSUM_EINVAL (nothing moved) when a column's families differ. */
 DFSUM_API dfsum_status dfsum_frame_merge(dfsum_frame *into, dfsum_frame *from);
 
 /* Describes every column added so far (collective when the session has a
- * communicator: the columns of all processes, rows of lower ranks first).
- * The frame is left empty and may be filled again. */
+ * communicator: the columns of all processes, rows of lower ranks first;
+ * every process must have added the same names in the same order with the
+ * same families, else DFSUM_EINVAL everywhere). DFSUM_EEMPTY when there
+ * is no column. The message is on f and on the session. Whatever the
+ * outcome, the frame is left empty and may be filled again. */
 DFSUM_API dfsum_status dfsum_frame_describe(dfsum_frame *f,
                                             dfsum_result **out);
 

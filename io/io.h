@@ -157,12 +157,53 @@ int io_chunker_next(io_chunker *c, io_chunk *chunk, io_error *err);
 void io_chunker_release(io_chunker *c, io_chunk *chunk);
 void io_chunker_close(io_chunker *c); /* NULL-safe */
 
+/* io_chunker_open for the range [start, end) of the file; start and end
+ * must be record starts (or the end of the file), as io_record_start_after
+ * finds them. */
+io_status io_chunker_open_range(io_source *src, const io_csv_opts *o,
+                                uint64_t start, uint64_t end, size_t chunk_size,
+                                unsigned depth, io_chunker **out,
+                                io_error *err);
+
 /* The physical line number (1-based) of row `row` of a chunk (rows as
  * io_tokenize counts them: blank lines are not rows). A slow rescan of the
  * file from h->data_start, used only for error messages. */
 uint64_t io_chunk_row_line(io_source *src, const io_csv_opts *o,
                            const io_csv_header *h, const io_chunk *chunk,
                            size_t row);
+
+/* ------------------------------------------------------------------------
+ * Partition (io_partition.c)
+ *
+ * Splitting a file among processes at record starts without reading it
+ * from the start: the scanner's state (IO_ST_*) after a byte range is a
+ * function of its state before it, one of four. Each process sums up its
+ * own range as that function; composing the functions of the ranges
+ * before it (an exclusive scan, in order) gives the exact state at its
+ * start, from which its first record start is found by scanning on.
+ * ---------------------------------------------------------------------- */
+/* to[s]: the state after the range when it is entered in state s. */
+typedef struct {
+    unsigned char to[4];
+} io_states;
+
+/* The identity (an empty range). */
+void io_states_identity(io_states *f);
+/* first then second: out.to[s] = second.to[first.to[s]]. Associative,
+ * not commutative. out may be either argument. */
+void io_states_then(const io_states *first, const io_states *second,
+                    io_states *out);
+/* The function of the bytes [from, to) of src. A range without a quote
+ * byte takes a memchr; others are scanned once per distinct state. */
+io_status io_range_states(io_source *src, const io_csv_opts *o, uint64_t from,
+                          uint64_t to, io_states *out, io_error *err);
+/* The first record start after the byte at `at`, which is entered in
+ * state `state`: 1 + the offset of the first record terminator at or
+ * after `at` (past the \n of a \r\n), or the file size when there is
+ * none. */
+io_status io_record_start_after(io_source *src, const io_csv_opts *o,
+                                uint64_t at, unsigned state, uint64_t *start,
+                                io_error *err);
 
 /* ------------------------------------------------------------------------
  * Tokenizer (io_tokenize.c)
@@ -390,5 +431,117 @@ int io_record_is_blank(const char *p, size_t n, char delim);
  * memory. */
 char **io_csv_names(const char *const *fields, size_t n);
 void io_csv_names_free(char **names, size_t n); /* NULL-safe */
+
+/* ------------------------------------------------------------------------
+ * HDF5 (io_hdf5.c)
+ *
+ * "FILE.h5:/object" names an object inside an HDF5 file; the object maps
+ * to a table as pd.DataFrame would see it:
+ *   1-D compound dataset   one column per field, in field order
+ *   group                  its 1-D datasets of the common length, in name
+ *                          order; the others are skipped (io_h5_note)
+ *   2-D dataset N x M      M columns "0" .. "M-1"
+ *   1-D dataset            one column named by the dataset
+ *   no object              the root group when it maps to a table
+ * Values arrive as native typed arrays: every float as double (float32
+ * widens exactly), signed and narrower unsigned integers as int64, uint64
+ * as uint64, h5py's bool enum {FALSE, TRUE} as bytes 0/1, fixed and
+ * variable-length strings as text (NUL padding trimmed, '' a value).
+ *
+ * libhdf5 is not thread-safe in this build, so every io_h5_* call holds
+ * one process-wide lock, and libhdf5 never prints its error stack: errors
+ * come back as "FILE: /object: reason".
+ * ---------------------------------------------------------------------- */
+typedef enum {
+    IO_H5_F64,  /* double */
+    IO_H5_I64,  /* int64_t */
+    IO_H5_U64,  /* uint64_t */
+    IO_H5_BOOL, /* uint8_t, 0 or 1 */
+    IO_H5_STR   /* text spans */
+} io_h5_kind;
+
+typedef struct {
+    char *file;   /* the file part */
+    char *object; /* the object part ("/a/b"), NULL when none was given */
+} io_h5_path;
+
+/* Splits "FILE:/object": the whole path when it names an existing file
+ * (so a ':' in a directory name is fine), else the part before the last
+ * ":/" whose file exists. Fails with IO_EIO ("FILE: no such file") when
+ * neither exists; *out is then empty. */
+io_status io_h5_path_split(const char *path, io_h5_path *out, io_error *err);
+void io_h5_path_free(io_h5_path *p);
+/* 1 when path is a readable file holding the HDF5 signature (at offset 0,
+ * 512, 1024, ... as a user block allows), else 0. No libhdf5 call. */
+int io_h5_is_hdf5(const char *file);
+
+typedef struct {
+    /* Points to an MPI_Comm: the file is opened with the MPI-IO driver on
+     * it (collectively). NULL: this process alone. */
+    const void *mpi_comm;
+    int collective; /* with mpi_comm: collective transfers */
+} io_h5_opts;
+
+typedef struct io_h5_table io_h5_table;
+
+/* Opens p->file and maps p->object (the root group when NULL) to a table;
+ * every column is selected. Errors: IO_EIO (missing or not HDF5, no such
+ * object), IO_EPARSE (not a table, unsupported type or filter), IO_EEMPTY
+ * (no columns). */
+io_status io_h5_open(const io_h5_path *p, const io_h5_opts *o,
+                     io_h5_table **out, io_error *err);
+void io_h5_close(io_h5_table *t); /* NULL-safe */
+
+uint64_t io_h5_nrows(const io_h5_table *t);
+size_t io_h5_ncols(const io_h5_table *t);
+const char *io_h5_col_name(const io_h5_table *t, size_t col);
+io_h5_kind io_h5_col_kind(const io_h5_table *t, size_t col);
+/* The display name "FILE: /object" used in messages. */
+const char *io_h5_name(const io_h5_table *t);
+/* Rows per storage chunk of the first selected dataset (1 when it is not
+ * chunked): slabs aligned to it never share a chunk. */
+uint64_t io_h5_chunk_rows(const io_h5_table *t);
+/* What a group left out ("skipped: matrix (2-D), sub (group)"), or "". */
+const char *io_h5_note(const io_h5_table *t);
+
+/* Reads only the columns cols[0..n) (table indices), in that order: slab
+ * column k is table column cols[k]. */
+io_status io_h5_select(io_h5_table *t, const size_t *cols, size_t n,
+                       io_error *err);
+/* Bytes a row of the selected columns takes in memory (about, for
+ * variable-length strings): slab sizes are chosen from it. */
+size_t io_h5_row_bytes(const io_h5_table *t);
+
+/* One column of a slab. */
+typedef struct {
+    io_h5_kind kind;
+    void *values;  /* nrows double / int64_t / uint64_t / uint8_t */
+    uint64_t *off; /* IO_H5_STR: row i is text[off[i] .. off[i+1]) */
+    char *text;
+    size_t text_cap;
+} io_h5_colbuf;
+
+/* Rows [row0, row0 + nrows) of the selected columns. */
+typedef struct {
+    uint64_t row0;
+    size_t nrows, cap_rows;
+    size_t ncols;
+    io_h5_colbuf *cols;
+} io_h5_slab;
+
+/* Makes room for cap_rows rows of t's selected columns. 0, or -1 when out
+ * of memory (s is then freeable). */
+int io_h5_slab_init(io_h5_slab *s, const io_h5_table *t, size_t cap_rows);
+void io_h5_slab_free(io_h5_slab *s);
+/* Reads rows [row0, row0 + n) (n <= s->cap_rows) into s. With collective
+ * transfers every process makes the same number of calls; n == 0 takes
+ * part with nothing selected. Errors name the object and the rows. */
+io_status io_h5_read(io_h5_table *t, uint64_t row0, size_t n, io_h5_slab *s,
+                     io_error *err);
+
+/* Every object of the file that maps to a table, one per line:
+ * "/group/data  3000 x 4  float64, int32, ...". *out is a new
+ * NUL-terminated buffer (free() it). */
+io_status io_h5_list(const char *file, char **out, size_t *len, io_error *err);
 
 #endif

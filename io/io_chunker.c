@@ -436,6 +436,16 @@ io_status io_chunker_open(io_source *src, const io_csv_opts *o, uint64_t start,
                           size_t chunk_size, unsigned depth, io_chunker **out,
                           io_error *err)
 {
+    return io_chunker_open_range(src, o, start, io_source_size(src), chunk_size,
+                                 depth, out, err);
+}
+
+/* The range ends at a record start (or the end of the file), so it ends
+ * outside quotes, exactly as the whole file would at that point. */
+io_status io_chunker_open_range(io_source *src, const io_csv_opts *o,
+                                uint64_t start, uint64_t end, size_t chunk_size,
+                                unsigned depth, io_chunker **out, io_error *err)
+{
     const char *name = io_source_name(src);
     if (!io_delim_ok(o->delim))
         return io_fail(err, IO_EPARSE, "%s: invalid delimiter", name);
@@ -445,7 +455,7 @@ io_status io_chunker_open(io_source *src, const io_csv_opts *o, uint64_t start,
         return io_fail(err, IO_ENOMEM, "%s: out of memory", name);
     }
     c->src = src;
-    c->end = io_source_size(src);
+    c->end = end < io_source_size(src) ? end : io_source_size(src);
     c->start = start < c->end ? start : c->end;
     c->carry.offset = c->start;
     io_scan_init(&c->scan, o, 1);

@@ -1,0 +1,257 @@
+#!/usr/bin/env python3
+"""dfsum under mpiexec gives, byte for byte, what one process gives.
+
+    run_mpi.py DFSUM_BINARY GOLDEN_DIR [--seed N] [--only NAME] [--full]
+               [--mpiexec PATH] [-v]
+
+1. Every golden case (GOLDEN_DIR/cases/*) runs once as a plain process (the
+   reference), then under `mpiexec -n 1/2/3/4`, each run with a random
+   --threads (1 or 2) and a random --chunk-size (--full: both thread counts
+   for every process count): stdout, stderr and the exit status of every
+   process must be the reference's.  Cases reading standard input must,
+   with more than one process, fail alike with the one-line message.
+2. A few cases again with 8 processes (oversubscribed on a small machine).
+3. Generated inputs: a few MB with quoted fields holding newlines, commas
+   and quotes (process edges fall inside them), and bad files whose fault
+   lies in the part of a later process (ragged row, unterminated quote,
+   invalid UTF-8): same message, exit status 1 on every process, no hang.
+
+The seed is printed; pass it back with --seed to replay a failure.  The
+last line is `mpi: N passed, M failed`.  Python 3.8+, standard library.
+"""
+import argparse
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+
+TIMEOUT = 60.0
+NPROCS = (1, 2, 3, 4)
+THREADS = (1, 2)
+OVERSUBSCRIBED = 8
+OVERSUBSCRIBED_CASES = ("ds_airports_all", "ds_seattle_weather_all",
+                        "quoted_newlines", "err_ragged_row", "stdin_dash")
+STDIN_MESSAGE = (b"dfsum: <stdin>: standard input cannot be read by several "
+                 b"processes; give a file\n")
+
+
+def read_bytes(path, default=b""):
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except FileNotFoundError:
+        return default
+
+
+def read_args(case_dir):
+    lines = read_bytes(os.path.join(case_dir, "args")).decode("utf-8").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def run(cmd, cwd, stdin_path=None):
+    """(stdout, stderr, status); status None on a timeout (a hang)."""
+    stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
+    try:
+        p = subprocess.run(cmd, cwd=cwd, stdin=stdin, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=TIMEOUT)
+        return p.stdout, p.stderr, p.returncode
+    except subprocess.TimeoutExpired:
+        return b"", b"timeout after %gs" % TIMEOUT, None
+    finally:
+        if stdin is not subprocess.DEVNULL:
+            stdin.close()
+
+
+# Each process writes its own exit status to DIR/<rank>, so that a test
+# sees every process's, not only the one mpiexec passes on.
+STATUS_WRAPPER = '"$0" "$@"; s=$?; echo $s > "$DFSUM_STATUS_DIR/$PMI_RANK"; exit $s'
+
+
+def mpi_run(mpiexec, binary, nprocs, args, cwd, stdin_path, status_dir):
+    for name in os.listdir(status_dir):
+        os.unlink(os.path.join(status_dir, name))
+    os.environ["DFSUM_STATUS_DIR"] = status_dir
+    # Idle OpenMP threads must not spin: the processes share a few cores.
+    os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+    cmd = [mpiexec, "-n", str(nprocs), "sh", "-c", STATUS_WRAPPER, binary] + args
+    out, err, status = run(cmd, cwd, stdin_path)
+    ranks = []
+    for r in range(nprocs):
+        text = read_bytes(os.path.join(status_dir, str(r)), b"").strip()
+        ranks.append(int(text) if text else None)
+    return out, err, status, ranks
+
+
+def chunk_size(rng):
+    """Log-uniform from 1 byte to 1 MiB, so that tiny chunks come up too."""
+    return max(1, int(2 ** rng.uniform(0, 20)))
+
+
+class Suite:
+    def __init__(self, mpiexec, binary, rng, status_dir, verbose):
+        self.mpiexec = mpiexec
+        self.binary = binary
+        self.rng = rng
+        self.status_dir = status_dir
+        self.verbose = verbose
+        self.passed = self.failed = 0
+
+    def check(self, label, got, want):
+        """got/want: (stdout, stderr, status, per-rank statuses or None)."""
+        why = []
+        if got[2] is None:
+            why.append("hang: " + got[1].decode("utf-8", "replace"))
+        else:
+            for i, what in enumerate(("stdout", "stderr", "status")):
+                if got[i] != want[i]:
+                    why.append("%s: expected %r, got %r" % (what, want[i][-300:] if isinstance(want[i], bytes) else want[i],
+                                                            got[i][-300:] if isinstance(got[i], bytes) else got[i]))
+            if got[3] is not None and any(s != want[2] for s in got[3]):
+                why.append("per-process exit statuses %r, expected all %r" % (got[3], want[2]))
+        if why:
+            self.failed += 1
+            print("FAIL %s\n  %s" % (label, "\n  ".join(why)))
+        else:
+            self.passed += 1
+            if self.verbose:
+                print("ok   %s" % label)
+        sys.stdout.flush()
+
+    def compare(self, label, cwd, args, want, nprocs, threads, stdin_path=None):
+        chunk = chunk_size(self.rng)
+        extra = ["--threads", str(threads), "--chunk-size", str(chunk)]
+        got = mpi_run(self.mpiexec, self.binary, nprocs, extra + args, cwd, stdin_path,
+                      self.status_dir)
+        self.check("%s -n %d --threads %d --chunk-size %d" % (label, nprocs, threads, chunk),
+                   got, want)
+
+
+def golden_case(suite, case_dir, name, nprocs_list, full):
+    args = read_args(case_dir)
+    stdin_path = os.path.join(case_dir, "stdin")
+    stdin_path = stdin_path if os.path.exists(stdin_path) else None
+    ref = run([suite.binary] + args, case_dir, stdin_path)
+    for nprocs in nprocs_list:
+        for threads in THREADS if full else (suite.rng.choice(THREADS),):
+            want = ref + (None,)
+            if stdin_path and "-" in args and nprocs > 1:
+                want = (b"", STDIN_MESSAGE, 1, None)
+            suite.compare(name, case_dir, args, want, nprocs, threads, stdin_path)
+
+
+# ---- generated inputs ------------------------------------------------------
+
+def quoted_text(rng):
+    """A field with the bytes that make splitting hard."""
+    parts = ["line\nbreak", "comma, inside", 'say ""hi""', "crlf\r\nend",
+             "plain", "ünïcödé", "", "x" * rng.randint(0, 300)]
+    return '"%s"' % rng.choice(parts)
+
+
+def big_quoted_csv(path, rng, target_bytes):
+    """Numbers, bools, text with quoted newlines; a column that is numeric
+    up to the last rows and text there (pass 2), and one with many
+    distinct values (the text shuffle)."""
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        fh.write('id,x,flag,note,late_text,word\n')
+        size, i = 0, 0
+        while size < target_bytes:
+            late = "text" if size > target_bytes * 0.95 and i % 7 == 0 else str(i % 1000)
+            row = "%d,%s,%s,%s,%s,w%d\n" % (
+                i, rng.choice(["%.6g" % rng.gauss(0, 1e3), "", "nan", str(rng.randint(-9, 9))]),
+                rng.choice(["True", "False", ""]), quoted_text(rng), late,
+                rng.randint(0, 5000))
+            fh.write(row)
+            size += len(row.encode("utf-8"))
+            i += 1
+
+
+def write(path, data):
+    with open(path, "wb") as fh:
+        fh.write(data)
+
+
+def bad_inputs(tmp):
+    """(name, file, bytes) whose fault is near the end: in a later part."""
+    body = b"".join(b'%d,"q\n%d",%d\n' % (i, i, i * 3) for i in range(3000))
+    head = b"a,b,c\n"
+    return [
+        ("late_ragged_row", "ragged.csv", head + body + b"1,2,3,4\n" + body[:600]),
+        ("late_unterminated_quote", "open.csv", head + body + b'5,"never closed,6\n7,8,9\n'),
+        ("late_bad_utf8", "utf8.csv", head + body + b"9,\xff\xfe,1\n" + body[:600]),
+        ("early_and_late_faults", "two.csv",
+         head + b"0,0,0\n1,2,3,4\n" + body + b"1,2,3,4\n"),
+    ]
+
+
+def generated_cases(suite, tmp):
+    big = os.path.join(tmp, "big.csv")
+    big_quoted_csv(big, suite.rng, 3 << 20)
+    for fmt in (["--format", "csv", "--include", "all"], ["--format", "csv"]):
+        args = fmt + ["big.csv"]
+        ref = run([suite.binary] + args, tmp)
+        if ref[2] != 0:
+            print("FAIL big.csv: reference run failed: %r" % ref[1])
+            suite.failed += 1
+            continue
+        for nprocs in (2, 3, 4):
+            suite.compare("big.csv " + " ".join(fmt), tmp, args, ref + (None,), nprocs,
+                          suite.rng.choice(THREADS))
+    for name, fname, data in bad_inputs(tmp):
+        write(os.path.join(tmp, fname), data)
+        args = ["--format", "csv", "--include", "all", fname]
+        ref = run([suite.binary] + args, tmp)
+        if ref[2] != 1 or ref[0] != b"":
+            print("FAIL %s: reference run did not fail: %r" % (name, ref))
+            suite.failed += 1
+            continue
+        for nprocs in (2, 3, 4):
+            suite.compare(name, tmp, args, ref + (None,), nprocs, suite.rng.choice(THREADS))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("binary")
+    ap.add_argument("golden_dir")
+    ap.add_argument("--seed", type=int, default=None)
+    ap.add_argument("--only", help="golden cases whose name contains this")
+    ap.add_argument("--mpiexec", default="mpiexec")
+    ap.add_argument("--full", action="store_true",
+                    help="every thread count for every process count")
+    ap.add_argument("-v", "--verbose", action="store_true")
+    a = ap.parse_args()
+    if shutil.which(a.mpiexec) is None:
+        print("%s not found" % a.mpiexec)
+        return 1
+    seed = a.seed if a.seed is not None else random.SystemRandom().randrange(1 << 30)
+    print("mpi: seed %d (replay with --seed %d)" % (seed, seed))
+    binary = os.path.abspath(a.binary)
+    cases_dir = os.path.join(a.golden_dir, "cases")
+    names = sorted(n for n in os.listdir(cases_dir)
+                   if os.path.isfile(os.path.join(cases_dir, n, "args")))
+    if a.only:
+        names = [n for n in names if a.only in n]
+    with tempfile.TemporaryDirectory(prefix="dfsum-mpi-") as tmp:
+        status_dir = os.path.join(tmp, "status")
+        os.mkdir(status_dir)
+        suite = Suite(a.mpiexec, binary, random.Random(seed), status_dir, a.verbose)
+        for name in names:
+            golden_case(suite, os.path.join(cases_dir, name), name, NPROCS, a.full)
+        for name in OVERSUBSCRIBED_CASES:
+            if name in names:
+                golden_case(suite, os.path.join(cases_dir, name), name,
+                            (OVERSUBSCRIBED,), False)
+        if not a.only:
+            data_dir = os.path.join(tmp, "data")
+            os.mkdir(data_dir)
+            generated_cases(suite, data_dir)
+    print("mpi: %d passed, %d failed (seed %d)" % (suite.passed, suite.failed, seed))
+    return 0 if suite.failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
