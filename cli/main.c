@@ -172,6 +172,20 @@ static int list_one(run_state *rs, size_t index)
     return CLI_EXIT_OK;
 }
 
+/* What the input left out (a group's skipped members), one "dfsum: "
+ * line each on stderr; -q silences it. Only process 0 prints at all. */
+static void print_note(const run_state *rs, const dfsum_result *r)
+{
+    const char *note = dfsum_result_note(r);
+    if (rs->opts->progress == CLI_PROGRESS_OFF || !note)
+        return;
+    while (*note) {
+        size_t n = strcspn(note, "\n");
+        fprintf(stderr, "dfsum: %.*s\n", (int)n, note);
+        note += n + (note[n] == '\n');
+    }
+}
+
 static int describe_one(run_state *rs, size_t index)
 {
     const char *path = rs->opts->files[index];
@@ -183,6 +197,7 @@ static int describe_one(run_state *rs, size_t index)
     cli_progress_end(&rs->progress);
     if (st != DFSUM_OK)
         return describe_failed(rs->session, st, path);
+    print_note(rs, r);
     char *text = NULL;
     size_t len = 0;
     st = dfsum_result_format(r, rs->format, rs->opts->flags, rs->width, &text,
@@ -203,7 +218,8 @@ static int describe_one(run_state *rs, size_t index)
 /* Writes all of stdout at once and makes sure it really got written. */
 static int write_stdout(const char *data, size_t len)
 {
-    if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0) {
+    /* fwrite(NULL, ...) is undefined even for 0 bytes (empty --list). */
+    if ((len && fwrite(data, 1, len, stdout) != len) || fflush(stdout) != 0) {
         fprintf(stderr, "dfsum: write error: %s\n", strerror(errno));
         fclose(stdout);
         return CLI_EXIT_FAILURE;

@@ -64,7 +64,7 @@ static void record_error(h5_run *run, uint64_t row, dfsum_status st,
     pthread_mutex_unlock(&run->mu);
 }
 
-/* ---- opening ------------------------------------------------------------- */
+/* ---- opening ---- */
 
 static dfsum_status run_open(h5_run *run)
 {
@@ -114,8 +114,7 @@ static dfsum_status run_select(h5_run *run)
     return DFSUM_OK;
 }
 
-/* ---- partition and slabs --------------------------------------------------
- */
+/* ---- partition and slabs ---- */
 
 /* This process's rows: whole storage chunks, split as evenly as they go. */
 static void run_partition(h5_run *run)
@@ -189,8 +188,7 @@ static int slabs_new(h5_run *run)
     return 0;
 }
 
-/* ---- summarizing a slab ---------------------------------------------------
- */
+/* ---- summarizing a slab ---- */
 
 static int add_text(ops_col *c, const io_h5_colbuf *b, size_t n, uint64_t pos0,
                     size_t *bad)
@@ -261,8 +259,7 @@ static void process_slab(h5_run *run, h5_worker *w, const io_h5_slab *s)
     report_progress(run, s->nrows);
 }
 
-/* ---- the reader ------------------------------------------------------------
- */
+/* ---- the reader ---- */
 
 /* Makes read number run->next_read into slab s. 1: s holds rows; 0: a
  * read with no rows of this process (collective only) or a failed one;
@@ -335,8 +332,7 @@ static void thread_loop(h5_run *run, h5_worker *w, int tid)
     pthread_mutex_unlock(&run->mu);
 }
 
-/* ---- workers ----------------------------------------------------------------
- */
+/* ---- workers ---- */
 
 static void workers_free(h5_run *run, h5_worker *w, int n)
 {
@@ -422,8 +418,7 @@ static dfsum_status run_pass(h5_run *run)
     return st;
 }
 
-/* ---- finishing
- * ---------------------------------------------------------------- */
+/* ---- finishing ---- */
 
 static int finish_local(h5_run *run, engine_column *ec)
 {
@@ -438,26 +433,50 @@ static int finish_local(h5_run *run, engine_column *ec)
     return failed;
 }
 
-static dfsum_status run_finish(h5_run *run, dfsum_result **out)
+/* The summaries of the described columns: merged across processes, or
+ * finished here alone. */
+static dfsum_status finish_columns(h5_run *run, engine_column *ec)
 {
     dfsum *d = run->d;
+    if (engine_nprocs(d) == 1)
+        return finish_local(run, ec)
+                   ? engine_fail(d, DFSUM_ENOMEM, "out of memory")
+                   : DFSUM_OK;
+    dfsum_status st = engine_reduce_flats(d, run->cols, run->nsel);
+    if (st == DFSUM_OK)
+        st = engine_finish_reduced(d, run->cols, run->nsel, ec);
+    return st;
+}
+
+/* The result table, carrying the table's note (a group's skipped
+ * members) for the caller to show. */
+static dfsum_status build_result(h5_run *run, engine_column *ec,
+                                 dfsum_result **out)
+{
+    dfsum_result *r = NULL;
+    dfsum_status st = engine_result_build(run->d, run->path, ec, run->nsel, &r);
+    if (st == DFSUM_OK)
+        st = engine_result_set_note(run->d, r, io_h5_note(run->t));
+    if (st != DFSUM_OK) {
+        dfsum_result_free(r);
+        return st;
+    }
+    *out = r;
+    return DFSUM_OK;
+}
+
+static dfsum_status run_finish(h5_run *run, dfsum_result **out)
+{
     engine_column *ec = calloc(run->nsel + 1, sizeof *ec);
-    dfsum_status st = DFSUM_OK;
     if (!ec)
-        return engine_fail(d, DFSUM_ENOMEM, "out of memory");
+        return engine_fail(run->d, DFSUM_ENOMEM, "out of memory");
     for (size_t j = 0; j < run->nsel; j++)
         ec[j].name = io_h5_col_name(run->t, run->sel[j]);
-    if (engine_nprocs(d) > 1) {
-        st = engine_reduce_flats(d, run->cols, run->nsel);
-        if (st == DFSUM_OK)
-            st = engine_finish_reduced(d, run->cols, run->nsel, ec);
-    } else if (finish_local(run, ec)) {
-        st = engine_fail(d, DFSUM_ENOMEM, "out of memory");
-    }
+    dfsum_status st = finish_columns(run, ec);
     for (size_t j = 0; j < run->nsel; j++) /* the reduce may rewrite them */
         ec[j].name = io_h5_col_name(run->t, run->sel[j]);
     if (st == DFSUM_OK)
-        st = engine_result_build(d, run->path, ec, run->nsel, out);
+        st = build_result(run, ec, out);
     for (size_t j = 0; j < run->nsel; j++)
         ops_summary_free(&ec[j].sum);
     free(ec);
@@ -515,8 +534,7 @@ dfsum_status engine_describe_h5(dfsum *d, const char *path, dfsum_result **out)
     return st;
 }
 
-/* ---- the rest of the HDF5 API
- * ------------------------------------------------- */
+/* ---- the rest of the HDF5 API ---- */
 
 dfsum_status dfsum_list(dfsum *d, const char *path, char **out, size_t *len)
 {
@@ -528,7 +546,7 @@ dfsum_status dfsum_list(dfsum *d, const char *path, char **out, size_t *len)
     io_h5_path p;
     if (io_h5_path_split(path, &p, &err) != IO_OK)
         return engine_fail_io(d, &err);
-    io_status st = io_h5_list(p.file, out, len, &err);
+    io_status st = io_h5_list(&p, out, len, &err);
     io_h5_path_free(&p);
     return st == IO_OK ? DFSUM_OK : engine_fail_io(d, &err);
 }

@@ -56,6 +56,10 @@ typedef struct {
 dfsum_status engine_result_build(dfsum *d, const char *source,
                                  engine_column *cols, size_t ncols,
                                  dfsum_result **out);
+/* Replaces the note of r (dfsum_result_note) with a copy of note; NULL or
+ * "" clears it. Fails only with DFSUM_ENOMEM (r keeps its old note). */
+dfsum_status engine_result_set_note(dfsum *d, dfsum_result *r,
+                                    const char *note);
 
 /* ------------------------------------------------------------------------
  * Describe entry points (describe.c: CSV; describe_h5.c: HDF5), chosen by

@@ -14,6 +14,7 @@
 
 struct dfsum_result {
     char *source; /* the path as given */
+    char *note;   /* what the input left out, one line each; NULL: none */
     size_t ncols, nrows;
     char **names;
     dfsum_dtype *dtypes;
@@ -255,6 +256,7 @@ void dfsum_result_free(dfsum_result *r)
     for (size_t i = 0; r->texts && i < r->ncols; i++)
         free(r->texts[i]);
     free(r->source);
+    free(r->note);
     free(r->names);
     free(r->texts);
     free(r->dtypes);
@@ -268,6 +270,21 @@ void dfsum_result_free(dfsum_result *r)
 const char *dfsum_result_source(const dfsum_result *r)
 {
     return r ? r->source : NULL;
+}
+
+dfsum_status engine_result_set_note(dfsum *d, dfsum_result *r, const char *note)
+{
+    char *copy = note && *note ? strdup(note) : NULL;
+    if (note && *note && !copy)
+        return engine_fail(d, DFSUM_ENOMEM, "out of memory");
+    free(r->note);
+    r->note = copy;
+    return DFSUM_OK;
+}
+
+const char *dfsum_result_note(const dfsum_result *r)
+{
+    return r ? (r->note ? r->note : "") : NULL;
 }
 
 size_t dfsum_result_ncols(const dfsum_result *r)

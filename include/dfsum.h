@@ -168,7 +168,9 @@ DFSUM_API dfsum_status dfsum_describe_path(dfsum *d, const char *path,
 
 /* Lists every object of the HDF5 file at path that describe can read, one
  * per line ("/group/data  3000 x 4  float64, int32, ..."), into a new
- * NUL-terminated buffer (*out, *len; free() it). */
+ * NUL-terminated buffer (*out, *len; free() it). "FILE.h5:/object" lists
+ * that object and everything below it; an object that does not map to a
+ * table fails with the reason describe would give. */
 DFSUM_API dfsum_status dfsum_list(dfsum *d, const char *path, char **out,
                                   size_t *len);
 
@@ -290,6 +292,14 @@ DFSUM_API const char *dfsum_dtype_name(dfsum_dtype dtype);
 
 /* The path the result was described from, as given ("-" for stdin). */
 DFSUM_API const char *dfsum_result_source(const dfsum_result *r);
+
+/* What the input left out while still being described, or "" when nothing
+ * was: one line per note (joined by '\n', no final newline), each naming
+ * the file and object, e.g.
+ * "sim.h5: /g: skipped m (2-D), sub (group), t (length 10, not 3000)"
+ * for the members of a group that are no column. Owned by r; NULL only
+ * when r is NULL. */
+DFSUM_API const char *dfsum_result_note(const dfsum_result *r);
 
 DFSUM_API size_t dfsum_result_ncols(const dfsum_result *r);
 DFSUM_API const char *dfsum_result_name(const dfsum_result *r, size_t col);

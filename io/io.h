@@ -501,7 +501,8 @@ const char *io_h5_name(const io_h5_table *t);
 /* Rows per storage chunk of the first selected dataset (1 when it is not
  * chunked): slabs aligned to it never share a chunk. */
 uint64_t io_h5_chunk_rows(const io_h5_table *t);
-/* What a group left out ("skipped: matrix (2-D), sub (group)"), or "". */
+/* What a group left out, one line naming the table, or "":
+ * "FILE: /g: skipped m (2-D), sub (group), t (length 10, not 3000)". */
 const char *io_h5_note(const io_h5_table *t);
 
 /* Reads only the columns cols[0..n) (table indices), in that order: slab
@@ -539,9 +540,12 @@ void io_h5_slab_free(io_h5_slab *s);
 io_status io_h5_read(io_h5_table *t, uint64_t row0, size_t n, io_h5_slab *s,
                      io_error *err);
 
-/* Every object of the file that maps to a table, one per line:
- * "/group/data  3000 x 4  float64, int32, ...". *out is a new
- * NUL-terminated buffer (free() it). */
-io_status io_h5_list(const char *file, char **out, size_t *len, io_error *err);
+/* Every object that maps to a table, one per line: "/group/data  3000 x 4
+ * float64, int32, ...": those of the whole file, or p->object and those
+ * below it. *out is a new NUL-terminated buffer (free() it). Errors:
+ * IO_EIO (missing or not HDF5, no such object), IO_EPARSE (p->object is
+ * a dataset that maps to no table: the reason, as io_h5_open gives it). */
+io_status io_h5_list(const io_h5_path *p, char **out, size_t *len,
+                     io_error *err);
 
 #endif

@@ -18,7 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* libhdf5 as Debian builds it (parallel, not thread-safe) must never be
  * entered by two threads at once, whatever handles they use: every entry
@@ -56,10 +58,12 @@ typedef struct {
     hid_t mem;   /* memory type of one value (owned) */
     size_t size; /* its size in bytes */
     int is_signed;
-    char type[24]; /* "int16", "float32", "S8", "str", "bool", "enum" */
-    size_t src;    /* the source it comes from */
-    size_t pos;    /* 2-D: the column index */
-    size_t offset; /* byte offset in a row of the read buffer */
+    char type[24];    /* "int16", "float32", "S8", "str", "bool", "enum" */
+    size_t src;       /* the source it comes from */
+    size_t pos;       /* 2-D: the column index */
+    size_t offset;    /* byte offset in a row of the read buffer */
+    size_t field_off; /* compound: field offset as libhdf5 reports it */
+    size_t file_off;  /* offset of its value in a row of the file */
     int selected;
 } h5_col;
 
@@ -73,6 +77,8 @@ typedef struct {
     int used;        /* a selected column comes from here */
     int has_vlen;    /* the read buffer holds heap pointers */
     uint64_t chunk;  /* rows per storage chunk; 1 when not chunked */
+    uint64_t raw;    /* file offset of contiguous rows, else RAW_NONE */
+    size_t file_row; /* bytes per row in the file */
 } h5_src;
 
 /* A string libhdf5 allocated while converting a read (see vl_alloc). */
@@ -80,6 +86,21 @@ typedef union vl_block {
     union vl_block *next;
     max_align_t align;
 } vl_block;
+
+/* What the variable-length string guard (see vl_check_slab) needs: the
+ * file for raw reads, its address sizes, and the last heap collection it
+ * checked, decoded into object sizes by index. */
+typedef struct {
+    int fd;
+    uint64_t base; /* file offset of address 0 (the user block) */
+    uint64_t file_size;
+    unsigned sizeof_addr, sizeof_size;
+    uint64_t heap_addr;   /* 0: none decoded */
+    uint64_t *obj_size;   /* VL_NOBJ entries; VL_ABSENT where none */
+    size_t obj_max;       /* no entry above it is set */
+    unsigned char *bytes; /* raw descriptors, then a collection */
+    size_t bytes_cap;
+} vl_guard;
 
 struct io_h5_table {
     hid_t file, dxpl;
@@ -97,9 +118,10 @@ struct io_h5_table {
     size_t note_len;
     unsigned char *buf; /* the read buffer */
     size_t buf_cap;
+    vl_guard guard;
 };
 
-/* ---- small helpers ------------------------------------------------------ */
+/* ---- small helpers ---- */
 
 static char *dup_n(const char *s, size_t n)
 {
@@ -147,7 +169,7 @@ static void close_type(hid_t t)
         H5Tclose(t);
 }
 
-/* ---- paths -------------------------------------------------------------- */
+/* ---- paths ---- */
 
 static int is_file(const char *p)
 {
@@ -220,8 +242,7 @@ int io_h5_is_hdf5(const char *file)
     return found;
 }
 
-/* ---- types ----------------------------------------------------------------
- */
+/* ---- types ---- */
 
 static const char *map_integer(hid_t t, h5_col *c)
 {
@@ -351,8 +372,7 @@ static const char *map_type(hid_t t, h5_col *c)
     return why;
 }
 
-/* ---- building a table ------------------------------------------------------
- */
+/* ---- building a table ---- */
 
 static void col_free(h5_col *c)
 {
@@ -423,6 +443,21 @@ static uint64_t chunk_rows(hid_t dset)
     return rows;
 }
 
+#define RAW_NONE UINT64_MAX
+
+/* The file offset of a contiguous dataset's rows (user block included),
+ * or RAW_NONE for other layouts and unallocated storage. */
+static uint64_t raw_offset(hid_t dset)
+{
+    hid_t dcpl = H5Dget_create_plist(dset);
+    int contiguous = dcpl >= 0 && H5Pget_layout(dcpl) == H5D_CONTIGUOUS;
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    haddr_t at = contiguous ? H5Dget_offset(dset) : HADDR_UNDEF;
+    H5Eclear2(H5E_DEFAULT);
+    return at == HADDR_UNDEF ? RAW_NONE : (uint64_t)at;
+}
+
 /* Adds dataset dset (taken over, closed on failure) as a source. */
 static int add_src(io_h5_table *t, hid_t dset, int ndims, uint64_t width,
                    int compound, char *why)
@@ -442,7 +477,8 @@ static int add_src(io_h5_table *t, hid_t dset, int ndims, uint64_t width,
                                   .width = width,
                                   .compound = compound,
                                   .row_mem = -1,
-                                  .chunk = chunk_rows(dset)};
+                                  .chunk = chunk_rows(dset),
+                                  .raw = raw_offset(dset)};
     return 0;
 }
 
@@ -477,6 +513,7 @@ typedef struct {
     hsize_t dims[H5S_MAX_RANK];
     hid_t type;
     int compound;
+    int scalar; /* set when dataset_shape fails on a scalar dataspace */
 } ds_shape;
 
 /* The shape and type of a dataset; -1 with why for a scalar or null
@@ -490,10 +527,13 @@ static int dataset_shape(hid_t dset, ds_shape *s, char *why)
         cls == H5S_SIMPLE ? H5Sget_simple_extent_dims(space, s->dims, NULL) : 0;
     if (space >= 0)
         H5Sclose(space);
-    if (cls == H5S_SCALAR)
-        return why_set(why, "scalar dataset"), -1;
+    s->scalar = cls == H5S_SCALAR;
+    if (s->scalar)
+        return why_set(why, "scalar dataset does not map to a table"), -1;
+    if (cls == H5S_NULL)
+        return why_set(why, "dataset with a null dataspace"), -1;
     if (cls != H5S_SIMPLE || s->ndims < 1)
-        return why_set(why, "dataset without a simple dataspace"), -1;
+        return why_set(why, "unreadable dataspace"), -1;
     s->type = H5Dget_type(dset);
     if (s->type < 0)
         return why_set(why, "unreadable datatype"), -1;
@@ -520,6 +560,9 @@ static int map_compound(io_h5_table *t, const ds_shape *s, char *why)
         hid_t ft = H5Tget_member_type(s->type, (unsigned)i);
         char sub[WHY_MAX];
         int rc = name && ft >= 0 ? add_col(t, name, ft, src, 0, sub) : -1;
+        if (rc == 0)
+            t->cols[t->ncols - 1].field_off =
+                H5Tget_member_offset(s->type, (unsigned)i);
         if (rc != 0)
             why_set(why, "field '%s': %s", name ? name : "?",
                     name && ft >= 0 ? sub : "unreadable");
@@ -572,8 +615,7 @@ static int map_dataset(io_h5_table *t, hid_t dset, const char *leaf, char *why)
     return rc;
 }
 
-/* ---- groups -----------------------------------------------------------------
- */
+/* ---- groups ---- */
 
 typedef struct {
     char **names;
@@ -621,65 +663,82 @@ static int group_names(hid_t g, name_list *l)
     return 0;
 }
 
-static void note_add(io_h5_table *t, const char *name, const char *why)
+/* Adds "member (why)" to the one-line note of a group's table:
+ * "FILE: /g: skipped m (2-D), sub (group)". */
+static void note_add(io_h5_table *t, const char *member, const char *why)
 {
-    size_t add = strlen(name) + strlen(why) + 16;
+    const char *head = t->note_len ? "" : (t->name ? t->name : "");
+    size_t add = strlen(head) + strlen(member) + strlen(why) + 16;
     char *p = realloc(t->note, t->note_len + add);
     if (!p)
         return; /* the note is a courtesy: losing it is harmless */
     t->note = p;
     t->note_len +=
-        (size_t)snprintf(p + t->note_len, add, "%s%s (%s)",
-                         t->note_len ? ", " : "skipped: ", name, why);
+        (size_t)snprintf(p + t->note_len, add, "%s%s%s (%s)", head,
+                         t->note_len ? ", " : ": skipped ", member, why);
 }
 
-/* A group member that may become a column: an open 1-D dataset. */
+/* A group member: an open 1-D dataset that may become a column
+ * (dset >= 0), or why it cannot. */
 typedef struct {
     const char *name;
     hid_t dset;
     uint64_t len;
+    char why[WHY_MAX];
 } member;
 
-/* Opens member `name` as a 1-D non-compound dataset with a supported type
- * and filters; 0, or -1 with why it is skipped. */
-static int member_open(hid_t g, const char *name, member *m, char *why)
+/* Why a dataset of shape s cannot be a column of a group, or NULL. */
+static const char *member_shape_why(const ds_shape *s)
 {
-    hid_t o = H5Oopen(g, name, H5P_DEFAULT);
-    H5I_type_t kind = o >= 0 ? H5Iget_type(o) : H5I_BADID;
-    if (kind != H5I_DATASET) {
-        why_set(why, "%s", kind == H5I_GROUP ? "group" : "not a dataset");
-        if (o >= 0)
-            H5Oclose(o);
-        return -1;
-    }
-    ds_shape s;
-    if (dataset_shape(o, &s, why) != 0)
-        return H5Oclose(o), -1;
     h5_col probe = {.mem = -1};
-    const char *bad = s.ndims != 1 ? "not 1-D"
-                      : s.compound ? "compound"
-                                   : map_type(s.type, &probe);
+    const char *bad = s->ndims == 2  ? "2-D"
+                      : s->ndims > 2 ? "N-D"
+                      : s->compound  ? "compound"
+                                     : map_type(s->type, &probe);
     close_type(probe.mem);
-    H5Tclose(s.type);
-    if (bad || !filters_ok(o, why)) {
-        if (bad)
-            why_set(why, "%s",
-                    s.ndims > 1 ? (s.ndims == 2 ? "2-D" : "N-D") : bad);
-        return H5Oclose(o), -1;
-    }
-    *m = (member){.name = name, .dset = o, .len = s.dims[0]};
-    return 0;
+    return bad;
 }
 
-/* The length most members share; ties go to the first in name order. */
+/* Opens m->name as a 1-D non-compound dataset with a supported type and
+ * filters into m->dset; else leaves m->dset < 0 and says why in m->why. */
+static void member_open(hid_t g, member *m)
+{
+    m->dset = H5Oopen(g, m->name, H5P_DEFAULT);
+    H5I_type_t kind = m->dset >= 0 ? H5Iget_type(m->dset) : H5I_BADID;
+    ds_shape s = {.type = -1};
+    const char *bad = kind == H5I_GROUP      ? "group"
+                      : kind == H5I_DATATYPE ? "named datatype"
+                      : kind != H5I_DATASET  ? "not a dataset"
+                                             : NULL;
+    if (!bad && dataset_shape(m->dset, &s, m->why) != 0)
+        bad = s.scalar ? "scalar" : m->why;
+    if (!bad)
+        bad = member_shape_why(&s);
+    if (!bad && !filters_ok(m->dset, m->why))
+        bad = m->why;
+    close_type(s.type);
+    if (bad) {
+        if (bad != m->why)
+            why_set(m->why, "%s", bad);
+        if (m->dset >= 0)
+            H5Oclose(m->dset);
+        m->dset = -1;
+        return;
+    }
+    m->len = s.dims[0];
+}
+
+/* The length most usable members share; ties go to the first in name
+ * order. A group rarely mixes lengths, but when it does this keeps the
+ * table pandas would build from the bulk of it rather than failing. */
 static uint64_t common_length(const member *m, size_t n)
 {
     uint64_t best = 0;
     size_t best_count = 0;
     for (size_t i = 0; i < n; i++) {
         size_t count = 0;
-        for (size_t k = 0; k < n; k++)
-            count += m[k].len == m[i].len;
+        for (size_t k = 0; m[i].dset >= 0 && k < n; k++)
+            count += m[k].dset >= 0 && m[k].len == m[i].len;
         if (count > best_count) {
             best = m[i].len;
             best_count = count;
@@ -688,26 +747,46 @@ static uint64_t common_length(const member *m, size_t n)
     return best;
 }
 
-/* Turns the usable members into sources and columns. */
+/* Closes the members of another length than len, saying so. */
+static void drop_other_lengths(member *m, size_t n, uint64_t len)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (m[i].dset < 0 || m[i].len == len)
+            continue;
+        why_set(m[i].why, "length %llu, not %llu", (unsigned long long)m[i].len,
+                (unsigned long long)len);
+        H5Dclose(m[i].dset);
+        m[i].dset = -1;
+    }
+}
+
+/* Turns the members still open into sources and columns, and notes the
+ * others, all in name order. */
 static int group_take(io_h5_table *t, member *m, size_t n, char *why)
 {
-    uint64_t len = common_length(m, n);
     for (size_t i = 0; i < n; i++) {
-        if (m[i].len != len) {
-            char what[48];
-            snprintf(what, sizeof what, "length %llu",
-                     (unsigned long long)m[i].len);
-            note_add(t, m[i].name, what);
-            H5Dclose(m[i].dset);
-            m[i].dset = -1;
+        if (m[i].dset < 0) {
+            note_add(t, m[i].name, m[i].why);
             continue;
         }
         hid_t dset = m[i].dset;
-        m[i].dset = -1;
+        m[i].dset = -1; /* map_dataset takes it over */
         if (map_dataset(t, dset, m[i].name, why) != 0)
             return -1;
     }
     return 0;
+}
+
+static int group_members(hid_t g, const name_list *l, member *m)
+{
+    size_t usable = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        m[i].name = l->names[i];
+        member_open(g, &m[i]);
+        usable += m[i].dset >= 0;
+    }
+    drop_other_lengths(m, l->n, common_length(m, l->n));
+    return usable > 0;
 }
 
 /* A group: its 1-D datasets of the common length, in name order. */
@@ -717,22 +796,14 @@ static int map_group(io_h5_table *t, hid_t g, char *why)
     if (group_names(g, &l) != 0)
         return why_set(why, "cannot list the group"), -1;
     member *m = calloc(l.n + 1, sizeof *m);
-    size_t n = 0;
-    for (size_t i = 0; m && i < l.n; i++) {
-        char sub[WHY_MAX];
-        if (member_open(g, l.names[i], &m[n], sub) == 0)
-            n++;
-        else
-            note_add(t, l.names[i], sub);
-    }
     int rc = -1;
     if (!m)
         why_set(why, "out of memory");
-    else if (n == 0)
+    else if (!group_members(g, &l, m))
         why_set(why, "the group holds no 1-D dataset to describe");
     else
-        rc = group_take(t, m, n, why);
-    for (size_t i = 0; m && i < n; i++) /* those not taken over */
+        rc = group_take(t, m, l.n, why);
+    for (size_t i = 0; m && i < l.n; i++) /* those not taken over */
         if (m[i].dset >= 0)
             H5Dclose(m[i].dset);
     free(m);
@@ -740,8 +811,7 @@ static int map_group(io_h5_table *t, hid_t g, char *why)
     return rc;
 }
 
-/* ---- objects ----------------------------------------------------------------
- */
+/* ---- objects ---- */
 
 /* Nonzero when the path names an object (every step of it exists). */
 static int object_exists(hid_t file, const char *path)
@@ -792,8 +862,7 @@ static int map_object(io_h5_table *t, const char *path, char *why)
     return why_set(why, "not a dataset or group"), -1;
 }
 
-/* ---- listing ----------------------------------------------------------------
- */
+/* ---- listing ---- */
 
 typedef struct {
     char *data;
@@ -846,21 +915,30 @@ static void list_line(text_buf *b, const char *path, const io_h5_table *t)
 
 static void list_group(text_buf *b, hid_t file, const char *path, int depth);
 
-/* Lists the object at path when it maps, and a group's members below. */
-static void list_object(text_buf *b, hid_t file, const char *path, int depth)
+static int is_group(hid_t file, const char *path)
+{
+    hid_t o = H5Oopen(file, path, H5P_DEFAULT);
+    int group = o >= 0 && H5Iget_type(o) == H5I_GROUP;
+    if (o >= 0)
+        H5Oclose(o);
+    H5Eclear2(H5E_DEFAULT);
+    return group;
+}
+
+/* Lists the object at path when it maps, and a group's members below.
+ * 0, or -1 with why when the object itself maps to no table. */
+static int list_object(text_buf *b, hid_t file, const char *path, int depth,
+                       char *why)
 {
     io_h5_table t = {.file = file};
-    char why[WHY_MAX];
-    if (map_object(&t, path, why) == 0 && t.ncols > 0)
+    int rc = map_object(&t, path, why);
+    if (rc == 0 && t.ncols > 0)
         list_line(b, path, &t);
     table_clear(&t);
     H5Eclear2(H5E_DEFAULT);
-    hid_t o = H5Oopen(file, path, H5P_DEFAULT);
-    int is_group = o >= 0 && H5Iget_type(o) == H5I_GROUP;
-    if (o >= 0)
-        H5Oclose(o);
-    if (is_group && depth < LIST_DEPTH_MAX)
+    if (is_group(file, path) && depth < LIST_DEPTH_MAX)
         list_group(b, file, path, depth + 1);
+    return rc;
 }
 
 static void list_group(text_buf *b, hid_t file, const char *path, int depth)
@@ -885,15 +963,249 @@ static void list_group(text_buf *b, hid_t file, const char *path, int depth)
         }
         snprintf(child, n, "%s%s%s", path, strcmp(path, "/") ? "/" : "",
                  l.names[i]);
-        list_object(b, file, child, depth);
+        char why[WHY_MAX];
+        list_object(b, file, child, depth, why);
         free(child);
     }
     names_free(&l);
     H5Gclose(g);
 }
 
-/* ---- open / close
- * ------------------------------------------------------------ */
+/* ---- the variable-length string guard ---- */
+
+/* libhdf5 1.10.8 trusts the global heap when it converts variable-length
+ * strings. H5HG_read copies as many bytes as the heap collection says the
+ * object holds into a buffer sized from the string length stored in the
+ * dataset (H5T__conv_vlen), the heap index is not checked against the
+ * collection's table, and that table is decoded without bounds checks. A
+ * corrupted length, index or object size thus reads or writes out of
+ * bounds inside the library and crashes the process: no error comes back.
+ *
+ * So before libhdf5 converts a slab of a contiguous dataset, its raw
+ * descriptors (length, collection address, index) are read from the file
+ * and checked against the collection, decoded here as libhdf5 decodes it
+ * but with every bound checked: the collection lies in the file, every
+ * object lies in the collection, and the object a string names exists and
+ * holds exactly its length. Then every copy libhdf5 makes stays in bounds.
+ *
+ * The limit: only contiguous datasets have raw bytes at a known offset
+ * (H5Dget_offset). Chunked ones may be filtered and compact ones sit in
+ * the object header, so their strings are converted unchecked, and a
+ * corrupted heap behind them can still crash libhdf5. */
+
+#define VL_NOBJ   65536u /* heap indices are 16-bit in a collection */
+#define VL_ABSENT UINT64_MAX
+
+static uint64_t get_le(const unsigned char *p, unsigned n)
+{
+    uint64_t v = 0;
+    for (unsigned i = n; i-- > 0;)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static uint64_t align8(uint64_t n)
+{
+    return (n + 7) & ~(uint64_t)7;
+}
+
+/* Opens the file for raw reads and learns its address sizes; with no
+ * guard (fd < 0) contiguous strings are simply read unchecked. */
+static void vl_guard_open(vl_guard *g, hid_t file, const char *path)
+{
+    struct stat st;
+    hid_t fcpl = H5Fget_create_plist(file);
+    hsize_t user_block = 0;
+    size_t sa = 0, ss = 0;
+    g->fd = -1;
+    if (fcpl < 0 || H5Pget_userblock(fcpl, &user_block) < 0 ||
+        H5Pget_sizes(fcpl, &sa, &ss) < 0 || sa < 2 || sa > 8 || ss < 2 ||
+        ss > 8)
+        sa = 0;
+    if (fcpl >= 0)
+        H5Pclose(fcpl);
+    H5Eclear2(H5E_DEFAULT);
+    int fd = sa ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+    if (fd >= 0 && fstat(fd, &st) != 0) {
+        close(fd);
+        fd = -1;
+    }
+    if (fd < 0)
+        return;
+    *g = (vl_guard){.fd = fd,
+                    .base = user_block,
+                    .file_size = (uint64_t)st.st_size,
+                    .sizeof_addr = (unsigned)sa,
+                    .sizeof_size = (unsigned)ss};
+}
+
+static void vl_guard_close(vl_guard *g)
+{
+    if (g->fd >= 0)
+        close(g->fd);
+    free(g->obj_size);
+    free(g->bytes);
+    *g = (vl_guard){.fd = -1};
+}
+
+/* Reads n bytes at file offset `at` into g->bytes; -1 past the end. */
+static int vl_pread(vl_guard *g, uint64_t at, size_t n)
+{
+    if (at > g->file_size || n > g->file_size - at)
+        return -1;
+    if (n > g->bytes_cap) {
+        unsigned char *p = realloc(g->bytes, n);
+        if (!p)
+            return -1;
+        g->bytes = p;
+        g->bytes_cap = n;
+    }
+    size_t done = 0;
+    while (done < n) {
+        ssize_t r = pread(g->fd, g->bytes + done, n - done, (off_t)(at + done));
+        if (r <= 0)
+            return -1;
+        done += (size_t)r;
+    }
+    return 0;
+}
+
+/* Walks the objects of the collection in g->bytes (size bytes) as
+ * H5HG__cache_heap_deserialize does, recording each object's size by
+ * index (the last of a repeated index wins, as there). 0, or -1 when an
+ * object leaves the collection or would stop the walk. */
+static int vl_walk_heap(vl_guard *g, uint64_t size)
+{
+    uint64_t hdr = align8(8 + g->sizeof_size), obj_hdr = 8 + g->sizeof_size;
+    for (size_t i = 0; i <= g->obj_max; i++)
+        g->obj_size[i] = VL_ABSENT;
+    g->obj_max = 0;
+    for (uint64_t at = hdr; at < size;) {
+        if (size - at < obj_hdr)
+            break; /* a tail too small for an object: free space */
+        const unsigned char *p = g->bytes + at;
+        uint64_t idx = get_le(p, 2), len = get_le(p + 8, g->sizeof_size);
+        if (len > size)
+            return -1;
+        uint64_t need = idx ? obj_hdr + align8(len) : len;
+        if (need == 0 || need > size - at)
+            return -1;
+        if (idx)
+            g->obj_size[idx] = len;
+        if (idx > g->obj_max)
+            g->obj_max = (size_t)idx;
+        at += need;
+    }
+    return 0;
+}
+
+/* Makes the collection at heap address addr the decoded one. */
+static int vl_load_heap(vl_guard *g, uint64_t addr, char *why)
+{
+    uint64_t hdr = align8(8 + g->sizeof_size);
+    if (!g->obj_size) {
+        g->obj_size = malloc(VL_NOBJ * sizeof *g->obj_size);
+        if (!g->obj_size)
+            return why_set(why, "out of memory"), -1;
+        g->obj_max = VL_NOBJ - 1; /* all unset: clear them all once */
+    }
+    g->heap_addr = 0;
+    if (addr > UINT64_MAX - g->base || vl_pread(g, g->base + addr, hdr) != 0)
+        return why_set(why, "heap collection outside the file"), -1;
+    uint64_t size = get_le(g->bytes + 8, g->sizeof_size);
+    if (memcmp(g->bytes, "GCOL", 4) != 0 || g->bytes[4] != 1 || size < hdr)
+        return why_set(why, "bad heap collection header"), -1;
+    if (size > SIZE_MAX || vl_pread(g, g->base + addr, (size_t)size) != 0)
+        return why_set(why, "heap collection outside the file"), -1;
+    if (vl_walk_heap(g, size) != 0)
+        return why_set(why, "corrupted heap collection"), -1;
+    g->heap_addr = addr;
+    return 0;
+}
+
+/* Strings of source si whose field lies before offset `off`. */
+static size_t strings_before(const io_h5_table *t, size_t si, size_t off)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < t->ncols; k++)
+        n += t->cols[k].src == si && t->cols[k].conv == CONV_VLSTR &&
+             t->cols[k].field_off < off;
+    return n;
+}
+
+/* libhdf5 reports a dataset's type as laid out in memory, where a
+ * variable-length string is a pointer; in the file it is a descriptor of
+ * 4 + sizeof_addr + 4 bytes, and the compound fields after it sit further
+ * by the difference (H5T__set_loc). Sets each source's bytes per row in
+ * the file and each column's offset in such a row. */
+static void vl_layout(io_h5_table *t)
+{
+    size_t grow = 8 + t->guard.sizeof_addr - sizeof(char *);
+    for (size_t si = 0; si < t->nsrc; si++) {
+        h5_src *src = &t->srcs[si];
+        hid_t type = H5Dget_type(src->dset);
+        size_t elem = type >= 0 ? H5Tget_size(type) : 0;
+        close_type(type);
+        /* A compound grows by its strings; a 2-D or 1-D dataset is of one
+         * type, string or not. */
+        elem += grow * (src->compound ? strings_before(t, si, SIZE_MAX)
+                                      : strings_before(t, si, 1) > 0);
+        for (size_t j = 0; j < t->ncols; j++) {
+            h5_col *c = &t->cols[j];
+            if (c->src == si)
+                c->file_off =
+                    src->compound
+                        ? c->field_off +
+                              grow * strings_before(t, si, c->field_off)
+                        : c->pos * elem;
+        }
+        src->file_row = elem * (size_t)src->width;
+    }
+}
+
+/* Checks one string descriptor: "length, address, index". */
+static int vl_check_one(vl_guard *g, const unsigned char *d, char *why)
+{
+    uint64_t len = get_le(d, 4), addr = get_le(d + 4, g->sizeof_addr);
+    uint64_t idx = get_le(d + 4 + g->sizeof_addr, 4);
+    if (addr == 0)
+        return 0; /* a null string: libhdf5 reads no heap */
+    if (addr != g->heap_addr && vl_load_heap(g, addr, why) != 0)
+        return -1;
+    if (idx == 0 || idx >= VL_NOBJ || g->obj_size[idx] != len)
+        return why_set(why, "string not in its heap collection"), -1;
+    return 0;
+}
+
+/* Checks the descriptors of rows [row0, row0 + n) of source src for its
+ * selected string columns before libhdf5 converts them (see above). */
+static int vl_check_slab(io_h5_table *t, const h5_src *src, size_t si,
+                         uint64_t row0, size_t n, char *why)
+{
+    vl_guard *g = &t->guard;
+    size_t row = src->file_row, desc = 8 + g->sizeof_addr;
+    if (g->fd < 0 || src->raw == RAW_NONE || n == 0 || row == 0)
+        return 0;
+    if (row0 > (UINT64_MAX - src->raw) / row ||
+        vl_pread(g, src->raw + row0 * row, n * row) != 0)
+        return why_set(why, "raw data outside the file"), -1;
+    unsigned char *raw = malloc(n * row);
+    if (!raw)
+        return why_set(why, "out of memory"), -1;
+    memcpy(raw, g->bytes, n * row); /* g->bytes is reused for the heap */
+    int rc = 0;
+    for (size_t k = 0; rc == 0 && k < t->nsel; k++) {
+        const h5_col *c = &t->cols[t->sel[k]];
+        if (c->src != si || c->conv != CONV_VLSTR || c->file_off + desc > row)
+            continue;
+        for (size_t i = 0; rc == 0 && i < n; i++)
+            rc = vl_check_one(g, raw + i * row + c->file_off, why);
+    }
+    free(raw);
+    return rc;
+}
+
+/* ---- open / close ---- */
 
 static hid_t open_file(const char *file, const io_h5_opts *o)
 {
@@ -1020,6 +1332,7 @@ void io_h5_close(io_h5_table *t)
     if (t->file > 0)
         H5Fclose(t->file);
     h5_leave();
+    vl_guard_close(&t->guard);
     free(t->name);
     free(t->buf);
     free(t);
@@ -1036,6 +1349,7 @@ static io_status open_locked(io_h5_table *t, const io_h5_path *p,
         h5_reason(why);
         return io_fail(err, IO_EIO, "%s: cannot open: %s", p->file, why);
     }
+    vl_guard_open(&t->guard, t->file, p->file);
     t->dxpl = make_dxpl(t, o);
     if (t->dxpl < 0)
         return io_fail(err, IO_ENOMEM, "%s: out of memory", t->name);
@@ -1045,6 +1359,7 @@ static io_status open_locked(io_h5_table *t, const io_h5_path *p,
                        "%s: %s", t->name, why);
     if (t->ncols == 0)
         return io_fail(err, IO_EEMPTY, "%s: no columns to describe", t->name);
+    vl_layout(t);
     return IO_OK;
 }
 
@@ -1061,6 +1376,7 @@ io_status io_h5_open(const io_h5_path *p, const io_h5_opts *o,
     if (!t)
         return io_fail(err, IO_ENOMEM, "%s: out of memory", p->file);
     t->file = t->dxpl = -1;
+    t->guard.fd = -1;
     h5_enter();
     io_status st = open_locked(t, p, o, err);
     if (st == IO_OK)
@@ -1074,8 +1390,7 @@ io_status io_h5_open(const io_h5_path *p, const io_h5_opts *o,
     return IO_OK;
 }
 
-/* ---- accessors -------------------------------------------------------------
- */
+/* ---- accessors ---- */
 
 uint64_t io_h5_nrows(const io_h5_table *t)
 {
@@ -1115,8 +1430,7 @@ uint64_t io_h5_chunk_rows(const io_h5_table *t)
     return 1;
 }
 
-/* ---- selection -------------------------------------------------------------
- */
+/* ---- selection ---- */
 
 /* Lays out the read buffer of one source: a compound source reads only
  * its selected fields, packed; other sources read whole rows. */
@@ -1213,8 +1527,7 @@ size_t io_h5_row_bytes(const io_h5_table *t)
     return bytes ? bytes : 1;
 }
 
-/* ---- slabs ------------------------------------------------------------------
- */
+/* ---- slabs ---- */
 
 int io_h5_slab_init(io_h5_slab *s, const io_h5_table *t, size_t cap_rows)
 {
@@ -1364,38 +1677,62 @@ static int select_rows(const h5_src *src, uint64_t row0, size_t n,
                                NULL) < 0;
 }
 
-/* One source's share of a slab: read, scatter, give heap strings back. */
-static io_status read_src(io_h5_table *t, size_t si, uint64_t row0, size_t n,
-                          io_h5_slab *s, io_error *err)
+/* The memory type source si is read with: its selected fields, or the
+ * one type of its columns. */
+static hid_t src_mem_type(const io_h5_table *t, size_t si)
 {
-    h5_src *src = &t->srcs[si];
-    hid_t mem = src->compound ? src->row_mem : t->cols[0].mem;
-    for (size_t j = 0; !src->compound && j < t->ncols; j++)
+    if (t->srcs[si].compound)
+        return t->srcs[si].row_mem;
+    for (size_t j = 0; j < t->ncols; j++)
         if (t->cols[j].src == si)
-            mem = t->cols[j].mem;
+            return t->cols[j].mem;
+    return -1;
+}
+
+/* libhdf5's read of rows [row0, row0 + n) of source si into t->buf. */
+static int read_rows(io_h5_table *t, size_t si, uint64_t row0, size_t n,
+                     char *why)
+{
+    const h5_src *src = &t->srcs[si];
     hid_t fspace = -1, mspace = -1;
-    char why[WHY_MAX] = "out of memory";
-    int bad = buf_reserve(t, n * src->row_size + 1);
-    if (!bad && src->has_vlen) /* a failed read leaves no wild pointer */
-        memset(t->buf, 0, n * src->row_size);
-    if (!bad && (select_rows(src, row0, n, &fspace, &mspace) != 0 ||
-                 H5Dread(src->dset, mem, mspace, fspace, t->dxpl, t->buf) < 0))
-        bad = 1, h5_reason(why);
-    for (size_t k = 0; !bad && k < t->nsel; k++)
-        if (t->cols[t->sel[k]].src == si &&
-            scatter(&t->cols[t->sel[k]], t->buf, src->row_size, n,
-                    &s->cols[k]) != 0)
-            bad = 1;
-    vl_release(t);
+    int bad = select_rows(src, row0, n, &fspace, &mspace) != 0 ||
+              H5Dread(src->dset, src_mem_type(t, si), mspace, fspace, t->dxpl,
+                      t->buf) < 0;
+    if (bad)
+        h5_reason(why);
     if (fspace >= 0)
         H5Sclose(fspace);
     if (mspace >= 0)
         H5Sclose(mspace);
+    return bad ? -1 : 0;
+}
+
+/* One source's share of a slab: check, read, scatter, give heap strings
+ * back. */
+static io_status read_src(io_h5_table *t, size_t si, uint64_t row0, size_t n,
+                          io_h5_slab *s, io_error *err)
+{
+    const h5_src *src = &t->srcs[si];
+    char why[WHY_MAX];
+    if (buf_reserve(t, n * src->row_size + 1) != 0)
+        return io_fail(err, IO_ENOMEM, "%s: out of memory", t->name);
+    if (src->has_vlen) /* a failed read leaves no wild pointer */
+        memset(t->buf, 0, n * src->row_size);
+    int bad = src->has_vlen && vl_check_slab(t, src, si, row0, n, why) != 0;
+    if (!bad)
+        bad = read_rows(t, si, row0, n, why) != 0;
+    int lost = 0; /* out of memory while scattering */
+    for (size_t k = 0; !bad && !lost && k < t->nsel; k++)
+        if (t->cols[t->sel[k]].src == si)
+            lost = scatter(&t->cols[t->sel[k]], t->buf, src->row_size, n,
+                           &s->cols[k]) != 0;
+    vl_release(t);
+    if (lost || (bad && strcmp(why, "out of memory") == 0))
+        return io_fail(err, IO_ENOMEM, "%s: out of memory", t->name);
     if (bad)
-        return io_fail(
-            err, strcmp(why, "out of memory") ? IO_EPARSE : IO_ENOMEM,
-            "%s: cannot read rows %llu..%llu: %s", t->name,
-            (unsigned long long)row0, (unsigned long long)(row0 + n), why);
+        return io_fail(err, IO_EPARSE, "%s: cannot read rows %llu..%llu: %s",
+                       t->name, (unsigned long long)row0,
+                       (unsigned long long)(row0 + n), why);
     return IO_OK;
 }
 
@@ -1417,31 +1754,72 @@ io_status io_h5_read(io_h5_table *t, uint64_t row0, size_t n, io_h5_slab *s,
     return st;
 }
 
-/* ---- listing entry point
- * ------------------------------------------------------ */
+/* ---- listing entry point ---- */
 
-io_status io_h5_list(const char *file, char **out, size_t *len, io_error *err)
+/* Lists `object` ("/" for the whole file) and what lies below it. A
+ * dataset that maps to no table is an error with the reason, as
+ * describing it would be; a group lists whatever maps below it, possibly
+ * nothing. */
+static int list_requested(text_buf *b, hid_t file, const char *object,
+                          char *why)
 {
-    if (!io_h5_is_hdf5(file))
-        return io_fail(err, IO_EIO, "%s: %s", file,
-                       is_file(file) ? "not an HDF5 file" : "no such file");
-    text_buf b = {0};
+    if (!object_exists(file, object))
+        return why_set(why, "no such object"), -1;
+    if (list_object(b, file, object, 0, why) != 0 && !is_group(file, object))
+        return -1;
+    return 0;
+}
+
+/* The object part without trailing slashes ("/g/" is "/g"), "/" when
+ * none: a new string, NULL when out of memory. */
+static char *list_root(const char *object)
+{
+    size_t n = object ? strlen(object) : 0;
+    while (n > 1 && object[n - 1] == '/')
+        n--;
+    return n ? dup_n(object, n) : dup_n("/", 1);
+}
+
+/* Lists `object` of p->file into b. */
+static io_status list_file(const io_h5_path *p, const char *object, text_buf *b,
+                           io_error *err)
+{
     char why[WHY_MAX];
+    io_status st = IO_OK;
     h5_enter();
-    hid_t f = open_file(file, NULL);
-    if (f < 0)
+    hid_t f = open_file(p->file, NULL);
+    if (f < 0) {
         h5_reason(why);
-    else {
-        list_object(&b, f, "/", 0);
-        H5Fclose(f);
+        st = io_fail(err, IO_EIO, "%s: cannot open: %s", p->file, why);
+    } else if (list_requested(b, f, object, why) != 0) {
+        st = io_fail(err,
+                     strcmp(why, "no such object") == 0 ? IO_EIO : IO_EPARSE,
+                     "%s: %s: %s", p->file, object, why);
     }
+    if (f >= 0)
+        H5Fclose(f);
     h5_leave();
-    if (f < 0)
-        return io_fail(err, IO_EIO, "%s: cannot open: %s", file, why);
-    text_add(&b, "%s", "");
-    if (b.failed || !b.data) {
+    return st;
+}
+
+io_status io_h5_list(const io_h5_path *p, char **out, size_t *len,
+                     io_error *err)
+{
+    if (!io_h5_is_hdf5(p->file))
+        return io_fail(err, IO_EIO, "%s: %s", p->file,
+                       is_file(p->file) ? "not an HDF5 file" : "no such file");
+    char *object = list_root(p->object);
+    if (!object)
+        return io_fail(err, IO_ENOMEM, "%s: out of memory", p->file);
+    text_buf b = {0};
+    io_status st = list_file(p, object, &b, err);
+    free(object);
+    text_add(&b, "%s", ""); /* a NUL-terminated buffer even when empty */
+    if (st == IO_OK && (b.failed || !b.data))
+        st = io_fail(err, IO_ENOMEM, "%s: out of memory", p->file);
+    if (st != IO_OK) {
         free(b.data);
-        return io_fail(err, IO_ENOMEM, "%s: out of memory", file);
+        return st;
     }
     *out = b.data;
     *len = b.len;

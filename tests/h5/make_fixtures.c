@@ -12,7 +12,7 @@
  *   group.h5:/g         a group: chunked + gzip + shuffle 1-D datasets Z,
  *                       a, b, c (name order: 'Z' before 'a'); skipped: a 2-D,
  *                       a scalar, a subgroup, a compound, one of another
- *                       length
+ *                       length; group.h5:/tie two lengths, one member each
  *   compact.h5:/compact 1-D int16 in the compact layout
  *   grid.h5:/grid       2-D float64 2000 x 3 with NaN, chunked
  *   flags.h5:/flags     h5py's bool enum
@@ -20,17 +20,21 @@
  * Bad inputs (bad.h5): /cube (3-D), /refs (references), /opaque,
  * /nested (a nested compound field), /arr (an array field), /filtered (a
  * filter no reader has); truncated.h5 (types.h5 cut short).
+ * vlen.h5 (/rec with vlen.csv, /names, /grid: contiguous strings) and
+ * corrupt/000.h5 .. 299.h5, copies of it with random bytes overwritten.
  */
 #include <hdf5.h>
 
 #include <math.h>
+#include <sys/stat.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define NROWS 5000
+#define NROWS    5000
+#define NCORRUPT 300
 
 static const char *const codes[] = {"alpha", "beta", "ab  ", "Z\xc3\xbcrich",
                                     "eightchr"};
@@ -327,6 +331,17 @@ static void write_group_skipped(hid_t g)
     H5Tclose(mt);
 }
 
+/* /tie: y (6 rows) and x (4 rows) are one each: the common length is the
+ * first in name order, 4, so y is skipped. */
+static void write_group_tie(hid_t f)
+{
+    static const double x[4] = {1, 2, 3, 4}, y[6] = {0};
+    hid_t g = H5Gcreate2(f, "tie", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    write_1d(g, "y", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 6, 0, y);
+    write_1d(g, "x", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 4, 0, x);
+    H5Gclose(g);
+}
+
 static void write_group(const char *dir)
 {
     hid_t f = create_file(dir, "group.h5");
@@ -335,6 +350,7 @@ static void write_group(const char *dir)
     write_group_members(g, csv);
     write_group_skipped(g);
     H5Gclose(g);
+    write_group_tie(f);
     H5Fclose(f);
     fclose(csv);
 }
@@ -500,6 +516,105 @@ static void write_bad(const char *dir)
     H5Fclose(f);
 }
 
+/* ---- variable-length strings, contiguous ---- */
+
+typedef struct {
+    int32_t a;
+    const char *s;
+    double x;
+    const char *t;
+} vl_rec;
+
+/* /rec: a compound whose strings move the fields after them (a pointer
+ * in memory, a 16-byte descriptor in the file). */
+static void write_vlen_rec(hid_t f, FILE *csv)
+{
+    enum { N = 60 };
+    static vl_rec r[N];
+    hid_t vs = vlen_str(), t = H5Tcreate(H5T_COMPOUND, sizeof(vl_rec));
+    H5Tinsert(t, "a", offsetof(vl_rec, a), H5T_NATIVE_INT32);
+    H5Tinsert(t, "s", offsetof(vl_rec, s), vs);
+    H5Tinsert(t, "x", offsetof(vl_rec, x), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "t", offsetof(vl_rec, t), vs);
+    fprintf(csv, "a,s,x,t\n");
+    for (int i = 0; i < N; i++) {
+        r[i] = (vl_rec){i * 7 % 23, codes[i % 4], i * 0.25, labels[i % 5]};
+        fprintf(csv, "%d,%s,%.17g,%s\n", r[i].a, r[i].s, r[i].x, r[i].t);
+    }
+    write_1d(f, "rec", t, t, N, 0, r);
+    H5Tclose(t);
+    H5Tclose(vs);
+}
+
+/* /names: 1-D strings (40 rows); /grid: 2-D strings 12 x 3. */
+static void write_vlen_plain(hid_t f)
+{
+    static char text[40][16];
+    static const char *names[40], *grid[12][3];
+    for (int i = 0; i < 40; i++) {
+        snprintf(text[i], sizeof text[i], "name%d", i * 7 % 13);
+        names[i] = text[i];
+        grid[i % 12][i % 3] = text[i];
+    }
+    hid_t vs = vlen_str();
+    write_1d(f, "names", vs, vs, 40, 0, names);
+    hsize_t dims[2] = {12, 3};
+    hid_t sp = H5Screate_simple(2, dims, NULL);
+    hid_t d =
+        H5Dcreate2(f, "grid", vs, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    H5Dwrite(d, vs, H5S_ALL, H5S_ALL, H5P_DEFAULT, grid);
+    H5Dclose(d);
+    H5Sclose(sp);
+    H5Tclose(vs);
+}
+
+static void write_vlen(const char *dir)
+{
+    hid_t f = create_file(dir, "vlen.h5");
+    FILE *csv = create_csv(dir, "vlen.csv");
+    write_vlen_rec(f, csv);
+    write_vlen_plain(f);
+    H5Fclose(f);
+    fclose(csv);
+}
+
+static unsigned char *read_all(const char *path, size_t *n)
+{
+    FILE *in = fopen(path, "rb");
+    if (!in)
+        exit(1);
+    fseek(in, 0, SEEK_END);
+    *n = (size_t)ftell(in);
+    fseek(in, 0, SEEK_SET);
+    unsigned char *buf = malloc(*n);
+    if (!buf || fread(buf, 1, *n, in) != *n)
+        exit(1);
+    fclose(in);
+    return buf;
+}
+
+/* corrupt/NNN.h5: vlen.h5 with 1 to 4 random bytes overwritten (fixed
+ * seed), for the guard against libhdf5 crashing on a corrupted heap. */
+static void write_corrupted(const char *dir)
+{
+    size_t n;
+    unsigned char *orig = read_all(in_dir(dir, "vlen.h5"), &n);
+    unsigned char *copy = malloc(n);
+    uint64_t seed = 2024;
+    char name[64];
+    for (int i = 0; copy && i < NCORRUPT; i++) {
+        memcpy(copy, orig, n);
+        for (uint64_t k = rng_next(&seed) % 4 + 1; k > 0; k--)
+            copy[rng_next(&seed) % n] = (unsigned char)rng_next(&seed);
+        snprintf(name, sizeof name, "corrupt/%03d.h5", i);
+        FILE *out = create_csv(dir, name);
+        fwrite(copy, 1, n, out);
+        fclose(out);
+    }
+    free(copy);
+    free(orig);
+}
+
 /* types.h5 cut to 60 %: the superblock is there, the rest is not. */
 static void write_truncated(const char *dir)
 {
@@ -540,6 +655,9 @@ int main(int argc, char **argv)
     write_empty(dir);
     write_bad(dir);
     write_truncated(dir);
+    write_vlen(dir);
+    mkdir(in_dir(dir, "corrupt"), 0777);
+    write_corrupted(dir);
     free(r);
     return 0;
 }
