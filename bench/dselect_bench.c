@@ -2,17 +2,22 @@
  * dselect_bench.c - time of ops_select_ranks_reduced against
  * ops_select_ranks.
  *
- * P processes are threads, each holding N random doubles' keys; the
- * reducer sums under a mutex between barriers, as the unit test's does.
+ * P processes are threads, each holding N keys of one kind: random
+ * doubles in [0, 1), small integers 0..999, or int64s spread over
+ * +-2^50 (both sides of zero); the reducer sums under a mutex between
+ * barriers, as the unit test's does.
  * The ranks are describe()'s: min, the two neighbours of the 25%, 50% and
  * 75% quantiles, and max of all P*N keys. Prints the best of a few runs
- * per call, the sum_u64 calls with their lengths and the time between
- * them on process 0, and ops_select_ranks over one process's keys and
- * over all of them.
+ * per call, the sum_u64 calls of that run with their lengths and the time
+ * between them on process 0, the growth of the resident memory during a call
+ * (all P processes together: the peak, reset before each call through
+ * /proc/self/clear_refs, less the resident size before it), and
+ * ops_select_ranks over one process's keys and over all of them.
  *
  *   cc -O2 -std=c11 -D_GNU_SOURCE -Iops bench/dselect_bench.c \
  *      ops/ops_dselect.c ops/ops_select.c ops/ops_vec.c -lpthread -lm
  *   ./a.out [N per process, default 7000000] [P, default 2] [runs, 5]
+ *           [kind: doubles (default), smallint, int64]
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -113,6 +118,42 @@ static uint64_t splitmix(uint64_t *s)
     return z ^ (z >> 31);
 }
 
+/* One key of the kind named (see the file comment). */
+static uint64_t make_key(const char *kind, uint64_t *seed)
+{
+    uint64_t r = splitmix(seed);
+    if (strcmp(kind, "smallint") == 0)
+        return ops_key_from_i64((int64_t)(r % 1000));
+    if (strcmp(kind, "int64") == 0)
+        return ops_key_from_i64((int64_t)(r >> 13) - (INT64_C(1) << 50));
+    return ops_key_from_f64((double)(r >> 11) * 0x1p-53);
+}
+
+/* A kB figure of /proc/self/status ("VmRSS:", "VmHWM:"), or -1. */
+static long status_kb(const char *name)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kb = -1;
+    size_t len = strlen(name);
+    while (f != NULL && fgets(line, sizeof line, f) != NULL)
+        if (strncmp(line, name, len) == 0)
+            kb = atol(line + len);
+    if (f != NULL)
+        fclose(f);
+    return kb;
+}
+
+/* Makes VmHWM the current resident size (Linux 4.0 and later). */
+static void reset_peak(void)
+{
+    FILE *f = fopen("/proc/self/clear_refs", "w");
+    if (f != NULL) {
+        fputs("5", f);
+        fclose(f);
+    }
+}
+
 static void describe_ranks(uint64_t total, uint64_t *r)
 {
     static const double q[3] = {0.25, 0.5, 0.75};
@@ -170,6 +211,7 @@ int main(int argc, char **argv)
 {
     size_t n = argc > 1 ? strtoull(argv[1], NULL, 10) : 7000000;
     int np = argc > 2 ? atoi(argv[2]) : 2, runs = argc > 3 ? atoi(argv[3]) : 5;
+    const char *kind = argc > 4 ? argv[4] : "doubles";
     np = np < 1 ? 1 : np > MAX_PROCS ? MAX_PROCS : np;
     bench_world w = {.acc = NULL};
     bench_proc p[MAX_PROCS];
@@ -181,21 +223,32 @@ int main(int argc, char **argv)
     for (int i = 0; i < np; i++) {
         p[i] = (bench_proc){.w = &w, .id = i, .ranks = ranks};
         ops_vec_init(&p[i].vec);
-        for (size_t k = 0; k < n; k++) {
-            double x = (double)(splitmix(&seed) >> 11) * 0x1p-53;
-            if (ops_vec_push(&p[i].vec, ops_key_from_f64(x)) != 0)
+        for (size_t k = 0; k < n; k++)
+            if (ops_vec_push(&p[i].vec, make_key(kind, &seed)) != 0)
                 return 1;
-        }
         all[i] = &p[i].vec;
     }
-    double best = 1e30;
+    double best = 1e30, best_t0 = 0;
+    long grew = 0;
+    bench_world calls = {.ncalls = 0}; /* the best run's */
     for (int r = 0; r < runs; r++) {
+        reset_peak();
+        long before = status_kb("VmRSS:");
         double t = run_once(p, np, &w);
-        best = t < best ? t : best;
+        long peak = status_kb("VmHWM:") - before;
+        if (t < best) {
+            best = t;
+            best_t0 = p[0].t0;
+            calls.ncalls = w.ncalls;
+            memcpy(calls.call_n, w.call_n, sizeof w.call_n);
+            memcpy(calls.call_t, w.call_t, sizeof w.call_t);
+        }
+        grew = peak > grew ? peak : grew;
     }
-    printf("N = %zu keys per process, P = %d\n", n, np);
+    printf("N = %zu keys per process (%s), P = %d\n", n, kind, np);
     printf("reduced:  %.2f ms per call (best of %d)\n", 1e3 * best, runs);
-    print_calls(&w, p[0].t0);
+    printf("resident memory grew by %ld kB at most during a call\n", grew);
+    print_calls(&calls, best_t0);
     uint64_t own[NRANKS];
     describe_ranks(n, own);
     printf("ops_select_ranks, one process's keys: %.2f ms\n",

@@ -24,46 +24,81 @@
  * do not spend rounds on their equal top bits. A bracket of one key only
  * sends its shape, which then always resolves it.
  *
- * Passes: round 1 counts all local keys into 2^16 bins of the top bits;
- * one more pass copies the keys of the ranks' bins into an array grouped
- * by bracket. Later rounds read and compact only those copies (their
- * memory: up to 8 bytes per local key when the ranks' bins hold most keys,
- * twice that while one round's copies move to the next). Each round
- * fixes at least 12 more bits (fewer only when brackets are many), so at
- * most five rounds counting, plus one tiny first call that agrees on the
- * total count and on every process having its buffers.
+ * Round 1 is planned from a sample: every process counts one key in 64
+ * into 2^16 bins of the top bits, the counts are summed, and each such
+ * bin is split into 2^e bins of the bits below it, 2^e about its share
+ * of the sample times 2^13. So round 1's bins hold similar numbers of
+ * keys even where keys crowd under equal top bits (doubles in [0, 1)
+ * share their sign, most of their exponent). A misleading sample costs
+ * rounds, never exactness.
  *
- * Traffic per round: 2^16 + 66 counts in round 1; later 2^12 + 65 per open
- * bracket (2^18 bins over all brackets beyond 64 of them, at least 16
- * each), plus one count that says whether any process ran out of memory,
- * so that all return -1 together instead of waiting on each other.
+ * Memory: round 1 counts all local keys. A later round counts from this
+ * process's copies of the open brackets' keys when it has them, else
+ * from all its keys again (a key outside the open brackets costs one
+ * table look-up and no branch). The first round whose open brackets hold
+ * at most a budget of this process's keys (1/64 of them, at least 2^17:
+ * 1 MiB) copies them while it counts; later rounds compact the copies in
+ * place. So the memory of a call beyond its fixed arrays (about 2 MB)
+ * stays within the budget whatever the data. After a fair sample round
+ * 2 copies: two full passes and the sampled one. Keys crowded in the
+ * ranks' brackets (few distinct values, long shared prefixes) take more
+ * full passes instead, each narrowing them 2^12 times, unless their
+ * shape resolves them first. Whether and when to copy is each process's
+ * own choice: it changes where the counts come from, never the counts,
+ * so every process still makes the same calls.
+ *
+ * Calls: one of two counts agrees on the total and on every process
+ * having its buffers, one sums the sample; then the rounds. Round 1 fixes
+ * at least 16 bits and each later one at least 12 more (fewer only when
+ * brackets are many), so at most five rounds count bins.
+ *
+ * Traffic: 2^16 counts for the sample; at most 2^16 + 2^15 + 65 in round
+ * 1; later 2^12 + 65 per open bracket (2^18 bins over all brackets beyond
+ * 64 of them, at least 16 each). Nothing allocated after the first call
+ * can fail the call: a process that cannot allocate its copies counts
+ * from all keys again.
  */
 #include "ops.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define ROOT_BITS   16 /* bins of round 1: the top key bits */
+#define ROOT_BITS   16 /* round 1 splits each bin of the top bits */
+#define ROOT_SHIFT  (64 - ROOT_BITS)
+#define ROOT_LOW    (UINT64_MAX >> ROOT_BITS)
+#define ROOT_FINE   13 /* into about 2^13 bins over all sampled keys */
+#define ROOT_CAP    (3 * ((size_t)1 << 15)) /* bins of round 1, at most */
+#define SAMPLE_STEP 64                      /* one key in 64 is sampled */
 #define MAX_BITS    12 /* bins of later rounds, per bracket */
 #define MIN_BITS    4
 #define BUDGET_BITS 18 /* bins of a round over many brackets */
 #define SHAPE       65 /* holders, then one count per key bit */
 #define HALF        32 /* OR count << HALF | AND count */
 #define LOW_HALF    ((UINT64_C(1) << HALF) - 1)
+#define SHAPE_LANES 4                 /* copies of a bracket's local shape */
+#define COPY_MIN    ((size_t)1 << 17) /* copies allowed: 1 MiB of keys, */
+#define COPY_SHIFT  6                 /* or 1/64 of the local keys */
 
 typedef struct {
     uint64_t lo;    /* the fixed top len bits; zeros below */
-    unsigned len;   /* 0 only for the whole key space (the vecs) */
-    unsigned bits;  /* this round: 2^bits bins, or 0 (shape only) */
+    uint64_t span;  /* its keys are lo..lo + span */
+    unsigned len;   /* 0 only for the whole key space */
+    unsigned bits;  /* this round: 2^bits bins past round 1 */
+    size_t nb;      /* bins this round, 0 for its shape only */
     uint64_t count; /* keys inside, over all processes */
     uint64_t below; /* keys below lo, over all processes */
     uint64_t mine;  /* keys inside held here */
     size_t t0, t1;  /* its targets t[t0..t1) */
-    size_t k0, k1;  /* its local keys cand[k0..k1) */
     size_t off;     /* its counts in the round: bins, then shape */
-    size_t c0, c1;  /* its children next[c0..c1) */
-    size_t bin;     /* its bin in the parent */
 } ds_bracket;
+
+/* How a counting pass past round 1 finds a key's bracket and bin. */
+typedef struct {
+    uint64_t lo, size; /* the bracket's keys are lo..lo + size - 1 */
+    size_t base;       /* its first bin in the counts, or the spare one */
+    size_t left;       /* brackets from it to the last in its top bits */
+    unsigned shift;    /* a key's bin is base + ((key - lo) >> shift) */
+} ds_look;
 
 typedef struct {
     uint64_t rank;
@@ -75,17 +110,21 @@ typedef struct {
     size_t nvecs;
     ds_target *t; /* sorted by rank */
     size_t nt;
-    ds_bracket *br, *next; /* open brackets of this round and the next */
-    size_t nbr, nnext;
-    uint64_t *sum;   /* the round's counts, summed in place */
-    uint64_t *local; /* this process's share of them */
-    size_t cap;      /* counts either can hold */
-    uint32_t *map;   /* bin -> 1 + child, 0 for none (2^ROOT_BITS) */
-    size_t *pos;     /* next free copy slot per child */
-    uint64_t *stage; /* OPS_VEC_BLOCK keys on their way to cand */
-    uint32_t *stage_child;
-    uint64_t *cand; /* local keys of open brackets, by bracket */
-    int failed;     /* out of memory here: count nothing, say so */
+    ds_bracket *br, *next; /* open brackets of this round and the next, */
+    size_t nbr, nnext;     /* in key order, disjoint */
+    uint64_t *sum;         /* the round's counts, summed in place */
+    uint64_t *local;       /* this process's share of them */
+    size_t cap;            /* counts either can hold, and one spare */
+    ds_look *look;         /* one holding nothing, then per open bracket */
+    uint64_t *ors, *ands;  /* this process's shape of each, in lanes */
+    uint64_t *stage;       /* a block of keys inside open brackets */
+    uint32_t *stage_at;    /* and their look-up entries */
+    uint32_t *first;       /* top bits -> look-up entry of the first */
+                           /* bracket there; in round 1 its plan */
+    size_t root_bins;      /* bins of round 1 (plan_root) */
+    uint64_t *cand;        /* copies of the open brackets' local keys, */
+    size_t ncand;          /* or NULL: the rounds read the vecs */
+    size_t budget;         /* most keys this process may copy */
 } ds_state;
 
 static unsigned ceil_log2(size_t k)
@@ -109,16 +148,11 @@ static unsigned bits_for(size_t nbr)
 /* The most bins any round of nt targets can have (see bits_for). */
 static size_t bins_cap(size_t nt)
 {
-    size_t root = (size_t)1 << ROOT_BITS;
+    size_t root = ROOT_CAP;
     if (nt <= 64)
         return nt << MAX_BITS > root ? nt << MAX_BITS : root;
     size_t budget = (size_t)1 << BUDGET_BITS;
     return nt << MIN_BITS > budget ? nt << MIN_BITS : budget;
-}
-
-static size_t nbins(const ds_bracket *b)
-{
-    return b->bits ? (size_t)1 << b->bits : 0;
 }
 
 static unsigned shift_of(const ds_bracket *b)
@@ -128,15 +162,16 @@ static unsigned shift_of(const ds_bracket *b)
 
 /* ---- reading the keys ------------------------------------------------ */
 
-/* Counts keys (all inside the bracket [lo, ...]) into bins and folds them
+/* Round 1: counts keys into their bins (hist NULL: none) and folds them
  * into the OR / AND of the shape. */
-static void count_keys(const uint64_t *k, size_t n, uint64_t lo, unsigned shift,
+static void count_root(const uint32_t *plan, const uint64_t *k, size_t n,
                        uint64_t *hist, uint64_t shape[2])
 {
     uint64_t o = shape[0], a = shape[1];
     if (hist != NULL) {
         for (size_t i = 0; i < n; i++) {
-            hist[(k[i] - lo) >> shift]++;
+            uint32_t p = plan[k[i] >> ROOT_SHIFT];
+            hist[(p >> 6) + ((k[i] & ROOT_LOW) >> (p & 63))]++;
             o |= k[i];
             a &= k[i];
         }
@@ -150,37 +185,182 @@ static void count_keys(const uint64_t *k, size_t n, uint64_t lo, unsigned shift,
     shape[1] = a;
 }
 
+/* The look-up entry of key k: of the last open bracket that starts at
+ * or below k among those of k's top bits (past round 1 every bracket lies
+ * inside one bin of round 1), or entry 0, which holds nothing. No branch
+ * depends on k beyond the number of brackets in its top bits. */
+static size_t look_up(const ds_state *s, uint64_t k)
+{
+    size_t i = s->first[k >> ROOT_SHIFT];
+    size_t m = s->look[i].left;
+    while (m > 1) {
+        size_t half = m / 2;
+        i = s->look[i + half].lo <= k ? i + half : i;
+        m -= half;
+    }
+    return i;
+}
+
+/* Stages the keys of k[0..n) (n <= OPS_VEC_BLOCK) that lie in open
+ * brackets, with their look-up entries; returns how many. Without a
+ * branch on the key nor a chain through memory, a key outside costs
+ * little whether such keys are rare or common. */
+static size_t stage_keys(const ds_state *s, const uint64_t *k, size_t n)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t key = k[i];
+        size_t j = look_up(s, key);
+        s->stage[m] = key;
+        s->stage_at[m] = (uint32_t)j;
+        m += key - s->look[j].lo < s->look[j].size;
+    }
+    return m;
+}
+
+/* Folds the m staged keys into the shapes of their brackets, in
+ * SHAPE_LANES copies taken in turn so that keys of one bracket do not
+ * wait on each other's OR and AND in memory. */
+static void shape_staged(ds_state *s, size_t m)
+{
+    size_t lane = s->nt + 1;
+    for (size_t i = 0; i < m; i++) {
+        size_t at = (i % SHAPE_LANES) * lane + s->stage_at[i];
+        s->ors[at] |= s->stage[i];
+        s->ands[at] &= s->stage[i];
+    }
+}
+
+/* Counts the m staged keys into their bins and shapes. Their shape is
+ * folded in registers while they all belong to one bracket, the usual
+ * case when the ranks' brackets hold most keys. */
+static void count_staged(ds_state *s, size_t m)
+{
+    uint64_t o = 0, a = UINT64_MAX;
+    uint32_t one = m ? s->stage_at[0] : 0, mixed = 0;
+    for (size_t i = 0; i < m; i++) {
+        uint64_t key = s->stage[i];
+        const ds_look *l = &s->look[s->stage_at[i]];
+        s->sum[l->base + (size_t)((key - l->lo) >> l->shift)]++;
+        mixed |= s->stage_at[i] ^ one;
+        o |= key;
+        a &= key;
+    }
+    if (mixed) {
+        shape_staged(s, m);
+    } else {
+        s->ors[one] |= o;
+        s->ands[one] &= a;
+    }
+}
+
+/* Counts the keys k[0..n) of open brackets past round 1 into their bins
+ * and shapes; with dst, also keeps them at dst in order (dst may be k:
+ * it never writes ahead of what it has read). Returns the number kept. */
+static size_t count_keys(ds_state *s, const uint64_t *k, size_t n,
+                         uint64_t *dst)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i += OPS_VEC_BLOCK) {
+        size_t m =
+            stage_keys(s, k + i, n - i < OPS_VEC_BLOCK ? n - i : OPS_VEC_BLOCK);
+        count_staged(s, m);
+        if (dst != NULL)
+            memcpy(dst + kept, s->stage, m * sizeof *dst);
+        kept += m;
+    }
+    return kept;
+}
+
 /* The shape counts of one process: whether it holds keys of the bracket,
  * then per bit whether its OR and its AND have it. */
-static void put_shape(uint64_t *c, const uint64_t shape[2], uint64_t held)
+static void put_shape(uint64_t *c, uint64_t ors, uint64_t ands, uint64_t held)
 {
     if (held == 0)
         return; /* zeros: it says nothing about the bits */
     c[0] = 1;
     for (unsigned i = 0; i < 64; i++) {
-        uint64_t o = (shape[0] >> i) & 1, a = (shape[1] >> i) & 1;
+        uint64_t o = (ors >> i) & 1, a = (ands >> i) & 1;
         c[1 + i] = o << HALF | a;
     }
 }
 
-/* Counts this process's keys of bracket b into c (zeroed). The whole key
- * space reads the vecs, any other bracket its copies. */
-static void count_bracket(const ds_state *s, const ds_bracket *b, uint64_t *c)
+/* Room for copies of the open brackets' local keys, when they are few
+ * enough; NULL otherwise, or when out of memory (the next round then
+ * reads all keys again). */
+static uint64_t *copies_for(const ds_state *s)
 {
-    uint64_t shape[2] = {0, UINT64_MAX}, held = 0;
-    uint64_t *hist = b->bits ? c : NULL;
-    if (b->len == 0) {
-        for (size_t v = 0; v < s->nvecs; v++) {
-            for (const ops_block *k = s->vecs[v]->head; k; k = k->next) {
-                count_keys(k->slot, k->n, 0, shift_of(b), hist, shape);
-                held += k->n;
-            }
-        }
-    } else {
-        held = b->k1 - b->k0;
-        count_keys(s->cand + b->k0, held, b->lo, shift_of(b), hist, shape);
+    size_t total = 0;
+    for (size_t i = 0; i < s->nbr; i++) {
+        if (s->br[i].mine > s->budget - total)
+            return NULL;
+        total += (size_t)s->br[i].mine;
     }
-    put_shape(c + nbins(b), shape, held);
+    return malloc((total + 1) * sizeof(uint64_t));
+}
+
+/* Round 1 over all local keys, copying them all into dst (if not NULL). */
+static void count_all_root(ds_state *s, uint64_t *dst)
+{
+    uint64_t shape[2] = {0, UINT64_MAX}, *hist = s->br[0].nb ? s->sum : NULL;
+    size_t kept = 0;
+    for (size_t v = 0; v < s->nvecs; v++) {
+        for (const ops_block *k = s->vecs[v]->head; k; k = k->next) {
+            count_root(s->first, k->slot, k->n, hist, shape);
+            if (dst != NULL)
+                memcpy(dst + kept, k->slot, k->n * sizeof *dst);
+            kept += k->n;
+        }
+    }
+    s->ors[1] = shape[0];
+    s->ands[1] = shape[1];
+}
+
+/* A later round over all local keys, copying those of the open brackets
+ * into dst (if not NULL). */
+static void count_all(ds_state *s, uint64_t *dst)
+{
+    size_t kept = 0;
+    for (size_t v = 0; v < s->nvecs; v++)
+        for (const ops_block *k = s->vecs[v]->head; k; k = k->next)
+            kept += count_keys(s, k->slot, k->n, dst ? dst + kept : NULL);
+}
+
+/* Counts all local keys, and copies those of the open brackets when
+ * they are few enough. */
+static void count_vecs(ds_state *s)
+{
+    uint64_t *dst = copies_for(s);
+    if (s->br[0].len == 0)
+        count_all_root(s, dst);
+    else
+        count_all(s, dst);
+    s->cand = dst;
+    for (size_t i = 0; dst != NULL && i < s->nbr; i++)
+        s->ncand += (size_t)s->br[i].mine;
+}
+
+/* This process's counts of the round, in s->sum (zeroed). */
+static void count_round(ds_state *s)
+{
+    size_t lane = s->nt + 1;
+    for (size_t i = 0; i < SHAPE_LANES * lane; i++) {
+        s->ors[i] = 0;
+        s->ands[i] = UINT64_MAX;
+    }
+    if (s->cand != NULL)
+        s->ncand = count_keys(s, s->cand, s->ncand, s->cand);
+    else
+        count_vecs(s);
+    for (size_t i = 0; i < s->nbr; i++) {
+        const ds_bracket *b = &s->br[i];
+        uint64_t o = 0, a = UINT64_MAX;
+        for (size_t l = 0; l < SHAPE_LANES; l++) {
+            o |= s->ors[l * lane + 1 + i];
+            a &= s->ands[l * lane + 1 + i];
+        }
+        put_shape(s->sum + b->off + b->nb, o, a, b->mine);
+    }
 }
 
 /* ---- deciding -------------------------------------------------------- */
@@ -219,10 +399,28 @@ static int find_bin(const ds_state *s, const ds_bracket *b, const uint64_t *g,
                     size_t i, size_t *bin, uint64_t *cum)
 {
     uint64_t r = s->t[i].rank - b->below;
-    size_t nb = nbins(b);
+    size_t nb = b->nb;
     while (*bin < nb && *cum + g[*bin] <= r)
         *cum += g[(*bin)++];
     return *bin < nb ? 0 : -1;
+}
+
+/* The key interval of bin `bin` of round 1: a bin of top bits r split
+ * 2^e ways holds bins base .. base + 2^e - 1 (see plan_root). */
+static void root_bin(const ds_state *s, size_t bin, ds_bracket *c)
+{
+    size_t lo = 0, hi = (size_t)1 << ROOT_BITS; /* the last r at or below */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->first[mid] >> 6 <= bin)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    unsigned shift = s->first[lo] & 63;
+    c->len = 64u - shift;
+    c->lo = (uint64_t)lo << ROOT_SHIFT | (uint64_t)(bin - (s->first[lo] >> 6))
+                                             << shift;
 }
 
 /* The child bracket for bin `bin` of b. Bits that no key of b varies in
@@ -233,27 +431,30 @@ static ds_bracket child_of(const ds_state *s, const ds_bracket *b,
 {
     ds_bracket c = {0};
     unsigned common = (unsigned)__builtin_clzll(varying);
-    c.len = b->len + b->bits;
-    c.lo = b->lo + ((uint64_t)bin << shift_of(b));
+    if (b->len == 0) {
+        root_bin(s, bin, &c);
+    } else {
+        c.len = b->len + b->bits;
+        c.lo = b->lo + ((uint64_t)bin << shift_of(b));
+    }
     if (common > c.len) {
         c.len = common;
         c.lo = value & ~(UINT64_MAX >> common);
     }
     c.count = g[bin];
     c.below = b->below + cum;
+    c.span = c.len < 64 ? UINT64_MAX >> c.len : 0;
     c.mine = s->local[b->off + bin];
-    c.bin = bin;
     return c;
 }
 
 /* Hands each target of b its bin: a bin of one key value resolves its
  * targets, any other becomes an open bracket of the next round. */
-static int split_bins(ds_state *s, ds_bracket *b, const uint64_t *g,
+static int split_bins(ds_state *s, const ds_bracket *b, const uint64_t *g,
                       uint64_t varying, uint64_t value, uint64_t *keys_out)
 {
     size_t bin = 0;
     uint64_t cum = 0;
-    b->c0 = s->nnext;
     for (size_t i = b->t0, j; i < b->t1; i = j) {
         if (find_bin(s, b, g, i, &bin, &cum) != 0)
             return -1;
@@ -269,97 +470,30 @@ static int split_bins(ds_state *s, ds_bracket *b, const uint64_t *g,
         c.t1 = j;
         s->next[s->nnext++] = c;
     }
-    b->c1 = s->nnext;
     return 0;
 }
 
 /* After the sum: resolves or splits bracket b. -1 when the counts
  * contradict themselves (a reducer that does not sum). */
-static int decide(ds_state *s, ds_bracket *b, uint64_t *keys_out)
+static int decide(ds_state *s, const ds_bracket *b, uint64_t *keys_out)
 {
     const uint64_t *g = s->sum + b->off;
     uint64_t varying, value;
-    b->c0 = b->c1 = s->nnext;
-    if (read_shape(g + nbins(b), &varying, &value) != 0)
+    if (read_shape(g + b->nb, &varying, &value) != 0)
         return -1;
     if (varying == 0) {
         resolve(s, b->t0, b->t1, value, keys_out);
         return 0;
     }
-    if (b->bits == 0)
+    if (b->nb == 0)
         return -1; /* one key varies in no bit */
     return split_bins(s, b, g, varying, value, keys_out);
 }
 
-/* ---- copying the keys of the next round ------------------------------ */
-
-/* Moves the keys of keys[0..n) (n <= OPS_VEC_BLOCK) that fall in a mapped
- * bin to their child's slots. Staging first keeps the loop over all keys
- * free of branches and of a chain through one position counter. */
-static void route_keys(const ds_state *s, const uint64_t *k, size_t n,
-                       uint64_t lo, unsigned shift, uint64_t *cand)
-{
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t child = s->map[(k[i] - lo) >> shift];
-        s->stage[m] = k[i];
-        s->stage_child[m] = child;
-        m += child != 0;
-    }
-    for (size_t i = 0; i < m; i++)
-        cand[s->pos[s->stage_child[i]]++] = s->stage[i];
-}
-
-/* Copies b's local keys into its children's slots of cand. */
-static void route_bracket(const ds_state *s, const ds_bracket *b,
-                          uint64_t *cand)
-{
-    unsigned shift = shift_of(b);
-    if (b->c0 == b->c1)
-        return; /* resolved, or every child was */
-    for (size_t c = b->c0; c < b->c1; c++) {
-        s->map[s->next[c].bin] = (uint32_t)(1 + c - b->c0);
-        s->pos[1 + c - b->c0] = s->next[c].k0;
-    }
-    if (b->len == 0) {
-        for (size_t v = 0; v < s->nvecs; v++)
-            for (const ops_block *k = s->vecs[v]->head; k; k = k->next)
-                route_keys(s, k->slot, k->n, 0, shift, cand);
-    } else {
-        for (size_t i = b->k0; i < b->k1; i += OPS_VEC_BLOCK) {
-            size_t n = b->k1 - i < OPS_VEC_BLOCK ? b->k1 - i : OPS_VEC_BLOCK;
-            route_keys(s, s->cand + i, n, b->lo, shift, cand);
-        }
-    }
-    for (size_t c = b->c0; c < b->c1; c++)
-        s->map[s->next[c].bin] = 0;
-}
-
-/* Replaces the copies by those of the next round's brackets. Out of
- * memory marks this process failed; the next round tells the others. */
-static void route(ds_state *s)
-{
-    size_t total = 0;
-    for (size_t c = 0; c < s->nnext; c++) {
-        s->next[c].k0 = total;
-        total += (size_t)s->next[c].mine;
-        s->next[c].k1 = total;
-    }
-    uint64_t *cand = malloc((total + 1) * sizeof *cand);
-    if (cand == NULL) {
-        s->failed = 1;
-    } else {
-        for (size_t b = 0; b < s->nbr; b++)
-            route_bracket(s, &s->br[b], cand);
-    }
-    free(s->cand);
-    s->cand = cand;
-}
-
 /* ---- rounds ---------------------------------------------------------- */
 
-/* Places each bracket's counts in the round's array; returns its length
- * (the last count is the failure flag), or 0 when it would not fit. */
+/* Places each bracket's counts in the round's array; returns its length,
+ * or 0 when it would not fit. */
 static size_t layout(ds_state *s)
 {
     unsigned bits = bits_for(s->nbr);
@@ -367,35 +501,65 @@ static size_t layout(ds_state *s)
     for (size_t i = 0; i < s->nbr; i++) {
         ds_bracket *b = &s->br[i];
         unsigned room = 64u - b->len;
-        b->bits = b->len == 0 ? ROOT_BITS : (bits < room ? bits : room);
+        b->bits = bits < room ? bits : room;
+        b->nb = b->len == 0 ? s->root_bins : (size_t)1 << b->bits;
         if (b->count <= 1)
-            b->bits = 0;
+            b->bits = 0, b->nb = 0;
         b->off = off;
-        off += nbins(b) + SHAPE;
+        off += b->nb + SHAPE;
     }
-    return off + 1 <= s->cap ? off + 1 : 0;
+    return off <= s->cap ? off : 0;
 }
 
-/* One round: count, sum, decide, copy. 0, or -1 (the same everywhere
- * unless the reducer itself fails). */
+/* The look-up entries of the open brackets past round 1 (after layout):
+ * entry 1 + i is bracket i's, and the top bits of each point at the
+ * entry of the first bracket there. */
+static void build_look(ds_state *s)
+{
+    s->look[0] = (ds_look){.base = s->cap, .left = 1};
+    for (size_t i = s->nbr; i-- > 0;) {
+        const ds_bracket *b = &s->br[i];
+        uint64_t top = b->lo >> ROOT_SHIFT;
+        int same = i + 1 < s->nbr && s->br[i + 1].lo >> ROOT_SHIFT == top;
+        s->look[i + 1] = (ds_look){
+            .lo = b->lo,
+            .size = b->span + 1,
+            .base = b->nb ? b->off : s->cap,
+            .left = same ? s->look[i + 2].left + 1 : 1,
+            .shift = b->nb ? shift_of(b) : 64u - b->len,
+        };
+        s->first[top] = (uint32_t)(i + 1);
+    }
+}
+
+/* Empties the top-bits table after a round (round 1's is a plan). */
+static void clear_first(ds_state *s)
+{
+    if (s->nbr > 0 && s->br[0].len == 0)
+        memset(s->first, 0, ((size_t)1 << ROOT_BITS) * sizeof *s->first);
+    for (size_t i = 0; i < s->nbr; i++)
+        s->first[s->br[i].lo >> ROOT_SHIFT] = 0;
+}
+
+/* One round: count, sum, decide. 0, or -1 (the same everywhere unless
+ * the reducer itself fails). */
 static int round_trip(ds_state *s, const ops_reducer *red, uint64_t *keys_out)
 {
     size_t n = layout(s);
     if (n == 0)
         return -1;
     memset(s->sum, 0, n * sizeof *s->sum);
-    for (size_t i = 0; i < s->nbr && !s->failed; i++)
-        count_bracket(s, &s->br[i], s->sum + s->br[i].off);
+    if (s->br[0].len > 0)
+        build_look(s);
+    count_round(s);
     memcpy(s->local, s->sum, n * sizeof *s->sum);
-    s->sum[n - 1] = (uint64_t)s->failed;
-    if (red->sum_u64(red->ctx, s->sum, n) != 0 || s->sum[n - 1] != 0)
+    if (red->sum_u64(red->ctx, s->sum, n) != 0)
         return -1;
     s->nnext = 0;
     for (size_t i = 0; i < s->nbr; i++)
         if (decide(s, &s->br[i], keys_out) != 0)
             return -1;
-    if (s->nnext > 0)
-        route(s);
+    clear_first(s);
     ds_bracket *tmp = s->br;
     s->br = s->next;
     s->next = tmp;
@@ -414,21 +578,23 @@ static int cmp_target(const void *a, const void *b)
 /* Everything of fixed size, before the first collective call. */
 static int ds_alloc(ds_state *s, const uint64_t *ranks, size_t nranks)
 {
-    if (nranks > SIZE_MAX / 1024)
-        return -1;
+    if (nranks > SIZE_MAX / 1024 || nranks >= UINT32_MAX)
+        return -1; /* indexes of brackets are kept in 32 bits */
     s->nt = nranks;
-    s->cap = bins_cap(nranks) + nranks * SHAPE + 1;
+    s->cap = bins_cap(nranks) + nranks * SHAPE;
     s->t = malloc(nranks * sizeof *s->t);
     s->br = malloc(nranks * sizeof *s->br);
     s->next = malloc(nranks * sizeof *s->next);
-    s->sum = malloc(s->cap * sizeof *s->sum);
+    s->sum = malloc((s->cap + 1) * sizeof *s->sum);
     s->local = malloc(s->cap * sizeof *s->local);
-    s->map = calloc((size_t)1 << ROOT_BITS, sizeof *s->map);
-    s->pos = malloc((nranks + 1) * sizeof *s->pos);
+    s->look = malloc((nranks + 1) * sizeof *s->look);
+    s->ors = malloc(SHAPE_LANES * (nranks + 1) * sizeof *s->ors);
+    s->ands = malloc(SHAPE_LANES * (nranks + 1) * sizeof *s->ands);
     s->stage = malloc(OPS_VEC_BLOCK * sizeof *s->stage);
-    s->stage_child = malloc(OPS_VEC_BLOCK * sizeof *s->stage_child);
-    if (!s->t || !s->br || !s->next || !s->sum || !s->local || !s->map ||
-        !s->pos || !s->stage || !s->stage_child)
+    s->stage_at = malloc(OPS_VEC_BLOCK * sizeof *s->stage_at);
+    s->first = calloc((size_t)1 << ROOT_BITS, sizeof *s->first);
+    if (!s->t || !s->br || !s->next || !s->sum || !s->local || !s->look ||
+        !s->ors || !s->ands || !s->stage || !s->stage_at || !s->first)
         return -1;
     for (size_t i = 0; i < nranks; i++)
         s->t[i] = (ds_target){ranks[i], i};
@@ -443,10 +609,12 @@ static void ds_free(ds_state *s)
     free(s->next);
     free(s->sum);
     free(s->local);
-    free(s->map);
-    free(s->pos);
+    free(s->look);
+    free(s->ors);
+    free(s->ands);
     free(s->stage);
-    free(s->stage_child);
+    free(s->stage_at);
+    free(s->first);
     free(s->cand);
 }
 
@@ -458,18 +626,84 @@ static uint64_t local_count(const ops_vec *const *vecs, size_t nvecs)
     return n;
 }
 
-/* The rounds, from the whole key space of total keys. */
-static int ds_run(ds_state *s, uint64_t total, const ops_reducer *red,
-                  uint64_t *keys_out)
+/* Counts one key in SAMPLE_STEP of every block into the bins of the top
+ * bits: a sixty-fourth of the keys at an eighth of a pass's reads. */
+static void sample_keys(const ds_state *s, uint64_t *hist)
 {
+    for (size_t v = 0; v < s->nvecs; v++)
+        for (const ops_block *k = s->vecs[v]->head; k; k = k->next)
+            for (size_t i = 0; i < k->n; i += SAMPLE_STEP)
+                hist[k->slot[i] >> ROOT_SHIFT]++;
+}
+
+/* Round 1's bins from the summed sample: the bin of top bits r splits
+ * 2^e ways, 2^e about r's share of the sample times 2^ROOT_FINE, so that
+ * dense stretches of keys get fine bins and the ranks' bins of round 1
+ * are small enough to copy, if the sample is fair (the answer is exact
+ * whatever it is). first[r] = base << 6 | (48 - e): r's bins are base
+ * onwards, and a key's is base + (its low 48 bits >> (48 - e)). Split
+ * 2^e < 2w ways for w = ceil(sample / q) > 0, with q = t >> 13 at least
+ * t / 2^14, the bins number at most 2t/q + 2^16 = ROOT_CAP. Returns their
+ * number, or 0 for sums that do not add up. */
+static size_t plan_root(ds_state *s, const uint64_t *sample)
+{
+    size_t nr = (size_t)1 << ROOT_BITS, base = 0;
+    uint64_t t = 0;
+    for (size_t r = 0; r < nr; r++)
+        t += sample[r];
+    uint64_t q = t >> ROOT_FINE ? t >> ROOT_FINE : 1;
+    for (size_t r = 0; r < nr && base <= ROOT_CAP; r++) {
+        uint64_t want = sample[r] / q + (sample[r] % q != 0);
+        unsigned e = want > ROOT_CAP ? ROOT_FINE + 2 : ceil_log2(want);
+        s->first[r] = (uint32_t)(base << 6 | (ROOT_SHIFT - e));
+        base += (size_t)1 << e;
+    }
+    return base <= ROOT_CAP ? base : 0;
+}
+
+/* Agrees on the plan of round 1, then runs the rounds from the whole key
+ * space of total keys, mine of them here. */
+static int ds_run(ds_state *s, uint64_t total, uint64_t mine,
+                  const ops_reducer *red, uint64_t *keys_out)
+{
+    size_t nr = (size_t)1 << ROOT_BITS;
     if (s->t[s->nt - 1].rank >= total)
         return -1;
-    s->br[0] = (ds_bracket){.count = total, .t1 = s->nt};
+    memset(s->sum, 0, nr * sizeof *s->sum);
+    sample_keys(s, s->sum);
+    if (red->sum_u64(red->ctx, s->sum, nr) != 0)
+        return -1;
+    s->root_bins = plan_root(s, s->sum);
+    s->br[0] = (ds_bracket){
+        .span = UINT64_MAX, .count = total, .mine = mine, .t1 = s->nt};
     s->nbr = 1;
-    while (s->nbr > 0)
+    while (s->nbr > 0 && s->root_bins > 0)
         if (round_trip(s, red, keys_out) != 0)
             return -1;
-    return 0;
+    return s->root_bins > 0 ? 0 : -1;
+}
+
+/* The copy budget of a process holding local keys. */
+static size_t copy_budget(uint64_t local)
+{
+    uint64_t share = local >> COPY_SHIFT;
+    return share > COPY_MIN && share < SIZE_MAX ? (size_t)share : COPY_MIN;
+}
+
+/* ops_select_ranks_reduced with this process's copies limited to budget
+ * keys (any value: the calls and the keys found do not depend on it). */
+static int ds_select(const ops_vec *const *vecs, size_t nvecs,
+                     const uint64_t *ranks, size_t nranks, uint64_t *keys_out,
+                     const ops_reducer *red, size_t budget)
+{
+    ds_state s = {.vecs = vecs, .nvecs = nvecs, .budget = budget};
+    uint64_t mine = local_count(vecs, nvecs);
+    uint64_t start[2] = {ds_alloc(&s, ranks, nranks) != 0, mine};
+    int rc = -1;
+    if (red->sum_u64(red->ctx, start, 2) == 0 && start[0] == 0)
+        rc = ds_run(&s, start[1], mine, red, keys_out);
+    ds_free(&s);
+    return rc;
 }
 
 /* The sequence of sum_u64 calls depends only on the ranks and on earlier
@@ -484,12 +718,6 @@ int ops_select_ranks_reduced(const ops_vec *const *vecs, size_t nvecs,
         return ops_select_ranks(vecs, nvecs, ranks, nranks, keys_out);
     if (nranks == 0)
         return 0;
-    ds_state s = {.vecs = vecs, .nvecs = nvecs};
-    uint64_t start[2] = {0, local_count(vecs, nvecs)};
-    start[0] = ds_alloc(&s, ranks, nranks) != 0;
-    int rc = -1;
-    if (red->sum_u64(red->ctx, start, 2) == 0 && start[0] == 0)
-        rc = ds_run(&s, start[1], red, keys_out);
-    ds_free(&s);
-    return rc;
+    size_t budget = copy_budget(local_count(vecs, nvecs));
+    return ds_select(vecs, nvecs, ranks, nranks, keys_out, red, budget);
 }

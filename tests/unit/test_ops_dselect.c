@@ -8,6 +8,13 @@
  * every process must get, for every rank, the key ops_select_ranks finds
  * over all keys in one process, which must also be the sorted array's.
  * The seed is printed; DFSUM_SEED=n replays one.
+ *
+ * The file includes ops_dselect.c itself, to reach ds_select, which takes
+ * the copy budget as an argument: each data set also runs with no copies
+ * at all (every round reads all keys) and with budgets that differ between
+ * processes, which must change neither the keys nor the calls. The
+ * library's own ops_dselect.o is then not linked in, as nothing else here
+ * needs it.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,9 +27,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ops.h"
+#include "ops_dselect.c"
 
 #define MAX_PROCS 5
+#define DEFAULT   SIZE_MAX /* a budget that means the public function */
 
 typedef struct {
     pthread_mutex_t mu;
@@ -39,6 +47,7 @@ typedef struct {
     ops_vec vec[2]; /* two vecs per process, the second often empty */
     const uint64_t *ranks;
     size_t nranks;
+    size_t budget; /* of copies, in keys; DEFAULT: the library's */
     uint64_t *out;
     int rc;
 } sim_proc;
@@ -80,8 +89,12 @@ static void *sim_main(void *arg)
     sim_proc *p = arg;
     ops_reducer red = {.sum_u64 = sim_sum, .ctx = p->w};
     const ops_vec *vecs[2] = {&p->vec[0], &p->vec[1]};
-    p->rc =
-        ops_select_ranks_reduced(vecs, 2, p->ranks, p->nranks, p->out, &red);
+    if (p->budget == DEFAULT)
+        p->rc = ops_select_ranks_reduced(vecs, 2, p->ranks, p->nranks, p->out,
+                                         &red);
+    else
+        p->rc =
+            ds_select(vecs, 2, p->ranks, p->nranks, p->out, &red, p->budget);
     return NULL;
 }
 
@@ -139,11 +152,27 @@ static void spread(sim_proc *p, size_t np, const uint64_t *keys, size_t n,
     }
 }
 
+/* The copy budgets of a world's processes. */
+typedef enum {
+    BUDGET_DEFAULT, /* the library's */
+    BUDGET_NONE,    /* no copies: every round reads all keys */
+    BUDGET_MIXED,   /* none, a few keys, some, the library's, by process */
+} budget_kind;
+
+static size_t budget_of(budget_kind kind, size_t proc)
+{
+    static const size_t mixed[4] = {0, 40, 3000, DEFAULT};
+    return kind == BUDGET_DEFAULT ? DEFAULT
+           : kind == BUDGET_NONE  ? 0
+                                  : mixed[proc % 4];
+}
+
 /* Runs one distributed selection on np threads and checks every
  * process's keys; returns the number of sum_u64 calls. */
-static size_t run_world(const uint64_t *keys, size_t n, size_t np, size_t only,
-                        const uint64_t *ranks, size_t nranks,
-                        const uint64_t *want, int want_rc, uint64_t *seed)
+static size_t run_budget(const uint64_t *keys, size_t n, size_t np, size_t only,
+                         const uint64_t *ranks, size_t nranks,
+                         const uint64_t *want, int want_rc, uint64_t *seed,
+                         budget_kind kind)
 {
     sim_world w = {.acc = NULL};
     sim_proc p[MAX_PROCS];
@@ -151,7 +180,10 @@ static size_t run_world(const uint64_t *keys, size_t n, size_t np, size_t only,
     pthread_mutex_init(&w.mu, NULL);
     pthread_barrier_init(&w.bar, NULL, (unsigned)np);
     for (size_t i = 0; i < np; i++) {
-        p[i] = (sim_proc){.w = &w, .ranks = ranks, .nranks = nranks};
+        p[i] = (sim_proc){.w = &w,
+                          .ranks = ranks,
+                          .nranks = nranks,
+                          .budget = budget_of(kind, i)};
         ops_vec_init(&p[i].vec[0]);
         ops_vec_init(&p[i].vec[1]);
         p[i].out = calloc(nranks + 1, sizeof *p[i].out);
@@ -181,6 +213,14 @@ static size_t run_world(const uint64_t *keys, size_t n, size_t np, size_t only,
     return w.calls;
 }
 
+static size_t run_world(const uint64_t *keys, size_t n, size_t np, size_t only,
+                        const uint64_t *ranks, size_t nranks,
+                        const uint64_t *want, int want_rc, uint64_t *seed)
+{
+    return run_budget(keys, n, np, only, ranks, nranks, want, want_rc, seed,
+                      BUDGET_DEFAULT);
+}
+
 /* Ranks 0 and n-1, a repeat, and random ones in no order. */
 static size_t pick_ranks(uint64_t n, uint64_t *ranks, size_t max,
                          uint64_t *seed)
@@ -195,8 +235,10 @@ static size_t pick_ranks(uint64_t n, uint64_t *ranks, size_t max,
     return k;
 }
 
-/* Checks one data set with 1..5 processes spread at random, and with all
- * keys on one process. */
+/* Checks one data set with 1..5 processes, with all keys on one process
+ * and spread at random; the same spread also without copies and with
+ * mixed budgets, which must take as many calls as the library's budget
+ * (the calls follow the sample, so they may differ between spreads). */
 static void check_keys(const uint64_t *keys, size_t n, size_t nranks,
                        uint64_t *seed)
 {
@@ -207,9 +249,16 @@ static void check_keys(const uint64_t *keys, size_t n, size_t nranks,
     nranks = pick_ranks(n, ranks, nranks, seed);
     reference(keys, n, ranks, nranks, want);
     for (size_t np = 1; np <= MAX_PROCS; np++) {
-        run_world(keys, n, np, np, ranks, nranks, want, 0, seed);
         run_world(keys, n, np, splitmix(seed) % np, ranks, nranks, want, 0,
                   seed);
+        uint64_t s0 = splitmix(seed), s1 = s0, s2 = s0; /* one spread */
+        size_t calls = run_world(keys, n, np, np, ranks, nranks, want, 0, &s0);
+        assert_int_equal(run_budget(keys, n, np, np, ranks, nranks, want, 0,
+                                    &s1, BUDGET_NONE),
+                         calls);
+        assert_int_equal(run_budget(keys, n, np, np, ranks, nranks, want, 0,
+                                    &s2, BUDGET_MIXED),
+                         calls);
     }
     free(ranks);
     free(want);
@@ -338,7 +387,8 @@ static void test_tiny(void **state)
     check_keys(k, 2, 5, &seed);
 }
 
-/* Every rank of a few thousand keys: many brackets share a round. */
+/* Every rank of a few thousand keys: many brackets share a round, and
+ * without copies many share each bin of the top bits. */
 static void test_every_rank(void **state)
 {
     uint64_t seed = test_seed() ^ 9;
@@ -350,8 +400,10 @@ static void test_every_rank(void **state)
         ranks[i] = (i * 7919) % n; /* every rank once, shuffled */
     }
     reference(k, n, ranks, n, want);
-    for (size_t np = 1; np <= MAX_PROCS; np += 2)
+    for (size_t np = 1; np <= MAX_PROCS; np += 2) {
         run_world(k, n, np, np, ranks, n, want, 0, &seed);
+        run_budget(k, n, np, np, ranks, n, want, 0, &seed, BUDGET_NONE);
+    }
     free(k);
     free(ranks);
     free(want);
@@ -370,9 +422,9 @@ static void test_bad_rank(void **state)
     }
 }
 
-/* Few rounds: random doubles take the first call, three counting rounds
- * and one of shapes only (a fourth counting one when unlucky); equal keys
- * are resolved by the shape of round 1. */
+/* Few rounds: random doubles take the first call, the sample, two
+ * counting rounds and one of shapes only (a third counting one when
+ * unlucky); equal keys are resolved by the shape of round 1. */
 static void test_rounds(void **state)
 {
     uint64_t seed = test_seed() ^ 11, ranks[3] = {0, 50000, 99999}, want[3];
@@ -386,8 +438,74 @@ static void test_rounds(void **state)
     for (size_t i = 0; i < n; i++)
         k[i] = 12345;
     reference(k, n, ranks, 3, want);
-    assert_int_equal(run_world(k, n, 3, 3, ranks, 3, want, 0, &seed), 2);
+    assert_int_equal(run_world(k, n, 3, 3, ranks, 3, want, 0, &seed), 3);
     free(k);
+}
+
+/* Two processes holding more keys each than the library's least budget
+ * (2^17), crowded into the ranks' brackets: the public function itself
+ * counts from all keys for a round or more before it copies, or never
+ * copies. Small integers on both sides of zero, keys under one long
+ * prefix, three values, and a value holding most keys among random
+ * ones. */
+static void test_crowded(void **state)
+{
+    uint64_t seed = test_seed() ^ 12, prefix = splitmix(&seed) << 24;
+    uint64_t ranks[12], want[12];
+    size_t n = 300000, nr;
+    uint64_t *k = new_keys(n);
+    (void)state;
+    for (int set = 0; set < 4; set++) {
+        for (size_t i = 0; i < n; i++) {
+            uint64_t r = splitmix(&seed);
+            k[i] = set == 0   ? ops_key_from_i64((int64_t)(r % 1000) - 500)
+                   : set == 1 ? prefix | (r & 0xFFFFFF)
+                   : set == 2 ? UINT64_C(1) << (61 + r % 3)
+                   : r % 8    ? ops_key_from_f64(-2.5)
+                              : r;
+        }
+        nr = pick_ranks(n, ranks, 12, &seed);
+        reference(k, n, ranks, nr, want);
+        uint64_t s0 = splitmix(&seed), s1 = s0; /* one spread */
+        size_t calls = run_world(k, n, 2, 2, ranks, nr, want, 0, &s0);
+        assert_int_equal(
+            run_budget(k, n, 2, 2, ranks, nr, want, 0, &s1, BUDGET_NONE),
+            calls);
+    }
+    free(k);
+}
+
+/* The plan of round 1 never needs more bins than ROOT_CAP, however the
+ * sample falls: all in one bin of the top bits, one key per bin, even,
+ * or at random; and its bins follow each other in key order. */
+static void test_plan(void **state)
+{
+    uint64_t seed = test_seed() ^ 13, *sample = new_keys(1u << ROOT_BITS);
+    ds_state s = {.first = calloc(1u << ROOT_BITS, sizeof(uint32_t))};
+    (void)state;
+    assert_non_null(s.first);
+    for (int kind = 0; kind < 6; kind++) {
+        for (size_t r = 0; r < (1u << ROOT_BITS); r++)
+            sample[r] = kind == 0   ? 0
+                        : kind == 1 ? (r == 77 ? 1000000 : 0)
+                        : kind == 2 ? 1
+                        : kind == 3 ? 12345
+                        : kind == 4 ? splitmix(&seed) % 1000
+                                    : splitmix(&seed) >> 20;
+        size_t bins = plan_root(&s, sample);
+        assert_true(bins > 0 && bins <= ROOT_CAP);
+        size_t next = 0;
+        for (size_t r = 0; r < (1u << ROOT_BITS); r++) {
+            unsigned shift = s.first[r] & 63;
+            assert_int_equal(s.first[r] >> 6, next);
+            assert_true(shift >= ROOT_SHIFT - ROOT_FINE - 1 &&
+                        shift <= ROOT_SHIFT);
+            next += (size_t)1 << (ROOT_SHIFT - shift);
+        }
+        assert_int_equal(next, bins);
+    }
+    free(s.first);
+    free(sample);
 }
 
 static void test_no_reducer(void **state)
@@ -420,6 +538,8 @@ int main(void)
         cmocka_unit_test(test_every_rank),
         cmocka_unit_test(test_bad_rank),
         cmocka_unit_test(test_rounds),
+        cmocka_unit_test(test_crowded),
+        cmocka_unit_test(test_plan),
         cmocka_unit_test(test_no_reducer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
