@@ -330,6 +330,22 @@ size_t dfsum_result_find_row(const dfsum_result *r, dfsum_stat stat)
     return (size_t)-1;
 }
 
+size_t dfsum_result_find_label(const dfsum_result *r, const char *label)
+{
+    for (size_t i = 0; r && label && i < r->nrows; i++)
+        if (strcmp(r->row_label[i], label) == 0)
+            return i;
+    return (size_t)-1;
+}
+
+size_t dfsum_result_find_col(const dfsum_result *r, const char *name)
+{
+    for (size_t j = 0; r && name && j < r->ncols; j++)
+        if (strcmp(r->names[j], name) == 0)
+            return j;
+    return (size_t)-1;
+}
+
 dfsum_cell dfsum_result_cell(const dfsum_result *r, size_t row, size_t col)
 {
     dfsum_cell missing = {.kind = DFSUM_CELL_MISSING};

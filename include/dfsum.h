@@ -326,6 +326,12 @@ DFSUM_API const char *dfsum_result_row_label(const dfsum_result *r, size_t row);
 DFSUM_API double dfsum_result_row_percentile(const dfsum_result *r, size_t row);
 /* Index of the first row with this statistic, or (size_t)-1. */
 DFSUM_API size_t dfsum_result_find_row(const dfsum_result *r, dfsum_stat stat);
+/* Index of the row labelled `label` ("mean", "25%", ...), or (size_t)-1. */
+DFSUM_API size_t dfsum_result_find_label(const dfsum_result *r,
+                                         const char *label);
+/* Index of the column named `name`, or (size_t)-1. */
+DFSUM_API size_t dfsum_result_find_col(const dfsum_result *r,
+                                       const char *name);
 
 typedef enum {
     DFSUM_CELL_MISSING = 0, /* pandas NaN: the cell does not apply/undefined */

@@ -17,7 +17,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #define SIGN_BIT ((uint64_t)1 << 63)
 
@@ -27,22 +26,6 @@ void ops_vec_init(ops_vec *v)
     v->n = 0;
 }
 
-/* A fresh block is written slot by slot; faulting its pages in one call
- * costs less than a trap on each of them (best effort: older kernels
- * refuse, and the pages then fault as they are written). */
-static void prefault(ops_block *b)
-{
-#ifdef MADV_POPULATE_WRITE
-    const uintptr_t page = 4096;
-    uintptr_t lo = ((uintptr_t)b + page - 1) & ~(page - 1);
-    uintptr_t hi = ((uintptr_t)(b + 1)) & ~(page - 1);
-    if (hi > lo)
-        (void)madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE);
-#else
-    (void)b;
-#endif
-}
-
 int ops_vec_push(ops_vec *v, uint64_t slot)
 {
     ops_block *b = v->head;
@@ -50,7 +33,6 @@ int ops_vec_push(ops_vec *v, uint64_t slot)
         b = malloc(sizeof *b);
         if (b == NULL)
             return -1;
-        prefault(b);
         b->next = v->head;
         b->n = 0;
         v->head = b;

@@ -54,11 +54,10 @@ static dfsum_result *describe_text(dfsum *d, const char *text)
 
 static size_t col_index(const dfsum_result *r, const char *name)
 {
-    for (size_t i = 0; i < dfsum_result_ncols(r); i++)
-        if (strcmp(dfsum_result_name(r, i), name) == 0)
-            return i;
-    fail_msg("no column %s", name);
-    return 0;
+    size_t j = dfsum_result_find_col(r, name);
+    if (j == (size_t)-1)
+        fail_msg("no column %s", name);
+    return j;
 }
 
 static double num(const dfsum_result *r, dfsum_stat stat, const char *col)
@@ -66,6 +65,27 @@ static double num(const dfsum_result *r, dfsum_stat stat, const char *col)
     dfsum_cell c =
         dfsum_result_cell(r, dfsum_result_find_row(r, stat), col_index(r, col));
     return c.kind == DFSUM_CELL_FLOAT ? c.f : NAN;
+}
+
+static void test_find_by_name(void **state)
+{
+    (void)state;
+    dfsum *d = NULL;
+    assert_int_equal(dfsum_create(&d), DFSUM_OK);
+    dfsum_result *r = describe_text(d, "a,b\n1,2\n3,4\n5,6\n");
+    assert_int_equal(dfsum_result_find_col(r, "b"), 1);
+    assert_int_equal(dfsum_result_find_col(r, "c"), (size_t)-1);
+    assert_int_equal(dfsum_result_find_col(r, NULL), (size_t)-1);
+    size_t q1 = dfsum_result_find_label(r, "25%");
+    assert_int_equal(q1, 4);
+    assert_int_equal(dfsum_result_row_stat(r, q1), DFSUM_STAT_PERCENTILE);
+    assert_true(dfsum_result_cell(r, q1, 1).f == 3.0);
+    assert_int_equal(dfsum_result_find_label(r, "mean"),
+                     dfsum_result_find_row(r, DFSUM_STAT_MEAN));
+    assert_int_equal(dfsum_result_find_label(r, "top"), (size_t)-1);
+    assert_int_equal(dfsum_result_find_label(NULL, "mean"), (size_t)-1);
+    dfsum_result_free(r);
+    dfsum_free(d);
 }
 
 static void test_numeric_table(void **state)
@@ -226,6 +246,7 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_chunk_size_invariance),
         cmocka_unit_test(test_status_text),
+        cmocka_unit_test(test_find_by_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
