@@ -283,8 +283,9 @@ static int print_version(void)
 static int launched_by_mpi(void)
 {
     static const char *const marks[] = {
-        "PMI_RANK",  "PMI_SIZE", "PMI_FD", "PMI_PORT", "PMIX_RANK",
-        "OMPI_COMM_WORLD_SIZE",  "MPI_LOCALNRANKS"};
+        "PMI_RANK",       "PMI_SIZE",  "PMI_FD",
+        "PMI_PORT",       "PMIX_RANK", "OMPI_COMM_WORLD_SIZE",
+        "MPI_LOCALNRANKS"};
     const char *force = getenv("DFSUM_MPI");
     if (force && *force)
         return strcmp(force, "0") != 0;
