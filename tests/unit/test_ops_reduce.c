@@ -29,15 +29,12 @@
 #include <string.h>
 
 #include "ops.h"
+#include "summary_check.h"
 
 enum { MAXP = 4, NROWS = 3000, ROUNDS = 3, MAX_CALL = 300 };
 
 static const double pct3[3] = {0.25, 0.5, 0.75};
 
-static void same_double(double a, double b)
-{
-    assert_memory_equal(&a, &b, sizeof a);
-}
 
 /* ------------------------------------------------------------------ */
 /* The rows: every cell is a pure function of (seed, column, row)      */
@@ -449,26 +446,7 @@ static void *process_main(void *arg)
 }
 
 /* ------------------------------------------------------------------ */
-/* Comparing summaries (main thread only)                              */
-
-static void same_summary(const ops_summary *a, const ops_summary *b)
-{
-    assert_int_equal(a->dtype, b->dtype);
-    assert_int_equal(a->count, b->count);
-    same_double(a->mean, b->mean);
-    same_double(a->std, b->std);
-    same_double(a->min, b->min);
-    same_double(a->max, b->max);
-    assert_int_equal(a->npct, b->npct);
-    for (size_t i = 0; i < a->npct; i++)
-        same_double(a->quantiles[i], b->quantiles[i]);
-    assert_int_equal(a->unique, b->unique);
-    assert_int_equal(a->freq, b->freq);
-    assert_int_equal(a->top_len, b->top_len);
-    assert_int_equal(a->top == NULL, b->top == NULL);
-    if (a->top)
-        assert_memory_equal(a->top, b->top, a->top_len + 1);
-}
+/* The runs (main thread only)                                         */
 
 static uint64_t test_seed(void)
 {

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "ops.h"
+#include "summary_check.h"
 
 static const double pct3[3] = {0.25, 0.5, 0.75};
 
@@ -49,10 +50,6 @@ static void finish(ops_col *c, ops_summary *s)
 }
 
 /* Bit-identical doubles: NaN equals NaN. */
-static void same_double(double a, double b)
-{
-    assert_memory_equal(&a, &b, sizeof a);
-}
 
 static void expect_numeric(const ops_summary *s, ops_dtype dt, uint64_t count,
                            const double want[7])
@@ -81,23 +78,6 @@ static void expect_text(const ops_summary *s, ops_dtype dt, uint64_t count,
     assert_int_equal(s->freq, freq);
 }
 
-static void same_summary(const ops_summary *a, const ops_summary *b)
-{
-    assert_int_equal(a->dtype, b->dtype);
-    assert_int_equal(a->count, b->count);
-    same_double(a->mean, b->mean);
-    same_double(a->std, b->std);
-    same_double(a->min, b->min);
-    same_double(a->max, b->max);
-    assert_int_equal(a->npct, b->npct);
-    for (size_t i = 0; i < a->npct; i++)
-        same_double(a->quantiles[i], b->quantiles[i]);
-    assert_int_equal(a->unique, b->unique);
-    assert_int_equal(a->freq, b->freq);
-    assert_int_equal(a->top_len, b->top_len);
-    if (a->top || b->top)
-        assert_memory_equal(a->top, b->top, a->top_len + 1);
-}
 
 /* ------------------------------------------------------------------ */
 /* 1. Each kind                                                        */
