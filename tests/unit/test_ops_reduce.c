@@ -35,7 +35,6 @@ enum { MAXP = 4, NROWS = 3000, ROUNDS = 3, MAX_CALL = 300 };
 
 static const double pct3[3] = {0.25, 0.5, 0.75};
 
-
 /* ------------------------------------------------------------------ */
 /* The rows: every cell is a pure function of (seed, column, row)      */
 

@@ -78,7 +78,6 @@ static void expect_text(const ops_summary *s, ops_dtype dt, uint64_t count,
     assert_int_equal(s->freq, freq);
 }
 
-
 /* ------------------------------------------------------------------ */
 /* 1. Each kind                                                        */
 
