@@ -55,9 +55,13 @@ dfsum_status engine_fail(dfsum *d, dfsum_status status, const char *fmt, ...)
 dfsum_status engine_status_of_io(io_status status)
 {
     static const dfsum_status map[] = {
-        [IO_OK] = DFSUM_OK,         [IO_ENOMEM] = DFSUM_ENOMEM,
-        [IO_EIO] = DFSUM_EIO,       [IO_EPARSE] = DFSUM_EPARSE,
+        [IO_OK] = DFSUM_OK,
+        [IO_ENOMEM] = DFSUM_ENOMEM,
+        [IO_EIO] = DFSUM_EIO,
+        [IO_EPARSE] = DFSUM_EPARSE,
         [IO_EEMPTY] = DFSUM_EEMPTY,
+        [IO_ENOTFOUND] = DFSUM_ENOTFOUND,
+        [IO_EUNSUPPORTED] = DFSUM_EUNSUPPORTED,
     };
     if ((size_t)status < sizeof map / sizeof map[0])
         return map[status];

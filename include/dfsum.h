@@ -124,8 +124,8 @@ DFSUM_API dfsum_status dfsum_set_threads(dfsum *d, int threads);
 DFSUM_API dfsum_status dfsum_set_chunk_size(dfsum *d, size_t bytes);
 
 typedef enum {
-    DFSUM_PARSER_AUTO = 0, /* quote-free spans by a vectorized splitter, the
-                              rest by libcsv; fields are identical */
+    DFSUM_PARSER_AUTO = 0,  /* quote-free spans by a vectorized splitter, the
+                               rest by libcsv; fields are identical */
     DFSUM_PARSER_LIBCSV = 1 /* every byte through libcsv */
 } dfsum_parser;
 
@@ -145,10 +145,12 @@ DFSUM_API dfsum_status dfsum_set_progress(dfsum *d, dfsum_progress_fn fn,
  * Describe
  * ---------------------------------------------------------------------- */
 
-/* Describes the CSV or HDF5 file at path ("-" = standard input, CSV). On success *out is
- * a new result. Fails with DFSUM_EIO (cannot open/read), DFSUM_EPARSE
- * (malformed CSV), DFSUM_EEMPTY (no columns), DFSUM_ENOTFOUND (unknown
- * --columns name), DFSUM_ENOMEM; the message names the file and line. */
+/* Describes the CSV or HDF5 file at path ("-" = standard input, CSV). On
+ * success *out is a new result. Fails with DFSUM_EIO (cannot open/read),
+ * DFSUM_EPARSE (malformed input), DFSUM_EEMPTY (no columns),
+ * DFSUM_ENOTFOUND (unknown --columns name or HDF5 object),
+ * DFSUM_EUNSUPPORTED (an HDF5 object or type that maps to no table),
+ * DFSUM_ENOMEM; the message names the file and the place. */
 DFSUM_API dfsum_status dfsum_describe_path(dfsum *d, const char *path,
                                            dfsum_result **out);
 
@@ -270,8 +272,7 @@ DFSUM_API dfsum_status dfsum_frame_merge(dfsum_frame *into, dfsum_frame *from);
  * same families, else DFSUM_EINVAL everywhere). DFSUM_EEMPTY when there
  * is no column. The message is on f and on the session. Whatever the
  * outcome, the frame is left empty and may be filled again. */
-DFSUM_API dfsum_status dfsum_frame_describe(dfsum_frame *f,
-                                            dfsum_result **out);
+DFSUM_API dfsum_status dfsum_frame_describe(dfsum_frame *f, dfsum_result **out);
 
 /* ------------------------------------------------------------------------
  * Result: a table with one column per described column and one row per
@@ -330,8 +331,7 @@ DFSUM_API size_t dfsum_result_find_row(const dfsum_result *r, dfsum_stat stat);
 DFSUM_API size_t dfsum_result_find_label(const dfsum_result *r,
                                          const char *label);
 /* Index of the column named `name`, or (size_t)-1. */
-DFSUM_API size_t dfsum_result_find_col(const dfsum_result *r,
-                                       const char *name);
+DFSUM_API size_t dfsum_result_find_col(const dfsum_result *r, const char *name);
 
 typedef enum {
     DFSUM_CELL_MISSING = 0, /* pandas NaN: the cell does not apply/undefined */

@@ -22,10 +22,12 @@
 
 typedef enum {
     IO_OK = 0,
-    IO_ENOMEM, /* out of memory */
-    IO_EIO,    /* cannot open or read (missing file, directory, ...) */
-    IO_EPARSE, /* malformed CSV (ragged row, unterminated quote, binary) */
-    IO_EEMPTY  /* no columns to parse (empty file) */
+    IO_ENOMEM,      /* out of memory */
+    IO_EIO,         /* cannot open or read (missing file, directory, ...) */
+    IO_EPARSE,      /* malformed CSV (ragged row, unterminated quote, binary) */
+    IO_EEMPTY,      /* no columns to parse (empty file) */
+    IO_ENOTFOUND,   /* no such object inside the file */
+    IO_EUNSUPPORTED /* an object or type that maps to no table */
 } io_status;
 
 #define IO_MSG_MAX 512

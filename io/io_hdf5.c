@@ -1338,6 +1338,12 @@ void io_h5_close(io_h5_table *t)
     free(t);
 }
 
+/* The status of an object that does not map to a table, by the reason. */
+static io_status mapping_status(const char *why)
+{
+    return strcmp(why, "no such object") == 0 ? IO_ENOTFOUND : IO_EUNSUPPORTED;
+}
+
 static io_status open_locked(io_h5_table *t, const io_h5_path *p,
                              const io_h5_opts *o, io_error *err)
 {
@@ -1354,9 +1360,7 @@ static io_status open_locked(io_h5_table *t, const io_h5_path *p,
     if (t->dxpl < 0)
         return io_fail(err, IO_ENOMEM, "%s: out of memory", t->name);
     if (map_requested(t, p, why) != 0)
-        return io_fail(err,
-                       strcmp(why, "no such object") == 0 ? IO_EIO : IO_EPARSE,
-                       "%s: %s", t->name, why);
+        return io_fail(err, mapping_status(why), "%s: %s", t->name, why);
     if (t->ncols == 0)
         return io_fail(err, IO_EEMPTY, "%s: no columns to describe", t->name);
     vl_layout(t);
@@ -1792,9 +1796,8 @@ static io_status list_file(const io_h5_path *p, const char *object, text_buf *b,
         h5_reason(why);
         st = io_fail(err, IO_EIO, "%s: cannot open: %s", p->file, why);
     } else if (list_requested(b, f, object, why) != 0) {
-        st = io_fail(err,
-                     strcmp(why, "no such object") == 0 ? IO_EIO : IO_EPARSE,
-                     "%s: %s: %s", p->file, object, why);
+        st = io_fail(err, mapping_status(why), "%s: %s: %s", p->file, object,
+                     why);
     }
     if (f >= 0)
         H5Fclose(f);

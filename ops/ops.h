@@ -362,10 +362,10 @@ void ops_summary_free(ops_summary *s);
  * text pass (ops_col_needs_text_pass), which only a file can give, so
  * array callers refuse such a mix. Same returns as ops_col_add.
  * ---------------------------------------------------------------------- */
-int ops_col_add_f64(ops_col *c, const double *v, size_t n,
-                    const uint8_t *valid, uint64_t pos0);
-int ops_col_add_f32(ops_col *c, const float *v, size_t n,
-                    const uint8_t *valid, uint64_t pos0);
+int ops_col_add_f64(ops_col *c, const double *v, size_t n, const uint8_t *valid,
+                    uint64_t pos0);
+int ops_col_add_f32(ops_col *c, const float *v, size_t n, const uint8_t *valid,
+                    uint64_t pos0);
 int ops_col_add_i64(ops_col *c, const int64_t *v, size_t n,
                     const uint8_t *valid, uint64_t pos0);
 int ops_col_add_u64(ops_col *c, const uint64_t *v, size_t n,
