@@ -383,6 +383,49 @@ static void test_each_stops_early(void **state)
     ops_distinct_free(d);
 }
 
+/* A table big enough to grow many times, with values that share long
+ * prefixes: packed to three owners, unpacked and merged back, then shifted,
+ * it holds exactly what a direct build holds. */
+static void test_pack_roundtrip_after_growth(void **state)
+{
+    (void)state;
+    ops_distinct *d = new_table(), *shifted = new_table();
+    char key[64];
+    for (uint64_t i = 0; i < 60000; i++) {
+        int n = snprintf(key, sizeof key, "a long shared prefix %llu",
+                         (unsigned long long)(i % 20000));
+        assert_int_equal(ops_distinct_add(d, key, (size_t)n, 1000 - i % 7), 0);
+        assert_int_equal(ops_distinct_add(shifted, key, (size_t)n, i + 5), 0);
+    }
+    assert_int_equal(ops_distinct_unique(d), 20000);
+    ops_buf out[3] = {{NULL, 0, 0}, {NULL, 0, 0}, {NULL, 0, 0}};
+    assert_int_equal(ops_distinct_pack(d, 3, out), 0);
+    ops_distinct *back = NULL, *part = NULL;
+    for (int k = 0; k < 3; k++) {
+        assert_int_equal(ops_distinct_unpack(&part, out[k].data, out[k].len),
+                         0);
+        ops_buf_free(&out[k]);
+    }
+    assert_int_equal(ops_distinct_unpack(&back, NULL, 0), 0);
+    assert_int_equal(ops_distinct_merge(back, part), 0);
+    assert_same_table(d, back);
+    ops_distinct_free(back);
+    ops_distinct_free(part);
+    /* Positions i + 5 shifted by 3 against a direct build at i + 8. */
+    ops_distinct_shift(shifted, 3);
+    ops_distinct *direct = new_table();
+    for (uint64_t i = 0; i < 60000; i++) {
+        int n = snprintf(key, sizeof key, "a long shared prefix %llu",
+                         (unsigned long long)(i % 20000));
+        assert_int_equal(ops_distinct_add(direct, key, (size_t)n, i + 8), 0);
+    }
+    assert_same_table(shifted, direct);
+    assert_top(direct, "a long shared prefix 0", 3);
+    ops_distinct_free(direct);
+    ops_distinct_free(shifted);
+    ops_distinct_free(d);
+}
+
 #define VALID(lit)   assert_true(ops_utf8_valid(lit, sizeof(lit) - 1))
 #define INVALID(lit) assert_false(ops_utf8_valid(lit, sizeof(lit) - 1))
 
@@ -442,6 +485,7 @@ int main(void)
         cmocka_unit_test(test_merge_any_grouping),
         cmocka_unit_test(test_merge_into_itself_doubles),
         cmocka_unit_test(test_each_stops_early),
+        cmocka_unit_test(test_pack_roundtrip_after_growth),
         cmocka_unit_test(test_utf8),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
