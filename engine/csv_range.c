@@ -17,7 +17,7 @@
  * The header is read by process 0 only and sent to the others: names,
  * index width and where the data starts.
  */
-#include "csv_range.h"
+#include "engine.h"
 
 #include <limits.h>
 #include <stdlib.h>

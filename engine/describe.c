@@ -23,7 +23,6 @@
  * and the text pass are decided globally, and the columns are finished
  * together (reduce.c). Positions are file offsets, global already.
  */
-#include "csv_range.h"
 #include "engine.h"
 
 #include <omp.h>
