@@ -92,8 +92,8 @@ static const char HELP_TEXT[] =
     "  0  success\n"
     "  1  an input cannot be read or is malformed, or the output cannot be\n"
     "     written\n"
-    "  2  usage error: an unknown option, a bad option value, or a --columns\n"
-    "     name that is not in the file\n";
+    "  2  usage error: an unknown option, a bad option value, a --columns\n"
+    "     name not in the file, or no such object in an HDF5 file\n";
 
 const char *cli_help_text(void)
 {
