@@ -420,28 +420,11 @@ static dfsum_status run_pass(h5_run *run)
 
 /* ---- finishing ---- */
 
-static int finish_local(h5_run *run, engine_column *ec)
-{
-    int failed = 0;
-    long n = (long)run->nsel;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(run->threads)        \
-    reduction(|                                                                \
-              : failed)
-    for (long j = 0; j < n; j++)
-        failed |= ops_col_finish(&run->cols[j], run->d->pct, run->d->npct,
-                                 &ec[j].sum) != 0;
-    return failed;
-}
-
-/* The summaries of the described columns: merged across processes, or
- * finished here alone. */
+/* The summaries of the described columns, merged across processes when
+ * there are several (alone, both steps are the local ones). */
 static dfsum_status finish_columns(h5_run *run, engine_column *ec)
 {
     dfsum *d = run->d;
-    if (engine_nprocs(d) == 1)
-        return finish_local(run, ec)
-                   ? engine_fail(d, DFSUM_ENOMEM, "out of memory")
-                   : DFSUM_OK;
     dfsum_status st = engine_reduce_flats(d, run->cols, run->nsel);
     if (st == DFSUM_OK)
         st = engine_finish_reduced(d, run->cols, run->nsel, ec);

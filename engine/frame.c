@@ -20,7 +20,6 @@
 
 #include <limits.h>
 #include <math.h>
-#include <omp.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -494,22 +493,6 @@ static void free_summaries(engine_column *ec, size_t n)
     free(ec);
 }
 
-/* Finishes every column; columns are independent, so threads share them
- * (the exact selection of quantiles is the costly part). */
-static int finish_here(dfsum_frame *f, engine_column *ec)
-{
-    const dfsum *d = f->d;
-    int threads = d->threads > 0 ? d->threads : omp_get_max_threads();
-    int failed = 0;
-    long n = (long)f->n;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)             \
-    reduction(|                                                                \
-              : failed)
-    for (long j = 0; j < n; j++)
-        failed |= ops_col_finish(&f->cols[j], d->pct, d->npct, &ec[j].sum);
-    return failed;
-}
-
 /* The describe of one process. */
 static dfsum_status describe_here(dfsum_frame *f, dfsum_result **out)
 {
@@ -518,9 +501,10 @@ static dfsum_status describe_here(dfsum_frame *f, dfsum_result **out)
     engine_column *ec = calloc(f->n, sizeof *ec);
     if (!ec)
         return engine_fail(f->d, DFSUM_ENOMEM, "out of memory");
-    dfsum_status st = finish_here(f, ec)
-                          ? engine_fail(f->d, DFSUM_ENOMEM, "out of memory")
-                          : build(f, ec, out);
+    /* Alone, this finishes the columns here, threads sharing them. */
+    dfsum_status st = engine_finish_reduced(f->d, f->cols, f->n, ec);
+    if (st == DFSUM_OK)
+        st = build(f, ec, out);
     free_summaries(ec, f->n);
     return st;
 }
