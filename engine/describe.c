@@ -193,11 +193,16 @@ static void add_failed(engine_run *run, engine_error *e, int rc,
 static size_t add_column(ops_col *c, const io_batch *b, size_t col, size_t from,
                          size_t to, int text, int *rc)
 {
+    if (!text) {
+        ops_fields f = {{b->base[0], b->base[1]},
+                        b->spans + from * b->ncols + col,
+                        b->ncols};
+        return from + ops_col_add_fields(c, &f, to - from, b->pos0 + from, rc);
+    }
     for (size_t r = from; r < to; r++) {
         size_t len;
         const char *s = io_batch_field(b, r, col, &len);
-        *rc = text ? ops_col_add_text(c, s, len, b->pos0 + r)
-                   : ops_col_add(c, s, len, b->pos0 + r);
+        *rc = ops_col_add_text(c, s, len, b->pos0 + r);
         if (*rc != 0)
             return r;
     }
@@ -238,9 +243,20 @@ static int skip_text(const engine_run *run, engine_worker *w, size_t j,
     return 1;
 }
 
-/* Rows fed column by column at a time: few enough that their fields stay
- * in cache while every column walks them. */
-#define ENGINE_ROW_BLOCK 2048
+/* Rows fed column by column at a time: few enough that their fields and
+ * spans stay in cache while every column walks them (a block of about
+ * ENGINE_BLOCK_BYTES), at most ENGINE_ROW_BLOCK. */
+#define ENGINE_ROW_BLOCK   2048
+#define ENGINE_BLOCK_BYTES (96 * 1024)
+
+static size_t rows_per_block(const io_chunk *chunk, const io_batch *b)
+{
+    if (b->nrows == 0)
+        return ENGINE_ROW_BLOCK;
+    size_t row_bytes = chunk->len / b->nrows + b->ncols * sizeof(io_span);
+    size_t rows = ENGINE_BLOCK_BYTES / (row_bytes + 1);
+    return rows < 16 ? 16 : rows > ENGINE_ROW_BLOCK ? ENGINE_ROW_BLOCK : rows;
+}
 
 /* Feeds a batch to a worker's partials, a block of rows at a time. After a
  * failure in row r, later columns are still scanned up to r so that the
@@ -248,12 +264,11 @@ static int skip_text(const engine_run *run, engine_worker *w, size_t j,
 static void add_batch(engine_run *run, engine_worker *w, engine_error *e,
                       const io_chunk *chunk, int pass)
 {
-    size_t nrows = w->batch.nrows;
+    size_t nrows = w->batch.nrows, step = rows_per_block(chunk, &w->batch);
     int failed = 0;
     w->chunk_utf8 = -1;
-    for (size_t from = 0; from < nrows && !failed; from += ENGINE_ROW_BLOCK) {
-        size_t to =
-            nrows - from < ENGINE_ROW_BLOCK ? nrows : from + ENGINE_ROW_BLOCK;
+    for (size_t from = 0; from < nrows && !failed; from += step) {
+        size_t to = nrows - from < step ? nrows : from + step;
         for (size_t j = 0; j < run->nsel; j++) {
             if (pass == 2 && !run->redo[j])
                 continue;

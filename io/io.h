@@ -20,6 +20,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "ops.h"
+
 typedef enum {
     IO_OK = 0,
     IO_ENOMEM,      /* out of memory */
@@ -210,16 +212,15 @@ io_status io_record_start_after(io_source *src, const io_csv_opts *o,
 /* ------------------------------------------------------------------------
  * Tokenizer (io_tokenize.c)
  * ---------------------------------------------------------------------- */
-/* Where a field's bytes are: off is counted from one of two bases, and bit
- * 31 of len says which (IO_SPAN_OWN: the batch's own bytes, else the
- * chunk's). A field the fast splitter found points into the chunk; one
- * that libcsv read (quotes removed) was copied into the batch. */
-typedef struct {
-    uint32_t off;
-    uint32_t len;
-} io_span;
+/* Where a field's bytes are (ops_span): off is counted from one of two
+ * bases, and bit 31 of len says which (IO_SPAN_OWN: the batch's own
+ * bytes, else the chunk's). A field the fast splitter found points into
+ * the chunk; one that libcsv read (quotes removed) was copied into the
+ * batch. The type is ops/'s, so that a batch's fields go to ops_col_add_fields
+ * as they are. */
+typedef ops_span io_span;
 
-#define IO_SPAN_OWN 0x80000000u
+#define IO_SPAN_OWN OPS_SPAN_OWN
 
 /* The fields of one chunk, row-major: row r, column j (index fields
  * dropped). A missing field (short row) is empty, which every reader

@@ -8,12 +8,18 @@
  * object. The dtype is decided over the merged whole from the OPS_SAW_* bits,
  * which are an OR over all values, so no partition can change it.
  *
- * The hot path (ops_col_add): a plain number going to a column whose rep
- * holds it as it is, with room in the head block, is read and stored inline
- * (ops_hot.h), a few stores and no call. The exact sums are not touched
+ * The hot path (ops_col_add_fields, and ops_col_add for one field): a
+ * missing field, or a plain number going to a column whose rep holds it as
+ * it is, with room in the head block, is read and stored inline
+ * (ops_hot.h) with the column's state in registers, a few stores and no
+ * call. The exact sums are not touched
  * there: a full block of values is summed in one loop (ops_exact_add_values)
  * before the next block starts, and the head block's rest before a merge
- * or a result, so the sums always come out of the same values.
+ * or a result, so the sums always come out of the same values. Summed
+ * values are then turned into their order-preserving keys (ops.h) while
+ * the block is still in cache, so the selection of the quantiles finds
+ * keys and needs no pass of its own to make them: every slot but the
+ * head block's unsummed tail holds a key of the column's rep.
  *
  * Representation of the kept values (rep): int64 at first; a uint64 above
  * INT64_MAX with no negative integer seen switches to uint64 (same bits);
@@ -71,26 +77,55 @@ static uint64_t bits_of(double x)
     return u;
 }
 
-static double double_of(uint64_t u)
+static inline __attribute__((always_inline)) uint64_t key_of(ops_rep rep,
+                                                             uint64_t slot)
 {
-    double x;
-    memcpy(&x, &u, sizeof x);
-    return x;
+    if (rep == OPS_REP_F64)
+        return ops_key_from_f64_bits(slot);
+    return rep == OPS_REP_I64 ? slot ^ (uint64_t)1 << 63 : slot;
 }
 
-/* Turns every kept value into the double of its number, in place. */
+static uint64_t slot_of_key(ops_rep rep, uint64_t key)
+{
+    if (rep == OPS_REP_F64)
+        return bits_of(ops_f64_from_key(key));
+    return rep == OPS_REP_I64 ? key ^ (uint64_t)1 << 63 : key;
+}
+
+/* Slots of b that hold keys: all but the head block's unsummed tail. */
+static uint32_t keyed_slots(const ops_col *c, const ops_block *b)
+{
+    return b == c->vals.head ? (uint32_t)c->summed : b->n;
+}
+
+/* Turns every kept value into the double of its number, in place, keys
+ * staying keys. */
 static void convert_to_f64(ops_col *c)
 {
     if (c->rep == OPS_REP_F64)
         return;
     for (ops_block *b = c->vals.head; b; b = b->next) {
+        uint32_t keyed = keyed_slots(c, b);
         for (uint32_t i = 0; i < b->n; i++) {
-            uint64_t s = b->slot[i];
+            uint64_t s =
+                i < keyed ? slot_of_key(c->rep, b->slot[i]) : b->slot[i];
             double x = c->rep == OPS_REP_I64 ? (double)(int64_t)s : (double)s;
-            b->slot[i] = bits_of(x);
+            b->slot[i] = i < keyed ? ops_key_from_f64(x) : bits_of(x);
         }
     }
     c->rep = OPS_REP_F64;
+}
+
+/* int64 values known to be >= 0 become uint64 ones: the same bits, but
+ * not the same keys. */
+static void int_to_uint(ops_col *c)
+{
+    for (ops_block *b = c->vals.head; b; b = b->next) {
+        uint32_t keyed = keyed_slots(c, b);
+        for (uint32_t i = 0; i < keyed; i++)
+            b->slot[i] ^= (uint64_t)1 << 63;
+    }
+    c->rep = OPS_REP_U64;
 }
 
 /* Once a column has text it can only be object: its numbers are dead. */
@@ -110,9 +145,27 @@ void ops_col_drop_numbers(ops_col *c)
     drop_numbers(c);
 }
 
-/* Adds the values of the head block not summed yet to the exact sums. A
- * rep change converts summed and unsummed values alike to the double the
- * sums take of them, so this may come at any time. */
+/* Slots into keys, in place. rep is a constant in each call below, so
+ * each loop is branch-free and vectorizes. */
+static inline __attribute__((always_inline)) void
+keys_of_block(ops_rep rep, uint64_t *slot, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        slot[i] = key_of(rep, slot[i]);
+}
+
+static void block_to_keys(ops_rep rep, uint64_t *slot, size_t n)
+{
+    if (rep == OPS_REP_F64)
+        keys_of_block(OPS_REP_F64, slot, n);
+    else if (rep == OPS_REP_I64)
+        keys_of_block(OPS_REP_I64, slot, n);
+}
+
+/* Adds the values of the head block not summed yet to the exact sums,
+ * and turns them into keys. A rep change converts summed and unsummed
+ * values alike to the double the sums take of them, so this may come at
+ * any time. */
 static void catch_up(ops_col *c)
 {
     ops_block *b = c->vals.head;
@@ -120,6 +173,7 @@ static void catch_up(ops_col *c)
         return;
     ops_exact_add_values(&c->sums, b->slot + c->summed, b->n - c->summed,
                          c->rep);
+    block_to_keys(c->rep, b->slot + c->summed, b->n - c->summed);
     c->summed = b->n;
 }
 
@@ -128,8 +182,8 @@ void ops_col_settle(ops_col *c)
     catch_up(c);
 }
 
-/* Every push but the inline one of ops_col_add: the head block is summed
- * before a new one starts. */
+/* Every push but the hot path's: the head block is summed before a new
+ * one starts. */
 static int push_value(ops_col *c, uint64_t slot)
 {
     ops_block *b = ops_vec_room(&c->vals);
@@ -209,7 +263,7 @@ static int keep_int(ops_col *c, int64_t i, int negative)
 static int keep_uint(ops_col *c, uint64_t u)
 {
     if (c->rep == OPS_REP_I64 && !(c->saw & OPS_SAW_NEG))
-        c->rep = OPS_REP_U64; /* the int64 kept so far are >= 0 */
+        int_to_uint(c); /* the int64 kept so far are >= 0 */
     if (c->rep != OPS_REP_U64)
         return keep_double(c, (double)u);
     return push_value(c, u);
@@ -246,10 +300,9 @@ static int count_raw(ops_distinct **table, const char *s, size_t n,
 }
 
 /* A classified non-text value into a column without text: keep it, then
- * count the row. Also the slow half of add_int and add_double (a rep
- * change or a new block), reached by a tail call before any change. */
-static __attribute__((noinline)) int
-add_kept(ops_col *c, ops_kind k, ops_value v, unsigned bits, uint64_t pos)
+ * count the row. */
+static int add_kept(ops_col *c, ops_kind k, ops_value v, unsigned bits,
+                    uint64_t pos)
 {
     int rc = keep_value(c, k, v, bits, pos);
     c->text_complete = 0;
@@ -260,7 +313,8 @@ add_kept(ops_col *c, ops_kind k, ops_value v, unsigned bits, uint64_t pos)
     return 0;
 }
 
-/* Any field, after ops_col_add's fast paths declined it. */
+/* Any field, after the hot path declined it (a rep change, a new block,
+ * any field but the common ones). */
 static __attribute__((noinline)) int add_field(ops_col *c, const char *s,
                                                size_t n, uint64_t pos)
 {
@@ -284,80 +338,129 @@ static __attribute__((noinline)) int add_field(ops_col *c, const char *s,
     return 0;
 }
 
-/* The common cases of a plain number into a column without text, inline
- * when the rep holds the value as it is and the head block has room;
- * otherwise add_kept, by a tail call before any change. An INT is
- * negative for OPS_SAW_NEG also as "-0" (minus: it had a '-'). */
-static inline int add_int(ops_col *c, int64_t i, int minus)
+/* ---- The hot path ------------------------------------------------------
+ *
+ * A run of fields is fed with the column's hot state in locals (the head
+ * block, its fill, the SAW bits, the row counts), written back only when
+ * a field needs the general path, or at the end. The common fields (a
+ * missing one, a plain number or a short exponent form whose value the
+ * rep holds as it is, with room in the head block) are a few stores. */
+
+typedef struct {
+    ops_block *b;   /* the head block */
+    uint32_t k, k0; /* its fill now, and when loaded */
+    uint32_t room;  /* k may grow up to here: 0 in a text column */
+    ops_rep rep;
+    unsigned saw;
+    uint64_t rows, na; /* fields taken since the load */
+} hot_state;
+
+static inline __attribute__((always_inline)) void hot_load(const ops_col *c,
+                                                           hot_state *h)
 {
-    ops_block *b = ops_vec_room(&c->vals);
-    unsigned neg = (unsigned)((uint64_t)i >> 63) | ((i == 0) & minus);
-    unsigned bits = OPS_SAW_INT | neg * OPS_SAW_NEG;
-    ops_value v = {.i = i};
-    if (b == NULL || c->rep == OPS_REP_U64)
-        return add_kept(c, OPS_INT, v, bits, 0);
-    ops_vec_put(&c->vals, b, c->rep == OPS_REP_I64 ? v.u : bits_of((double)i));
-    c->saw |= bits;
-    c->n_rows++;
-    c->text_complete = 0;
-    return 0;
+    h->b = c->vals.head;
+    h->k = h->k0 = h->b ? h->b->n : 0;
+    h->room = h->b && !(c->saw & OPS_SAW_TEXT) ? OPS_VEC_BLOCK : 0;
+    h->rep = c->rep;
+    h->saw = c->saw;
+    h->rows = h->na = 0;
 }
 
-/* x finite. */
-static inline int add_double(ops_col *c, double x)
+static inline __attribute__((always_inline)) void hot_flush(ops_col *c,
+                                                            hot_state *h)
 {
-    ops_block *b = ops_vec_room(&c->vals);
-    ops_value v = {.f = x};
-    if (b == NULL || c->rep != OPS_REP_F64)
-        return add_kept(c, OPS_FLOAT, v, OPS_SAW_FLOAT, 0);
-    ops_vec_put(&c->vals, b, v.u);
-    c->saw |= OPS_SAW_FLOAT;
-    c->n_rows++;
-    c->text_complete = 0;
-    return 0;
+    if (h->k != h->k0) {
+        h->b->n = h->k;
+        c->vals.n += h->k - h->k0;
+        c->text_complete = 0;
+    }
+    c->saw = h->saw;
+    c->n_rows += h->rows + h->na;
+    c->n_na += h->na;
 }
 
-static inline int add_mantissa(ops_col *c, uint64_t mant, int nfrac, int neg)
+/* The slot of a plain number for the rep, or 0 when the rep does not hold
+ * it as it is (a float into an integer rep, an int64 into uint64). An
+ * INT is negative for OPS_SAW_NEG also as "-0" (it had a '-'). */
+static inline __attribute__((always_inline)) int
+hot_slot(const hot_state *h, int kind, ops_value v, int minus, uint64_t *slot,
+         unsigned *bits)
 {
-    ops_value v;
-    if (ops_plain_value(mant, nfrac, neg, &v) == OPS_INT)
-        return add_int(c, v.i, neg);
-    return add_double(c, v.f);
+    if (kind == OPS_INT) {
+        unsigned neg = (unsigned)(v.u >> 63) | ((v.i == 0) & minus);
+        *bits = OPS_SAW_INT | neg * OPS_SAW_NEG;
+        *slot = h->rep == OPS_REP_I64 ? v.u : bits_of((double)v.i);
+        return h->rep != OPS_REP_U64;
+    }
+    *bits = OPS_SAW_FLOAT;
+    *slot = v.u;
+    return h->rep == OPS_REP_F64;
 }
 
-/* A field that is not a plain number, or a column with text: an exponent
- * form ("1.2345e-05") is still read inline, anything else goes through
- * ops_classify. */
-static __attribute__((noinline)) int add_other(ops_col *c, const char *s,
-                                               size_t n, uint64_t pos)
-{
-    double x;
-    if (!(c->saw & OPS_SAW_TEXT) && ops_exponent_number(s, n, &x))
-        return add_double(c, x);
-    return add_field(c, s, n, pos);
-}
-
-/* The common cases inline: a missing value, and a plain number into a
- * column without text. */
-int ops_col_add(ops_col *c, const char *s, size_t n, uint64_t pos)
+/* Takes s[0..n) when it is a common field; returns 0, changing nothing,
+ * for any other. A long field ending like "e-05" skips the plain
+ * reading, which would fail: only to save time. */
+static inline __attribute__((always_inline)) int
+hot_take(hot_state *h, const char *s, size_t n)
 {
     if (n == 0) {
-        c->n_rows++;
-        c->n_na++;
-        return 0;
+        h->na++;
+        return 1;
     }
+    if (h->k >= h->room)
+        return 0;
     int neg = s[0] == '-';
     size_t sign = ops_sign_length[(unsigned char)s[0]];
     uint64_t mant;
-    int nfrac;
-    /* A long field ending like "e-05" skips the plain reading, which
-     * would fail: only to save time. */
-    if ((c->saw & OPS_SAW_TEXT) ||
-        n - sign - 1 >= 16 || /* n - sign == 0 wraps around */
-        (n - sign > 8 && (s[n - 4] | 0x20) == 'e') ||
-        !ops_plain_mantissa(s + sign, n - sign, &mant, &nfrac))
-        return add_other(c, s, n, pos);
-    return add_mantissa(c, mant, nfrac, neg);
+    int nfrac, kind;
+    ops_value v;
+    if (n - sign - 1 < 16 && /* n - sign == 0 wraps around */
+        !(n - sign > 8 && (s[n - 4] | 0x20) == 'e') &&
+        ops_plain_mantissa(s + sign, n - sign, &mant, &nfrac))
+        kind = ops_plain_value(mant, nfrac, neg, &v);
+    else if (ops_exponent_number(s, n, &v.f))
+        kind = OPS_FLOAT;
+    else
+        return 0;
+    uint64_t slot;
+    unsigned bits;
+    if (!hot_slot(h, kind, v, neg, &slot, &bits))
+        return 0;
+    h->b->slot[h->k++] = slot;
+    h->saw |= bits;
+    h->rows++;
+    return 1;
+}
+
+int ops_col_add(ops_col *c, const char *s, size_t n, uint64_t pos)
+{
+    hot_state h;
+    hot_load(c, &h);
+    int taken = hot_take(&h, s, n);
+    hot_flush(c, &h);
+    return taken ? 0 : add_field(c, s, n, pos);
+}
+
+size_t ops_col_add_fields(ops_col *c, const ops_fields *f, size_t n,
+                          uint64_t pos0, int *rc)
+{
+    hot_state h;
+    hot_load(c, &h);
+    for (size_t i = 0; i < n; i++) {
+        const ops_span *sp = f->spans + i * f->stride;
+        const char *s = f->base[sp->len >> 31] + sp->off;
+        size_t len = sp->len & ~OPS_SPAN_OWN;
+        if (hot_take(&h, s, len))
+            continue;
+        hot_flush(c, &h);
+        *rc = add_field(c, s, len, pos0 + i);
+        if (*rc != 0)
+            return i;
+        hot_load(c, &h);
+    }
+    hot_flush(c, &h);
+    *rc = 0;
+    return n;
 }
 
 int ops_col_add_text(ops_col *c, const char *s, size_t n, uint64_t pos)
@@ -401,12 +504,15 @@ static ops_rep common_rep(ops_rep a, ops_rep b, unsigned saw)
     return OPS_REP_U64; /* I64 without negatives + U64: same bits */
 }
 
+/* Reps only widen: I64 to U64 (no negative seen) or F64, U64 to F64. */
 static void set_rep(ops_col *c, ops_rep rep)
 {
+    if (rep == c->rep)
+        return;
     if (rep == OPS_REP_F64)
         convert_to_f64(c);
     else
-        c->rep = rep;
+        int_to_uint(c);
 }
 
 void ops_col_set_rep(ops_col *c, ops_rep rep)
@@ -611,13 +717,6 @@ static ops_rep rep_of(ops_dtype dt)
     return dt == OPS_DT_UINT64 ? OPS_REP_U64 : OPS_REP_F64;
 }
 
-static uint64_t key_of(ops_rep rep, uint64_t slot)
-{
-    if (rep == OPS_REP_F64)
-        return ops_key_from_f64(double_of(slot));
-    return rep == OPS_REP_I64 ? ops_key_from_i64((int64_t)slot) : slot;
-}
-
 static double number_of_key(ops_rep rep, uint64_t key)
 {
     if (rep == OPS_REP_F64)
@@ -627,22 +726,6 @@ static double number_of_key(ops_rep rep, uint64_t key)
     return (double)key;
 }
 
-/* Turns every kept value into its key, in place; returns the min and max. */
-static void to_keys(ops_col *c, uint64_t *kmin, uint64_t *kmax)
-{
-    uint64_t lo = UINT64_MAX, hi = 0;
-    for (ops_block *b = c->vals.head; b; b = b->next) {
-        for (uint32_t i = 0; i < b->n; i++) {
-            uint64_t k = key_of(c->rep, b->slot[i]);
-            b->slot[i] = k;
-            lo = k < lo ? k : lo;
-            hi = k > hi ? k : hi;
-        }
-    }
-    *kmin = lo;
-    *kmax = hi;
-}
-
 static double lerp_keys(ops_rep rep, uint64_t lo, uint64_t hi, double t)
 {
     if (rep == OPS_REP_F64)
@@ -650,31 +733,6 @@ static double lerp_keys(ops_rep rep, uint64_t lo, uint64_t hi, double t)
     if (rep == OPS_REP_I64)
         return ops_lerp_i64(ops_i64_from_key(lo), ops_i64_from_key(hi), t);
     return ops_lerp_u64(lo, hi, t);
-}
-
-/* Every quantile from one selection over the keys: ranks[2i], ranks[2i+1]
- * are the neighbours of percentile i. */
-static int quantiles(const ops_col *c, uint64_t n, const double *pct,
-                     size_t npct, double *out)
-{
-    uint64_t *ranks = malloc(4 * npct * sizeof *ranks);
-    if (!ranks)
-        return -1;
-    uint64_t *keys = ranks + 2 * npct;
-    double t;
-    for (size_t i = 0; i < npct; i++)
-        ops_quantile_index(n, pct[i], &ranks[2 * i], &ranks[2 * i + 1], &t);
-    const ops_vec *vecs[1] = {&c->vals};
-    if (ops_select_ranks(vecs, 1, ranks, 2 * npct, keys)) {
-        free(ranks);
-        return -1;
-    }
-    for (size_t i = 0; i < npct; i++) {
-        ops_quantile_index(n, pct[i], &ranks[2 * i], &ranks[2 * i + 1], &t);
-        out[i] = lerp_keys(c->rep, keys[2 * i], keys[2 * i + 1], t);
-    }
-    free(ranks);
-    return 0;
 }
 
 /* mean and std as pandas gives them around infinities: inf - inf is NaN. */
@@ -703,12 +761,12 @@ static void spread_ranks(uint64_t n, const double *pct, size_t npct,
         ops_quantile_index(n, pct[i], &ranks[2 + 2 * i], &ranks[3 + 2 * i], &t);
 }
 
-/* min, max and every quantile of a column spread over processes, from
- * one collective selection. A stack buffer serves the usual few
- * percentiles, so that running out of memory rarely leaves the other
- * processes waiting in the collective call. */
-static int select_reduced(const ops_col *c, uint64_t n, const double *pct,
-                          size_t npct, const ops_reducer *red, ops_summary *s)
+/* min, max and every quantile from one selection over the keys (with
+ * red, a collective one over every process's keys). A stack buffer serves
+ * the usual few percentiles, so that running out of memory rarely leaves
+ * the other processes waiting in the collective call. */
+static int order_stats(const ops_col *c, uint64_t n, const double *pct,
+                       size_t npct, const ops_reducer *red, ops_summary *s)
 {
     uint64_t small[2 * (2 + 2 * 8)];
     size_t k = 2 + 2 * npct;
@@ -742,16 +800,10 @@ static int finish_numeric(ops_col *c, const double *pct, size_t npct,
     s->count = n;
     if (n == 0)
         return 0;
-    catch_up(c); /* before the values turn into keys */
+    catch_up(c); /* every value a key */
     set_rep(c, rep_of(s->dtype));
-    uint64_t kmin, kmax;
-    to_keys(c, &kmin, &kmax);
     moments(c, n, s);
-    if (red)
-        return select_reduced(c, n, pct, npct, red, s);
-    s->min = number_of_key(c->rep, kmin);
-    s->max = number_of_key(c->rep, kmax);
-    return npct ? quantiles(c, n, pct, npct, s->quantiles) : 0;
+    return order_stats(c, n, pct, npct, red, s);
 }
 
 /* The local top candidate: highest count, then smallest first position

@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SIGN_BIT ((uint64_t)1 << 63)
 
 void ops_vec_init(ops_vec *v)
 {
@@ -89,34 +88,4 @@ void ops_vec_free(ops_vec *v)
         b = next;
     }
     ops_vec_init(v);
-}
-
-uint64_t ops_key_from_f64(double x)
-{
-    uint64_t bits;
-    memcpy(&bits, &x, sizeof bits);
-    return (bits & SIGN_BIT) ? ~bits : bits | SIGN_BIT;
-}
-
-double ops_f64_from_key(uint64_t key)
-{
-    uint64_t bits = (key & SIGN_BIT) ? key ^ SIGN_BIT : ~key;
-    double x;
-    memcpy(&x, &bits, sizeof x);
-    return x;
-}
-
-uint64_t ops_key_from_i64(int64_t x)
-{
-    return (uint64_t)x ^ SIGN_BIT;
-}
-
-/* Written without an out-of-range unsigned -> signed conversion, which C
- * leaves implementation-defined; compilers reduce it to one xor. */
-int64_t ops_i64_from_key(uint64_t key)
-{
-    uint64_t u = key ^ SIGN_BIT;
-    if (u <= (uint64_t)INT64_MAX)
-        return (int64_t)u;
-    return -(int64_t)(UINT64_MAX - u) - 1;
 }
