@@ -4,7 +4,8 @@
  * 1. dtype rules, each checked with pandas 1.5.3 (results in the table).
  * 2. Inline copies of oracle cases: huge_ints, uint64_ints, inf_values,
  *    single_row, all_missing_column, bool_columns, ties_for_top.
- * 3. Merge invariance: random columns split at random into 1..8 partials,
+ * 3. Merge invariance: random columns split at random into 1..8 partials
+ *    (runs fed by ops_col_add_fields or field by field by ops_col_add),
  *    merged in random order, must give bit-identical summaries; columns
  *    of several value blocks also match exact sums taken value by value.
  * 4. Every column of the simple oracle CSV files (found through
@@ -87,6 +88,78 @@ static ops_col *merge_randomly(ops_col *parts, int k, uint64_t *rng)
     return live[0];
 }
 
+/* A column laid out as a tokenizer lays fields out for
+ * ops_col_add_fields: each field's bytes in one of two buffers (picked at
+ * random), its span SPAN_STRIDE spans after the previous one. */
+enum { SPAN_STRIDE = 3 };
+
+typedef struct {
+    char *buf[2];
+    ops_span *spans;
+} laid_out;
+
+static laid_out lay_out(const column *col, uint64_t *rng)
+{
+    size_t total = 1;
+    for (size_t r = 0; r < col->n; r++)
+        total += col->len[r];
+    laid_out l = {{malloc(total), malloc(total)},
+                  calloc(col->n * SPAN_STRIDE + 1, sizeof *l.spans)};
+    assert_true(l.buf[0] && l.buf[1] && l.spans);
+    size_t used[2] = {0, 0};
+    for (size_t r = 0; r < col->n; r++) {
+        unsigned b = (unsigned)(next_rand(rng) & 1);
+        memcpy(l.buf[b] + used[b], col->v[r], col->len[r]);
+        l.spans[r * SPAN_STRIDE] = (ops_span){
+            (uint32_t)used[b], (uint32_t)col->len[r] | (b ? OPS_SPAN_OWN : 0)};
+        used[b] += col->len[r];
+    }
+    return l;
+}
+
+static void laid_out_free(laid_out *l)
+{
+    free(l->buf[0]);
+    free(l->buf[1]);
+    free(l->spans);
+}
+
+/* Pass 1 of rows [from, from + n) into c: one call of ops_col_add_fields,
+ * or one ops_col_add per row. */
+static void feed_run(ops_col *c, const column *col, const laid_out *l,
+                     size_t from, size_t n, int as_run)
+{
+    if (as_run) {
+        ops_fields f = {
+            {l->buf[0], l->buf[1]}, l->spans + from * SPAN_STRIDE, SPAN_STRIDE};
+        int rc = -1;
+        assert_int_equal(ops_col_add_fields(c, &f, n, from, &rc), n);
+        assert_int_equal(rc, 0);
+        return;
+    }
+    for (size_t r = from; r < from + n; r++)
+        assert_int_equal(ops_col_add(c, col->v[r], col->len[r], r), 0);
+}
+
+/* Pass 1 of col into k partials: row by row without rng, else runs of
+ * random length dealt to random partials, each fed by either path. */
+static void feed_pass1(ops_col *parts, int k, const column *col, uint64_t *rng)
+{
+    if (!rng) {
+        feed_run(&parts[0], col, NULL, 0, col->n, 0);
+        return;
+    }
+    laid_out l = lay_out(col, rng);
+    for (size_t r = 0; r < col->n;) {
+        size_t n = 1 + next_rand(rng) % 700;
+        n = n < col->n - r ? n : col->n - r;
+        int p = (int)(next_rand(rng) % (uint64_t)k);
+        feed_run(&parts[p], col, &l, r, n, (int)(next_rand(rng) & 1));
+        r += n;
+    }
+    laid_out_free(&l);
+}
+
 /* Feeds col into k partials (rows dealt at random when rng is set), merges,
  * re-reads as text when the column asks for it, and finishes. */
 static ops_dtype summarize(const column *col, int k, uint64_t *rng,
@@ -96,12 +169,11 @@ static ops_dtype summarize(const column *col, int k, uint64_t *rng,
     for (int pass = 1; pass <= 2; pass++) {
         for (int i = 0; i < k; i++)
             ops_col_init(&parts[i]);
-        for (size_t r = 0; r < col->n; r++) {
+        if (pass == 1)
+            feed_pass1(parts, k, col, rng);
+        for (size_t r = 0; pass == 2 && r < col->n; r++) {
             int p = k > 1 ? (int)(next_rand(rng) % (uint64_t)k) : 0;
-            int rc =
-                pass == 1
-                    ? ops_col_add(&parts[p], col->v[r], col->len[r], r)
-                    : ops_col_add_text(&parts[p], col->v[r], col->len[r], r);
+            int rc = ops_col_add_text(&parts[p], col->v[r], col->len[r], r);
             assert_int_equal(rc, 0);
         }
         ops_col *whole = k > 1 ? merge_randomly(parts, k, rng) : &parts[0];
@@ -293,6 +365,18 @@ static void test_invalid_utf8_text(void **state)
     assert_int_equal(c.n_rows, 2);
     assert_int_equal(ops_col_dtype(&c), OPS_DT_OBJECT);
     assert_true(ops_col_needs_text_pass(&c));
+    ops_col_free(&c);
+    /* A run stops at its first bad field, the ones before it counted. */
+    const char bytes[] = "12.5caf\xc3"
+                         "7";
+    ops_span spans[4] = {{0, 1}, {1, 3}, {4, 4}, {8, 1}};
+    ops_fields f = {{bytes, bytes}, spans, 1};
+    int rc = 0;
+    ops_col_init(&c);
+    assert_int_equal(ops_col_add_fields(&c, &f, 4, 0, &rc), 2);
+    assert_int_equal(rc, OPS_EUTF8);
+    assert_int_equal(c.n_rows, 2);
+    assert_int_equal(ops_col_dtype(&c), OPS_DT_FLOAT64);
     ops_col_free(&c);
     ops_col_init(&c);
     assert_int_equal(ops_col_add_text(&c, "\xed\xa0\x80", 3, 0), OPS_EUTF8);
