@@ -256,6 +256,18 @@ typedef struct ops_distinct ops_distinct;
 ops_distinct *ops_distinct_new(void); /* NULL when out of memory */
 /* Counts one occurrence of s[0..n) seen at pos. 0, or -1 out of memory. */
 int ops_distinct_add(ops_distinct *d, const char *s, size_t n, uint64_t pos);
+/* One value of a run for ops_distinct_add_run. */
+typedef struct {
+    const char *s;
+    size_t n;
+    uint64_t pos;
+} ops_text;
+
+/* ops_distinct_add of v[0..n) in turn, faster: the values are hashed a
+ * group at a time and their slots fetched from memory together, so that
+ * the cache misses of a large table overlap. 0, or -1 out of memory (then
+ * some of v may be counted). */
+int ops_distinct_add_run(ops_distinct *d, const ops_text *v, size_t n);
 /* Adds count occurrences whose earliest position is first_pos. */
 int ops_distinct_add_n(ops_distinct *d, const char *s, size_t n, uint64_t count,
                        uint64_t first_pos);

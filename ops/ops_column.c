@@ -441,26 +441,97 @@ int ops_col_add(ops_col *c, const char *s, size_t n, uint64_t pos)
     return taken ? 0 : add_field(c, s, n, pos);
 }
 
-size_t ops_col_add_fields(ops_col *c, const ops_fields *f, size_t n,
-                          uint64_t pos0, int *rc)
+static inline const char *field_at(const ops_fields *f, size_t i, size_t *len)
+{
+    const ops_span *sp = f->spans + i * f->stride;
+    *len = sp->len & ~OPS_SPAN_OWN;
+    return f->base[sp->len >> 31] + sp->off;
+}
+
+/* Fields [i, n) of a column without text, until one fails or text comes.
+ * Returns the index reached, *rc set. */
+static size_t add_number_fields(ops_col *c, const ops_fields *f, size_t i,
+                                size_t n, uint64_t pos0, int *rc)
 {
     hot_state h;
     hot_load(c, &h);
-    for (size_t i = 0; i < n; i++) {
-        const ops_span *sp = f->spans + i * f->stride;
-        const char *s = f->base[sp->len >> 31] + sp->off;
-        size_t len = sp->len & ~OPS_SPAN_OWN;
+    *rc = 0;
+    for (; i < n; i++) {
+        size_t len;
+        const char *s = field_at(f, i, &len);
         if (hot_take(&h, s, len))
             continue;
         hot_flush(c, &h);
-        *rc = add_field(c, s, len, pos0 + i);
-        if (*rc != 0)
+        if ((*rc = add_field(c, s, len, pos0 + i)) != 0)
             return i;
+        if (c->saw & OPS_SAW_TEXT)
+            return i + 1;
         hot_load(c, &h);
     }
     hot_flush(c, &h);
-    *rc = 0;
     return n;
+}
+
+/* Text values gathered for one ops_distinct_add_run. */
+#define TEXT_GROUP 64
+
+static int count_text_group(ops_col *c, const ops_text *v, size_t n,
+                            unsigned bits)
+{
+    if (n == 0)
+        return 0;
+    if (!c->text && !(c->text = ops_distinct_new()))
+        return -1;
+    if (ops_distinct_add_run(c->text, v, n))
+        return -1;
+    c->saw |= bits;
+    c->n_rows += n;
+    return 0;
+}
+
+/* Fields [i, n) of a column with text: classified one by one as add_field
+ * does, the values counted a group at a time. */
+static size_t add_text_fields(ops_col *c, const ops_fields *f, size_t i,
+                              size_t n, uint64_t pos0, int *rc)
+{
+    ops_text group[TEXT_GROUP];
+    size_t g = 0;
+    unsigned bits = 0;
+    for (*rc = 0; i < n && *rc == 0; i++) {
+        size_t len;
+        const char *s = field_at(f, i, &len);
+        ops_value v;
+        ops_kind k = ops_classify(s, len, &v);
+        if (k == OPS_NA) {
+            c->n_rows++;
+            c->n_na++;
+            continue;
+        }
+        if (!ops_utf8_valid(s, len)) {
+            *rc = OPS_EUTF8;
+            break;
+        }
+        bits |= kind_bits(k, v, s, len);
+        group[g++] = (ops_text){s, len, pos0 + i};
+        if (g == TEXT_GROUP) {
+            *rc = count_text_group(c, group, g, bits);
+            g = 0;
+        }
+    }
+    if (count_text_group(c, group, g, bits) && *rc == 0)
+        *rc = -1;
+    return *rc ? i : n;
+}
+
+size_t ops_col_add_fields(ops_col *c, const ops_fields *f, size_t n,
+                          uint64_t pos0, int *rc)
+{
+    size_t i = 0;
+    *rc = 0;
+    while (i < n && *rc == 0)
+        i = c->saw & OPS_SAW_TEXT ? add_text_fields(c, f, i, n, pos0, rc)
+                                  : add_number_fields(c, f, i, n, pos0, rc);
+    return i;
 }
 
 int ops_col_add_text(ops_col *c, const char *s, size_t n, uint64_t pos)

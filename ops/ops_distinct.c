@@ -166,15 +166,30 @@ static entry *find_slot(const ops_distinct *d, uint64_t h, const char *s,
     return &d->slots[i];
 }
 
+/* A table of cap empty slots. Written, not calloc'd: fresh pages from
+ * calloc read as the shared zero page, and the first write to each (the
+ * rehash probes read before they write) then costs a copy-on-write fault
+ * that flushes the TLB of every thread of the process. explicit_bzero,
+ * as compilers turn malloc and memset into calloc. */
+static entry *zeroed_slots(size_t cap)
+{
+    entry *slots = malloc(cap * sizeof *slots);
+    if (slots)
+        explicit_bzero(slots, cap * sizeof *slots);
+    return slots;
+}
+
 static int grow(ops_distinct *d)
 {
     size_t cap = d->cap * 2;
     if (cap > SIZE_MAX / 2 / sizeof(entry))
         return -1;
-    entry *slots = calloc(cap, sizeof *slots);
+    entry *slots = zeroed_slots(cap);
     if (!slots)
         return -1;
     for (size_t i = 0; i < d->cap; i++) {
+        if (i + 16 < d->cap) /* the new slot of an entry further on */
+            __builtin_prefetch(&slots[d->slots[i + 16].hash & (cap - 1)], 1);
         const entry *e = &d->slots[i];
         if (!e->count)
             continue;
@@ -228,6 +243,33 @@ int ops_distinct_add(ops_distinct *d, const char *s, size_t n, uint64_t pos)
     return ops_distinct_add_n(d, s, n, 1, pos);
 }
 
+/* Values hashed and prefetched ahead of their inserts: enough misses in
+ * flight to cover the memory latency, few enough to stay in L1. */
+#define PREFETCH_GROUP 16
+
+static void prefetch_slot(const ops_distinct *d, uint64_t h)
+{
+    __builtin_prefetch(&d->slots[(size_t)h & (d->cap - 1)], 1);
+}
+
+int ops_distinct_add_run(ops_distinct *d, const ops_text *v, size_t n)
+{
+    uint64_t h[PREFETCH_GROUP];
+    for (size_t at = 0; at < n; at += PREFETCH_GROUP) {
+        size_t g = n - at < PREFETCH_GROUP ? n - at : PREFETCH_GROUP;
+        for (size_t i = 0; i < g; i++) {
+            h[i] = XXH3_64bits(v[at + i].n ? v[at + i].s : "", v[at + i].n);
+            prefetch_slot(d, h[i]);
+        }
+        for (size_t i = 0; i < g; i++) {
+            const ops_text *t = &v[at + i];
+            if (add_hashed(d, h[i], t->n ? t->s : "", t->n, 1, t->pos))
+                return -1;
+        }
+    }
+    return 0;
+}
+
 /* Grows d until `used` entries fit under the load limit. Merging walks
  * the source in slot order, i.e. sorted by the low bits of the hash; into
  * a smaller table those keys would pile up in one long probe run
@@ -251,6 +293,8 @@ int ops_distinct_merge(ops_distinct *into, const ops_distinct *from)
     if (reserve(into, into->used + from->used))
         return -1;
     for (size_t i = 0; i < from->cap; i++) {
+        if (i + PREFETCH_GROUP < from->cap)
+            prefetch_slot(into, from->slots[i + PREFETCH_GROUP].hash);
         const entry *e = &from->slots[i];
         if (!e->count)
             continue;

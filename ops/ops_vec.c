@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 void ops_vec_init(ops_vec *v)
 {
     v->head = NULL;
