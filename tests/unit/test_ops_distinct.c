@@ -347,6 +347,38 @@ static void test_merge_any_grouping(void **state)
     }
 }
 
+/* ops_distinct_add_run in runs of random length (empty values and
+ * values that grow the table among them) builds the same table as
+ * ops_distinct_add value by value. */
+static void test_add_run_same_as_add(void **state)
+{
+    (void)state;
+    enum { ROWS = 50000, MAX_RUN = 200 };
+    uint64_t rng = 0x2545f4914f6cdd1dull;
+    static char bytes[ROWS][24];
+    ops_text *v = malloc(ROWS * sizeof *v);
+    assert_non_null(v);
+    ops_distinct *one = new_table(), *runs = new_table();
+    for (size_t i = 0; i < ROWS; i++) {
+        uint64_t r = next_rand(&rng);
+        int len = r % 10 == 0 ? 0
+                              : snprintf(bytes[i], sizeof bytes[i], "v%u",
+                                         (unsigned)(r >> 8) % 20000);
+        v[i] = (ops_text){bytes[i], (size_t)len, i};
+        assert_int_equal(ops_distinct_add(one, bytes[i], (size_t)len, i), 0);
+    }
+    for (size_t i = 0; i < ROWS;) {
+        size_t n = next_rand(&rng) % MAX_RUN; /* 0 too */
+        n = n < ROWS - i ? n : ROWS - i;
+        assert_int_equal(ops_distinct_add_run(runs, v + i, n), 0);
+        i += n;
+    }
+    assert_same_table(one, runs);
+    ops_distinct_free(one);
+    ops_distinct_free(runs);
+    free(v);
+}
+
 static void test_merge_into_itself_doubles(void **state)
 {
     (void)state;
@@ -483,6 +515,7 @@ int main(void)
         cmocka_unit_test(test_growth_keeps_counts),
         cmocka_unit_test(test_large_values),
         cmocka_unit_test(test_merge_any_grouping),
+        cmocka_unit_test(test_add_run_same_as_add),
         cmocka_unit_test(test_merge_into_itself_doubles),
         cmocka_unit_test(test_each_stops_early),
         cmocka_unit_test(test_pack_roundtrip_after_growth),
