@@ -390,11 +390,15 @@ static h5_worker *workers_new(h5_run *run, int n)
 
 static dfsum_status merge_workers(h5_run *run, h5_worker *w, int n)
 {
+    ops_col **parts = malloc((size_t)n * sizeof *parts);
+    if (!parts)
+        return engine_fail(run->d, DFSUM_ENOMEM, "out of memory");
     for (int i = 0; i < n; i++)
-        for (size_t j = 0; j < run->nsel; j++)
-            if (ops_col_merge(&run->cols[j], &w[i].cols[j]) != 0)
-                return engine_fail(run->d, DFSUM_ENOMEM, "out of memory");
-    return DFSUM_OK;
+        parts[i] = w[i].cols;
+    dfsum_status st =
+        engine_merge_partials(run->d, run->cols, parts, n, run->nsel);
+    free(parts);
+    return st;
 }
 
 /* Reads and summarizes this process's rows with run->threads threads. */

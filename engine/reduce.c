@@ -123,15 +123,33 @@ dfsum_status engine_reduce_flats(dfsum *d, ops_col *cols, size_t n)
 
 /* ---- alone: every column finished here, threads sharing them ---------- */
 
+static int engine_threads(const dfsum *d)
+{
+    return d->threads > 0 ? d->threads : omp_get_max_threads();
+}
+
+dfsum_status engine_merge_partials(dfsum *d, ops_col *into,
+                                   ops_col *const *parts, int nparts, size_t n)
+{
+    int failed = 0;
+    long count = (long)n;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(engine_threads(d))   \
+    reduction(|                                                                \
+              : failed)
+    for (long j = 0; j < count; j++)
+        for (int i = 0; i < nparts; i++)
+            failed |= ops_col_merge(&into[j], &parts[i][j]) != 0;
+    return failed ? engine_fail(d, DFSUM_ENOMEM, "out of memory") : DFSUM_OK;
+}
+
 static dfsum_status finish_alone(dfsum *d, ops_col *cols, size_t n,
                                  engine_column *out)
 {
     int failed = 0;
-    int threads = d->threads > 0 ? d->threads : omp_get_max_threads();
     long count = (long)n;
     /* Columns are independent; the exact selection of quantiles is the
      * costly part, so columns are dealt one at a time. */
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)             \
+#pragma omp parallel for schedule(dynamic, 1) num_threads(engine_threads(d))   \
     reduction(|                                                                \
               : failed)
     for (long j = 0; j < count; j++)

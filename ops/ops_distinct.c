@@ -252,6 +252,15 @@ static void prefetch_slot(const ops_distinct *d, uint64_t h)
     __builtin_prefetch(&d->slots[(size_t)h & (d->cap - 1)], 1);
 }
 
+/* The record of the entry in h's first slot when that entry has hash h
+ * (the slot was prefetched before). */
+static void prefetch_record(const ops_distinct *d, uint64_t h)
+{
+    const entry *e = &d->slots[(size_t)h & (d->cap - 1)];
+    if (e->count && e->hash == h)
+        __builtin_prefetch(e->rec);
+}
+
 int ops_distinct_add_run(ops_distinct *d, const ops_text *v, size_t n)
 {
     uint64_t h[PREFETCH_GROUP];
@@ -261,6 +270,8 @@ int ops_distinct_add_run(ops_distinct *d, const ops_text *v, size_t n)
             h[i] = XXH3_64bits(v[at + i].n ? v[at + i].s : "", v[at + i].n);
             prefetch_slot(d, h[i]);
         }
+        for (size_t i = 0; i < g; i++) /* a repeat compares the bytes */
+            prefetch_record(d, h[i]);
         for (size_t i = 0; i < g; i++) {
             const ops_text *t = &v[at + i];
             if (add_hashed(d, h[i], t->n ? t->s : "", t->n, 1, t->pos))
