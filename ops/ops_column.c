@@ -563,7 +563,7 @@ static int merge_tables(ops_distinct **into, ops_distinct **from)
         *from = NULL;
         return 0;
     }
-    return ops_distinct_merge(*into, *from);
+    return ops_distinct_absorb(*into, *from);
 }
 
 static ops_rep common_rep(ops_rep a, ops_rep b, unsigned saw)

@@ -317,6 +317,58 @@ int ops_distinct_merge(ops_distinct *into, const ops_distinct *from)
     return 0;
 }
 
+/* Counts an entry of another table whose record stays where it is;
+ * room was reserved, so the table does not grow. */
+static void absorb_entry(ops_distinct *d, const entry *e)
+{
+    size_t len;
+    const char *bytes = rec_bytes(e->rec, &len);
+    entry *slot = find_slot(d, e->hash, bytes, len);
+    if (slot->count) {
+        slot->count += e->count;
+        if (e->first_pos < slot->first_pos)
+            slot->first_pos = e->first_pos;
+        return;
+    }
+    *slot = *e;
+    d->used++;
+}
+
+/* from's arena blocks join into's behind its block being filled. */
+static void take_arena(ops_distinct *into, ops_distinct *from)
+{
+    arena_block *last = from->arena;
+    if (!last)
+        return;
+    while (last->next)
+        last = last->next;
+    if (into->arena) {
+        last->next = into->arena->next;
+        into->arena->next = from->arena;
+    } else {
+        into->arena = from->arena;
+    }
+    from->arena = NULL;
+}
+
+int ops_distinct_absorb(ops_distinct *into, ops_distinct *from)
+{
+    if (into == from)
+        return ops_distinct_merge(into, from);
+    if (reserve(into, into->used + from->used))
+        return -1;
+    for (size_t i = 0; i < from->cap; i++) {
+        if (i + PREFETCH_GROUP < from->cap)
+            prefetch_slot(into, from->slots[i + PREFETCH_GROUP].hash);
+        if (from->slots[i].count)
+            absorb_entry(into, &from->slots[i]);
+    }
+    take_arena(into, from);
+    memset(from->slots, 0, from->cap * sizeof *from->slots);
+    from->used = 0;
+    return 0;
+}
+
 uint64_t ops_distinct_unique(const ops_distinct *d)
 {
     return d->used;

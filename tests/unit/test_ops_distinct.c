@@ -339,6 +339,16 @@ static void test_merge_any_grouping(void **state)
         assert_same_table(left, whole);
         assert_same_table(right, whole);
         assert_same_table(part[2], whole);
+        /* Absorbing moves the values (left is emptied, and must still
+         * free cleanly); into a full table it adds the counts. */
+        ops_distinct *moved = new_table();
+        assert_int_equal(ops_distinct_absorb(moved, left), 0);
+        assert_int_equal(ops_distinct_unique(left), 0);
+        assert_same_table(moved, whole);
+        assert_int_equal(ops_distinct_absorb(right, moved), 0);
+        assert_int_equal(ops_distinct_merge(whole, whole), 0);
+        assert_same_table(right, whole);
+        ops_distinct_free(moved);
         for (int k = 0; k < K; k++)
             ops_distinct_free(part[k]);
         ops_distinct_free(whole);
