@@ -160,7 +160,7 @@ static double time_add(const column *c, ops_col *col)
     double t0 = cpu_now();
     for (size_t from = 0; from < c->n; from += RUN) {
         size_t n = c->n - from < RUN ? c->n - from : RUN;
-        ops_fields f = {{c->bytes, c->bytes}, sp + from, 1};
+        ops_fields f = {{c->bytes, c->bytes}, sp + from, 1, 0};
         int rc;
         if (ops_col_add_fields(col, &f, n, from, &rc) != n) {
             fprintf(stderr, "ops_bench: ops_col_add_fields failed\n");

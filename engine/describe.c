@@ -188,15 +188,29 @@ static void add_failed(engine_run *run, engine_error *e, int rc,
 
 /* ---- the per-chunk work ------------------------------------------------ */
 
+/* Whether the current chunk is valid UTF-8, checked once per chunk. Separators
+ * and quotes are ASCII, which no multi-byte sequence holds, so a chunk
+ * that is valid UTF-8 as a whole has only valid fields, libcsv's copies
+ * (quotes removed) included: one fast check of the chunk spares the
+ * field-by-field one (kept to find a bad field). */
+static int chunk_is_utf8(engine_worker *w, const io_chunk *chunk)
+{
+    if (w->chunk_utf8 < 0)
+        w->chunk_utf8 = ops_utf8_valid(chunk->data, chunk->len) != 0;
+    return w->chunk_utf8;
+}
+
 /* Feeds rows [from, to) of one column to its partial. Returns the first
  * failing row (its code in *rc), or to. */
-static size_t add_column(ops_col *c, const io_batch *b, size_t col, size_t from,
-                         size_t to, int text, int *rc)
+static size_t add_column(engine_worker *w, const io_chunk *chunk, ops_col *c,
+                         size_t col, size_t from, size_t to, int text, int *rc)
 {
+    const io_batch *b = &w->batch;
     if (!text) {
         ops_fields f = {{b->base[0], b->base[1]},
                         b->spans + from * b->ncols + col,
-                        b->ncols};
+                        b->ncols,
+                        (c->saw & OPS_SAW_TEXT) && chunk_is_utf8(w, chunk)};
         return from + ops_col_add_fields(c, &f, to - from, b->pos0 + from, rc);
     }
     for (size_t r = from; r < to; r++) {
@@ -210,17 +224,13 @@ static size_t add_column(ops_col *c, const io_batch *b, size_t col, size_t from,
 }
 
 /* A column known to be text whose values need not be counted: only the
- * check read_csv makes of every field (valid UTF-8) remains. Separators
- * and quotes are ASCII, which no multi-byte sequence holds, so a chunk
- * that is valid UTF-8 as a whole has only valid fields: one fast check of
- * the chunk spares the field-by-field one (kept to find a bad field). */
+ * check read_csv makes of every field (valid UTF-8) remains, and a valid
+ * chunk spares it. */
 static size_t check_column(engine_worker *w, const io_chunk *chunk, size_t col,
                            size_t from, size_t to, int *rc)
 {
     const io_batch *b = &w->batch;
-    if (w->chunk_utf8 < 0)
-        w->chunk_utf8 = ops_utf8_valid(chunk->data, chunk->len) != 0;
-    if (w->chunk_utf8)
+    if (chunk_is_utf8(w, chunk))
         return to;
     for (size_t r = from; r < to; r++) {
         size_t len;
@@ -276,7 +286,7 @@ static void add_batch(engine_run *run, engine_worker *w, engine_error *e,
             size_t bad =
                 skip_text(run, w, j, pass)
                     ? check_column(w, chunk, run->sel[j], from, to, &rc)
-                    : add_column(&w->cols[j], &w->batch, run->sel[j], from, to,
+                    : add_column(w, chunk, &w->cols[j], run->sel[j], from, to,
                                  pass == 2, &rc);
             if (bad < to) {
                 add_failed(run, e, rc, chunk, bad, j);

@@ -507,7 +507,7 @@ static size_t add_text_fields(ops_col *c, const ops_fields *f, size_t i,
             c->n_na++;
             continue;
         }
-        if (!ops_utf8_valid(s, len)) {
+        if (!f->utf8_valid && !ops_utf8_valid(s, len)) {
             *rc = OPS_EUTF8;
             break;
         }

@@ -146,13 +146,35 @@ static const unsigned char *arena_copy(ops_distinct *d, const char *s, size_t n)
     return rec;
 }
 
+static uint64_t load64(const char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+
+/* a[0..n) == b[0..n). Values are mostly short: up to 16 bytes they are
+ * compared as two words that may overlap (a memcmp call costs more than
+ * the compare), never reading past either. */
+static int same_bytes(const char *a, const char *b, size_t n)
+{
+    if (n > 16)
+        return memcmp(a, b, n) == 0;
+    if (n >= 8)
+        return load64(a) == load64(b) && load64(a + n - 8) == load64(b + n - 8);
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return 0;
+    return 1;
+}
+
 static int entry_is(const entry *e, uint64_t h, const char *s, size_t n)
 {
     if (e->hash != h)
         return 0;
     size_t len;
     const char *bytes = rec_bytes(e->rec, &len);
-    return len == n && memcmp(bytes, s, n) == 0;
+    return len == n && same_bytes(bytes, s, n);
 }
 
 /* The slot holding s, or the empty slot where it would go. */

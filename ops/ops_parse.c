@@ -317,10 +317,24 @@ classify_general(const char *s, size_t n, ops_value *v)
     return classify_word(s, n, v);
 }
 
+/* The bytes that can start a field of a class other than text: a number
+ * (digits, sign, point, leading white space), an NA string (#NA, N/A,
+ * NaN, NULL, nan, n/a, <NA>, -NaN, 1.#IND, ...), a bool word or inf. Any
+ * other first byte makes text at once, which spares a text column every
+ * parse attempt. */
+static const unsigned char may_start_value[256] = {
+    ['0'] = 1,  ['1'] = 1, ['2'] = 1,  ['3'] = 1,  ['4'] = 1,  ['5'] = 1,
+    ['6'] = 1,  ['7'] = 1, ['8'] = 1,  ['9'] = 1,  ['+'] = 1,  ['-'] = 1,
+    ['.'] = 1,  [' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\v'] = 1, ['\f'] = 1,
+    ['\r'] = 1, ['#'] = 1, ['<'] = 1,  ['N'] = 1,  ['n'] = 1,  ['T'] = 1,
+    ['t'] = 1,  ['F'] = 1, ['f'] = 1,  ['I'] = 1,  ['i'] = 1};
+
 ops_kind ops_classify(const char *s, size_t n, ops_value *v)
 {
     if (n == 0)
         return OPS_NA;
+    if (!may_start_value[(unsigned char)s[0]])
+        return OPS_TEXT;
     int kind = ops_plain_number(s, n, v);
     if (kind != OPS_PLAIN_NONE)
         return (ops_kind)kind;

@@ -130,8 +130,10 @@ static void feed_run(ops_col *c, const column *col, const laid_out *l,
                      size_t from, size_t n, int as_run)
 {
     if (as_run) {
-        ops_fields f = {
-            {l->buf[0], l->buf[1]}, l->spans + from * SPAN_STRIDE, SPAN_STRIDE};
+        ops_fields f = {{l->buf[0], l->buf[1]},
+                        l->spans + from * SPAN_STRIDE,
+                        SPAN_STRIDE,
+                        0};
         int rc = -1;
         assert_int_equal(ops_col_add_fields(c, &f, n, from, &rc), n);
         assert_int_equal(rc, 0);
@@ -370,7 +372,7 @@ static void test_invalid_utf8_text(void **state)
     const char bytes[] = "12.5caf\xc3"
                          "7";
     ops_span spans[4] = {{0, 1}, {1, 3}, {4, 4}, {8, 1}};
-    ops_fields f = {{bytes, bytes}, spans, 1};
+    ops_fields f = {{bytes, bytes}, spans, 1, 0};
     int rc = 0;
     ops_col_init(&c);
     assert_int_equal(ops_col_add_fields(&c, &f, 4, 0, &rc), 2);

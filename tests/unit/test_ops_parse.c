@@ -440,6 +440,28 @@ static void test_never_reads_past_n(void **state)
         (void)classify_n(t, n, &v);
 }
 
+/* Every kind of value that is not text, each starting with a different
+ * byte: none may be taken for text by its first byte alone. */
+static void test_no_value_starts_as_text(void **state)
+{
+    (void)state;
+    static const char *const values[] = {
+        "0",         "1",      "2",       "3",        "4",        "5",
+        "6",         "7",      "8",       "9",        "+1",       "-1",
+        ".5",        " 1",     "\t1",     "\n1",      "\v1",      "\f1",
+        "\r1",       "#N/A",   "#NA",     "<NA>",     "NA",       "N/A",
+        "NaN",       "NULL",   "nan",     "n/a",      "null",     "-NaN",
+        "-nan",      "1.#IND", "-1.#IND", "1.#QNAN",  "-1.#QNAN", "#N/A N/A",
+        "True",      "true",   "TRUE",    "tRuE",     "False",    "false",
+        "fALSE",     "inf",    "Inf",     "INFINITY", "infinity", "-inf",
+        "+Infinity", "1e5",    "-1.5e-3"};
+    for (size_t i = 0; i < sizeof values / sizeof *values; i++) {
+        ops_value v;
+        if (classify(values[i], &v) == OPS_TEXT)
+            fail_msg("'%s' read as text", values[i]);
+    }
+}
+
 static void test_embedded_nul_is_text(void **state)
 {
     (void)state;
@@ -631,6 +653,7 @@ int main(void)
         cmocka_unit_test(test_inf_words),
         cmocka_unit_test(test_oracle_fields),
         cmocka_unit_test(test_never_reads_past_n),
+        cmocka_unit_test(test_no_value_starts_as_text),
         cmocka_unit_test(test_embedded_nul_is_text),
         cmocka_unit_test(test_random_doubles_round_trip),
         cmocka_unit_test(test_random_formats_match_strtod),
