@@ -493,16 +493,76 @@ static void free_summaries(engine_column *ec, size_t n)
     free(ec);
 }
 
+/* The session's column list (dfsum_set_columns) picks the columns of
+ * pick[0..m), each named once; 0, or a failure. */
+static dfsum_status pick_columns(dfsum_frame *f, size_t *pick,
+                                 unsigned char *taken)
+{
+    const dfsum *d = f->d;
+    for (size_t i = 0; i < d->ncolumns; i++) {
+        size_t j = find_column(f, d->columns[i]);
+        if (j == f->n)
+            return engine_fail(f->d, DFSUM_ENOTFOUND,
+                               "the frame has no column named '%s'",
+                               d->columns[i]);
+        if (taken[j])
+            return engine_fail(f->d, DFSUM_EINVAL,
+                               "column '%s' is listed twice", d->columns[i]);
+        taken[j] = 1;
+        pick[i] = j;
+    }
+    return DFSUM_OK;
+}
+
+/* Keeps only the listed columns, in the listed order, and frees the
+ * others (describe clears the frame afterwards anyway, its name index
+ * with it). Every process makes the same choice from the same layout. */
+static dfsum_status select_columns(dfsum_frame *f)
+{
+    size_t m = f->d->ncolumns;
+    if (m == 0 || f->n == 0)
+        return DFSUM_OK;
+    size_t *pick = malloc(m * sizeof *pick);
+    unsigned char *taken = calloc(f->n, 1);
+    ops_col *cols = malloc(m * sizeof *cols);
+    frame_meta *meta = malloc(m * sizeof *meta);
+    dfsum_status st = pick && taken && cols && meta
+                          ? pick_columns(f, pick, taken)
+                          : engine_fail(f->d, DFSUM_ENOMEM, "out of memory");
+    for (size_t i = 0; st == DFSUM_OK && i < m; i++) {
+        cols[i] = f->cols[pick[i]];
+        meta[i] = f->meta[pick[i]];
+    }
+    for (size_t j = 0; st == DFSUM_OK && j < f->n; j++)
+        if (!taken[j]) {
+            ops_col_free(&f->cols[j]);
+            free(f->meta[j].name);
+        }
+    if (st == DFSUM_OK) {
+        memcpy(f->cols, cols, m * sizeof *cols);
+        memcpy(f->meta, meta, m * sizeof *meta);
+        f->n = m;
+    }
+    free(pick);
+    free(taken);
+    free(cols);
+    free(meta);
+    return st;
+}
+
 /* The describe of one process. */
 static dfsum_status describe_here(dfsum_frame *f, dfsum_result **out)
 {
     if (f->n == 0)
         return engine_fail(f->d, DFSUM_EEMPTY, "the frame has no columns");
+    dfsum_status st = select_columns(f);
+    if (st != DFSUM_OK)
+        return st;
     engine_column *ec = calloc(f->n, sizeof *ec);
     if (!ec)
         return engine_fail(f->d, DFSUM_ENOMEM, "out of memory");
     /* Alone, this finishes the columns here, threads sharing them. */
-    dfsum_status st = engine_finish_reduced(f->d, f->cols, f->n, ec);
+    st = engine_finish_reduced(f->d, f->cols, f->n, ec);
     if (st == DFSUM_OK)
         st = build(f, ec, out);
     free_summaries(ec, f->n);
@@ -591,6 +651,8 @@ static dfsum_status describe_across(dfsum_frame *f, dfsum_result **out)
 {
     dfsum *d = f->d;
     dfsum_status st = agree_layout(f);
+    if (st == DFSUM_OK) /* the same layout: the same outcome everywhere */
+        st = engine_agree(d, select_columns(f), 0);
     if (st != DFSUM_OK)
         return st;
     uint64_t *buf = malloc(3 * f->n * sizeof *buf);

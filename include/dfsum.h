@@ -110,8 +110,10 @@ DFSUM_API dfsum_status dfsum_set_percentiles(dfsum *d, const double *p,
 DFSUM_API dfsum_status dfsum_set_delimiter(dfsum *d, char delim);
 
 /* Describe only these columns, in this order (names as in the output,
- * after deduplication). n == 0 restores all. An unknown name makes
- * describe fail with DFSUM_ENOTFOUND. The strings are copied. */
+ * after deduplication), of files and frames alike. n == 0 restores all.
+ * An unknown name makes describe fail with DFSUM_ENOTFOUND; a frame's
+ * describe refuses a name listed twice (DFSUM_EINVAL). The strings are
+ * copied. */
 DFSUM_API dfsum_status dfsum_set_columns(dfsum *d, const char *const *names,
                                          size_t n);
 

@@ -229,6 +229,40 @@ static void include_rule(void **state)
                       "50%,2.5,,\n75%,3.25,,\nmax,4.0,,\n");
 }
 
+/* The session's column list picks and orders a frame's columns:
+ * df[["b", "x"]].describe(include="all") of the frame above. An unknown
+ * name and a name listed twice are refused (and the frame is cleared,
+ * as after any describe). */
+static void column_list(void **state)
+{
+    fixture *fx = *state;
+    const char *const pick[] = {"b", "x"};
+    assert_int_equal(dfsum_set_include(fx->d, DFSUM_INCLUDE_ALL), DFSUM_OK);
+    assert_int_equal(dfsum_set_columns(fx->d, pick, 2), DFSUM_OK);
+    add_mixed_frame(fx->f);
+    expect_csv(fx->f, ",b,x\ncount,4,3.0\nunique,2,\ntop,True,\n"
+                      "freq,2,\nmean,,2.6666666666666665\n"
+                      "std,,1.2583057392117916\nmin,,1.5\n25%,,2.0\n"
+                      "50%,,2.5\n75%,,3.25\nmax,,4.0\n");
+    const char *const missing[] = {"x", "nope"};
+    const char *const twice[] = {"x", "s", "x"};
+    dfsum_result *r = NULL;
+    assert_int_equal(dfsum_set_columns(fx->d, missing, 2), DFSUM_OK);
+    add_mixed_frame(fx->f);
+    assert_int_equal(dfsum_frame_describe(fx->f, &r), DFSUM_ENOTFOUND);
+    assert_non_null(strstr(dfsum_frame_errmsg(fx->f), "'nope'"));
+    assert_int_equal(dfsum_set_columns(fx->d, twice, 3), DFSUM_OK);
+    add_mixed_frame(fx->f);
+    assert_int_equal(dfsum_frame_describe(fx->f, &r), DFSUM_EINVAL);
+    assert_null(r);
+    assert_int_equal(dfsum_set_columns(fx->d, NULL, 0), DFSUM_OK);
+    add_mixed_frame(fx->f);
+    expect_csv(fx->f, ",x,s,b\ncount,3.0,3,4\nunique,,2,2\ntop,,v,True\n"
+                      "freq,,2,2\nmean,2.6666666666666665,,\n"
+                      "std,1.2583057392117916,,\nmin,1.5,,\n25%,2.0,,\n"
+                      "50%,2.5,,\n75%,3.25,,\nmax,4.0,,\n");
+}
+
 /* Columns without a value take the dtype of their arrays:
  * pd.DataFrame({"e": np.array([], dtype=float), "i": np.array([],
  * dtype=np.int64), "b": np.array([], dtype=bool), "t": np.array([],
@@ -523,6 +557,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(bool_values, setup, teardown),
         cmocka_unit_test_setup_teardown(text_values, setup, teardown),
         cmocka_unit_test_setup_teardown(include_rule, setup, teardown),
+        cmocka_unit_test_setup_teardown(column_list, setup, teardown),
         cmocka_unit_test_setup_teardown(empty_columns, setup, teardown),
         cmocka_unit_test_setup_teardown(batches_merge_one_call, setup,
                                         teardown),
