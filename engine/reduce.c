@@ -123,38 +123,63 @@ dfsum_status engine_reduce_flats(dfsum *d, ops_col *cols, size_t n)
 
 /* ---- alone: every column finished here, threads sharing them ---------- */
 
-static int engine_threads(const dfsum *d)
+/* Runs fn(ctx, j) for every column j < n, columns dealt one at a time to
+ * the session's threads (they are independent, and their costs differ
+ * widely); any failure is out of memory. */
+static dfsum_status each_column(dfsum *d, size_t n,
+                                int (*fn)(void *ctx, size_t j), void *ctx)
 {
-    return d->threads > 0 ? d->threads : omp_get_max_threads();
+    int failed = 0;
+    int threads = d->threads > 0 ? d->threads : omp_get_max_threads();
+    long count = (long)n;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)             \
+    reduction(|                                                                \
+              : failed)
+    for (long j = 0; j < count; j++)
+        failed |= fn(ctx, (size_t)j) != 0;
+    return failed ? engine_fail(d, DFSUM_ENOMEM, "out of memory") : DFSUM_OK;
+}
+
+typedef struct {
+    ops_col *into;
+    ops_col *const *parts;
+    int nparts;
+} merge_job;
+
+static int merge_column(void *ctx, size_t j)
+{
+    const merge_job *m = ctx;
+    int failed = 0;
+    for (int i = 0; i < m->nparts; i++)
+        failed |= ops_col_merge(&m->into[j], &m->parts[i][j]) != 0;
+    return failed;
 }
 
 dfsum_status engine_merge_partials(dfsum *d, ops_col *into,
                                    ops_col *const *parts, int nparts, size_t n)
 {
-    int failed = 0;
-    long count = (long)n;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(engine_threads(d))   \
-    reduction(|                                                                \
-              : failed)
-    for (long j = 0; j < count; j++)
-        for (int i = 0; i < nparts; i++)
-            failed |= ops_col_merge(&into[j], &parts[i][j]) != 0;
-    return failed ? engine_fail(d, DFSUM_ENOMEM, "out of memory") : DFSUM_OK;
+    merge_job m = {into, parts, nparts};
+    return each_column(d, n, merge_column, &m);
 }
 
+typedef struct {
+    const dfsum *d;
+    ops_col *cols;
+    engine_column *out;
+} finish_job;
+
+static int finish_column(void *ctx, size_t j)
+{
+    const finish_job *f = ctx;
+    return ops_col_finish(&f->cols[j], f->d->pct, f->d->npct, &f->out[j].sum);
+}
+
+/* The exact selection of quantiles is the costly part. */
 static dfsum_status finish_alone(dfsum *d, ops_col *cols, size_t n,
                                  engine_column *out)
 {
-    int failed = 0;
-    long count = (long)n;
-    /* Columns are independent; the exact selection of quantiles is the
-     * costly part, so columns are dealt one at a time. */
-#pragma omp parallel for schedule(dynamic, 1) num_threads(engine_threads(d))   \
-    reduction(|                                                                \
-              : failed)
-    for (long j = 0; j < count; j++)
-        failed |= ops_col_finish(&cols[j], d->pct, d->npct, &out[j].sum) != 0;
-    return failed ? engine_fail(d, DFSUM_ENOMEM, "out of memory") : DFSUM_OK;
+    finish_job f = {d, cols, out};
+    return each_column(d, n, finish_column, &f);
 }
 
 /* ---- text tables to their owners --------------------------------------- */

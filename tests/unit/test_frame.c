@@ -229,6 +229,19 @@ static void include_rule(void **state)
                       "50%,2.5,,\n75%,3.25,,\nmax,4.0,,\n");
 }
 
+/* Describing the mixed frame with column list names[0..n) fails with st,
+ * a message holding why. */
+static void expect_refused(fixture *fx, const char *const *names, size_t n,
+                           dfsum_status st, const char *why)
+{
+    dfsum_result *r = NULL;
+    assert_int_equal(dfsum_set_columns(fx->d, names, n), DFSUM_OK);
+    add_mixed_frame(fx->f);
+    assert_int_equal(dfsum_frame_describe(fx->f, &r), st);
+    assert_null(r);
+    assert_non_null(strstr(dfsum_frame_errmsg(fx->f), why));
+}
+
 /* The session's column list picks and orders a frame's columns:
  * df[["b", "x"]].describe(include="all") of the frame above. An unknown
  * name and a name listed twice are refused (and the frame is cleared,
@@ -246,15 +259,8 @@ static void column_list(void **state)
                       "50%,,2.5\n75%,,3.25\nmax,,4.0\n");
     const char *const missing[] = {"x", "nope"};
     const char *const twice[] = {"x", "s", "x"};
-    dfsum_result *r = NULL;
-    assert_int_equal(dfsum_set_columns(fx->d, missing, 2), DFSUM_OK);
-    add_mixed_frame(fx->f);
-    assert_int_equal(dfsum_frame_describe(fx->f, &r), DFSUM_ENOTFOUND);
-    assert_non_null(strstr(dfsum_frame_errmsg(fx->f), "'nope'"));
-    assert_int_equal(dfsum_set_columns(fx->d, twice, 3), DFSUM_OK);
-    add_mixed_frame(fx->f);
-    assert_int_equal(dfsum_frame_describe(fx->f, &r), DFSUM_EINVAL);
-    assert_null(r);
+    expect_refused(fx, missing, 2, DFSUM_ENOTFOUND, "'nope'");
+    expect_refused(fx, twice, 3, DFSUM_EINVAL, "'x' is listed twice");
     assert_int_equal(dfsum_set_columns(fx->d, NULL, 0), DFSUM_OK);
     add_mixed_frame(fx->f);
     expect_csv(fx->f, ",x,s,b\ncount,3.0,3,4\nunique,,2,2\ntop,,v,True\n"
