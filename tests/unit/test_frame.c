@@ -211,6 +211,12 @@ static void add_mixed_frame(dfsum_frame *f)
     assert_int_equal(dfsum_frame_add_bool(f, "b", b, 4, NULL), DFSUM_OK);
 }
 
+/* describe(include="all") of the frame below. */
+static const char mixed_all_csv[] =
+    ",x,s,b\ncount,3.0,3,4\nunique,,2,2\ntop,,v,True\nfreq,,2,2\n"
+    "mean,2.6666666666666665,,\nstd,1.2583057392117916,,\nmin,1.5,,\n"
+    "25%,2.0,,\n50%,2.5,,\n75%,3.25,,\nmax,4.0,,\n";
+
 /* df = pd.DataFrame({"x": [1.5, 2.5, nan, 4.0], "s": ["u", "v", "v",
  * None], "b": [True, True, False, False]}); describe() and
  * describe(include="all"). */
@@ -223,10 +229,7 @@ static void include_rule(void **state)
                       "75%,3.25\nmax,4.0\n");
     assert_int_equal(dfsum_set_include(fx->d, DFSUM_INCLUDE_ALL), DFSUM_OK);
     add_mixed_frame(fx->f);
-    expect_csv(fx->f, ",x,s,b\ncount,3.0,3,4\nunique,,2,2\ntop,,v,True\n"
-                      "freq,,2,2\nmean,2.6666666666666665,,\n"
-                      "std,1.2583057392117916,,\nmin,1.5,,\n25%,2.0,,\n"
-                      "50%,2.5,,\n75%,3.25,,\nmax,4.0,,\n");
+    expect_csv(fx->f, mixed_all_csv);
 }
 
 /* Describing the mixed frame with column list names[0..n) fails with st,
@@ -263,10 +266,7 @@ static void column_list(void **state)
     expect_refused(fx, twice, 3, DFSUM_EINVAL, "'x' is listed twice");
     assert_int_equal(dfsum_set_columns(fx->d, NULL, 0), DFSUM_OK);
     add_mixed_frame(fx->f);
-    expect_csv(fx->f, ",x,s,b\ncount,3.0,3,4\nunique,,2,2\ntop,,v,True\n"
-                      "freq,,2,2\nmean,2.6666666666666665,,\n"
-                      "std,1.2583057392117916,,\nmin,1.5,,\n25%,2.0,,\n"
-                      "50%,2.5,,\n75%,3.25,,\nmax,4.0,,\n");
+    expect_csv(fx->f, mixed_all_csv);
 }
 
 /* Columns without a value take the dtype of their arrays:
