@@ -1,16 +1,25 @@
 /*
  * ops_distinct.c - distinct byte strings with their count and first position.
  *
- * Open addressing with linear probing over a power-of-two array of entries,
- * keyed by the XXH3-64 hash of the bytes. The bytes live in an arena of large
- * blocks that never move, each value as a record (LEB128 length, bytes), so
- * an insert needs no allocation of its own and an entry's record pointer
- * survives table growth. The table doubles at 70% load
- * and rehashes from the stored hashes.
+ * Open addressing with linear probing over a power-of-two array of 16-byte
+ * entries (the XXH3-64 hash of the bytes and a pointer to the value's
+ * record), four to a cache line. A record holds the count, the first
+ * position and the bytes; records live in an arena of large blocks that
+ * never move, so an insert needs no allocation of its own and a record
+ * survives table growth. A repeat updates the record its byte compare
+ * has just read. The table doubles at 70% load and rehashes from the
+ * stored hashes, without reading a record.
  *
- * top is found by a scan under a total order (count descending, first
- * position ascending, then the bytes), so it depends only on the multiset of
- * values, never on the insertion or merge order that shaped the table.
+ * Absorbing another table (the merge of thread partials) moves its arena
+ * blocks over: a value new here keeps its record, one already here adds
+ * its count and first position and its record is marked dead (count 0).
+ * So every live record of a table's arena is the record of exactly one
+ * entry, and walks over all values (top, each, shift) read the arena in
+ * order, block by block, instead of the entries.
+ *
+ * top is found under a total order (count descending, first position
+ * ascending, then the bytes), so it depends only on the multiset of values,
+ * never on the insertion or merge order that shaped the table.
  *
  * The UTF-8 check lives here too: text values are validated before they are
  * counted.
@@ -25,18 +34,23 @@
 #define FIRST_BLOCK   4096
 #define MAX_BLOCK     (1u << 20)
 
-/* 32 bytes, two to a cache line: the length lives in the arena record. */
+typedef struct {
+    uint64_t count; /* 0: dead, merged into another record */
+    uint64_t first_pos;
+    uint64_t len;
+    char bytes[];
+} record;
+
+/* 16 bytes, four to a cache line. */
 typedef struct {
     uint64_t hash;
-    uint64_t count; /* 0 marks an empty slot */
-    uint64_t first_pos;
-    const unsigned char *rec; /* LEB128 length, then the bytes */
+    record *rec; /* NULL marks an empty slot */
 } entry;
 
 typedef struct arena_block {
     struct arena_block *next;
     size_t used, cap;
-    char data[];
+    char data[]; /* records, each at a multiple of 8 */
 } arena_block;
 
 struct ops_distinct {
@@ -47,12 +61,25 @@ struct ops_distinct {
     size_t next_block;  /* size of the next ordinary arena block */
 };
 
+/* A table of cap empty slots. Written, not calloc'd: fresh pages from
+ * calloc read as the shared zero page, and the first write to each (the
+ * rehash probes read before they write) then costs a copy-on-write fault
+ * that flushes the TLB of every thread of the process. explicit_bzero,
+ * as compilers turn malloc and memset into calloc. */
+static entry *zeroed_slots(size_t cap)
+{
+    entry *slots = malloc(cap * sizeof *slots);
+    if (slots)
+        explicit_bzero(slots, cap * sizeof *slots);
+    return slots;
+}
+
 ops_distinct *ops_distinct_new(void)
 {
     ops_distinct *d = calloc(1, sizeof *d);
     if (!d)
         return NULL;
-    d->slots = calloc(INITIAL_SLOTS, sizeof *d->slots);
+    d->slots = zeroed_slots(INITIAL_SLOTS);
     if (!d->slots) {
         free(d);
         return NULL;
@@ -74,6 +101,17 @@ void ops_distinct_free(ops_distinct *d)
     }
     free(d->slots);
     free(d);
+}
+
+/* ---- the arena ------------------------------------------------------------
+ */
+
+/* Bytes a record of n bytes takes, a multiple of 8; 0 when too large. */
+static size_t record_size(size_t n)
+{
+    if (n > SIZE_MAX - sizeof(record) - 7)
+        return 0;
+    return (sizeof(record) + n + 7) & ~(size_t)7;
 }
 
 /* A value larger than an ordinary block gets a block of its own, linked
@@ -100,51 +138,46 @@ static arena_block *arena_new_block(ops_distinct *d, size_t need)
     return b;
 }
 
-static size_t varint_size(size_t n)
+/* A new record of s[0..n); NULL when out of memory. */
+static record *new_record(ops_distinct *d, const char *s, size_t n,
+                          uint64_t count, uint64_t first_pos)
 {
-    size_t k = 1;
-    while (n >= 0x80) {
-        n >>= 7;
-        k++;
-    }
-    return k;
-}
-
-/* The bytes of a record; their count goes to *len. */
-static const char *rec_bytes(const unsigned char *rec, size_t *len)
-{
-    size_t n = 0;
-    unsigned shift = 0;
-    while (*rec & 0x80) {
-        n |= (size_t)(*rec++ & 0x7f) << shift;
-        shift += 7;
-    }
-    *len = n | (size_t)*rec << shift;
-    return (const char *)rec + 1;
-}
-
-/* Copies s[0..n) into the arena as a record; NULL when out of memory. */
-static const unsigned char *arena_copy(ops_distinct *d, const char *s, size_t n)
-{
-    size_t head = varint_size(n);
-    if (n > SIZE_MAX - head)
+    size_t size = record_size(n);
+    if (size == 0)
         return NULL;
     arena_block *b = d->arena;
-    if (!b || b->cap - b->used < head + n) {
-        b = arena_new_block(d, head + n);
+    if (!b || b->cap - b->used < size) {
+        b = arena_new_block(d, size);
         if (!b)
             return NULL;
     }
-    unsigned char *rec = (unsigned char *)b->data + b->used;
-    unsigned char *p = rec;
-    size_t v = n;
-    for (; v >= 0x80; v >>= 7)
-        *p++ = (unsigned char)(v | 0x80);
-    *p++ = (unsigned char)v;
-    memcpy(p, s, n);
-    b->used += head + n;
-    return rec;
+    record *r = (record *)(void *)(b->data + b->used);
+    r->count = count;
+    r->first_pos = first_pos;
+    r->len = n;
+    memcpy(r->bytes, s, n);
+    b->used += size;
+    return r;
 }
+
+/* Calls fn on every live record, in arena order; stops at a non-zero
+ * return, which it returns. */
+static int each_record(const ops_distinct *d, int (*fn)(record *, void *),
+                       void *ctx)
+{
+    for (arena_block *b = d->arena; b; b = b->next)
+        for (size_t at = 0; at < b->used;) {
+            record *r = (record *)(void *)(b->data + at);
+            at += record_size(r->len);
+            int rc = r->count ? fn(r, ctx) : 0;
+            if (rc)
+                return rc;
+        }
+    return 0;
+}
+
+/* ---- the table ------------------------------------------------------------
+ */
 
 static uint64_t load64(const char *p)
 {
@@ -170,11 +203,7 @@ static int same_bytes(const char *a, const char *b, size_t n)
 
 static int entry_is(const entry *e, uint64_t h, const char *s, size_t n)
 {
-    if (e->hash != h)
-        return 0;
-    size_t len;
-    const char *bytes = rec_bytes(e->rec, &len);
-    return len == n && same_bytes(bytes, s, n);
+    return e->hash == h && e->rec->len == n && same_bytes(e->rec->bytes, s, n);
 }
 
 /* The slot holding s, or the empty slot where it would go. */
@@ -183,22 +212,9 @@ static entry *find_slot(const ops_distinct *d, uint64_t h, const char *s,
 {
     size_t mask = d->cap - 1;
     size_t i = (size_t)h & mask;
-    while (d->slots[i].count && !entry_is(&d->slots[i], h, s, n))
+    while (d->slots[i].rec && !entry_is(&d->slots[i], h, s, n))
         i = (i + 1) & mask;
     return &d->slots[i];
-}
-
-/* A table of cap empty slots. Written, not calloc'd: fresh pages from
- * calloc read as the shared zero page, and the first write to each (the
- * rehash probes read before they write) then costs a copy-on-write fault
- * that flushes the TLB of every thread of the process. explicit_bzero,
- * as compilers turn malloc and memset into calloc. */
-static entry *zeroed_slots(size_t cap)
-{
-    entry *slots = malloc(cap * sizeof *slots);
-    if (slots)
-        explicit_bzero(slots, cap * sizeof *slots);
-    return slots;
 }
 
 static int grow(ops_distinct *d)
@@ -213,10 +229,10 @@ static int grow(ops_distinct *d)
         if (i + 16 < d->cap) /* the new slot of an entry further on */
             __builtin_prefetch(&slots[d->slots[i + 16].hash & (cap - 1)], 1);
         const entry *e = &d->slots[i];
-        if (!e->count)
+        if (!e->rec)
             continue;
         size_t j = (size_t)e->hash & (cap - 1);
-        while (slots[j].count)
+        while (slots[j].rec)
             j = (j + 1) & (cap - 1);
         slots[j] = *e;
     }
@@ -226,15 +242,20 @@ static int grow(ops_distinct *d)
     return 0;
 }
 
+static void add_to_record(record *r, uint64_t count, uint64_t first_pos)
+{
+    r->count += count;
+    if (first_pos < r->first_pos)
+        r->first_pos = first_pos;
+}
+
 /* Inserts or updates; on failure the table is unchanged. */
 static int add_hashed(ops_distinct *d, uint64_t h, const char *s, size_t n,
                       uint64_t count, uint64_t first_pos)
 {
     entry *e = find_slot(d, h, s, n);
-    if (e->count) {
-        e->count += count;
-        if (first_pos < e->first_pos)
-            e->first_pos = first_pos;
+    if (e->rec) {
+        add_to_record(e->rec, count, first_pos);
         return 0;
     }
     if ((d->used + 1) * 10 > d->cap * 7) {
@@ -242,10 +263,10 @@ static int add_hashed(ops_distinct *d, uint64_t h, const char *s, size_t n,
             return -1;
         e = find_slot(d, h, s, n);
     }
-    const unsigned char *rec = arena_copy(d, s, n);
-    if (!rec)
+    record *r = new_record(d, s, n, count, first_pos);
+    if (!r)
         return -1;
-    *e = (entry){h, count, first_pos, rec};
+    *e = (entry){h, r};
     d->used++;
     return 0;
 }
@@ -279,8 +300,8 @@ static void prefetch_slot(const ops_distinct *d, uint64_t h)
 static void prefetch_record(const ops_distinct *d, uint64_t h)
 {
     const entry *e = &d->slots[(size_t)h & (d->cap - 1)];
-    if (e->count && e->hash == h)
-        __builtin_prefetch(e->rec);
+    if (e->rec && e->hash == h)
+        __builtin_prefetch(e->rec, 1);
 }
 
 int ops_distinct_add_run(ops_distinct *d, const ops_text *v, size_t n)
@@ -315,41 +336,41 @@ static int reserve(ops_distinct *d, size_t used)
     return 0;
 }
 
+static int double_count(record *r, void *ctx)
+{
+    (void)ctx;
+    r->count *= 2;
+    return 0;
+}
+
 /* Merging a table into itself doubles every count. */
 int ops_distinct_merge(ops_distinct *into, const ops_distinct *from)
 {
-    if (into == from) {
-        for (size_t i = 0; i < into->cap; i++)
-            into->slots[i].count *= 2;
-        return 0;
-    }
+    if (into == from)
+        return each_record(into, double_count, NULL);
     if (reserve(into, into->used + from->used))
         return -1;
     for (size_t i = 0; i < from->cap; i++) {
         if (i + PREFETCH_GROUP < from->cap)
             prefetch_slot(into, from->slots[i + PREFETCH_GROUP].hash);
-        const entry *e = &from->slots[i];
-        if (!e->count)
-            continue;
-        size_t len;
-        const char *bytes = rec_bytes(e->rec, &len);
-        if (add_hashed(into, e->hash, bytes, len, e->count, e->first_pos))
+        const record *r = from->slots[i].rec;
+        if (r && add_hashed(into, from->slots[i].hash, r->bytes, r->len,
+                            r->count, r->first_pos))
             return -1;
     }
     return 0;
 }
 
-/* Counts an entry of another table whose record stays where it is;
- * room was reserved, so the table does not grow. */
+/* Counts an entry of another table whose record stays where it is (it
+ * moves with its arena block); room was reserved, so the table does not
+ * grow. A value already here takes the record's counts, which dies. */
 static void absorb_entry(ops_distinct *d, const entry *e)
 {
-    size_t len;
-    const char *bytes = rec_bytes(e->rec, &len);
-    entry *slot = find_slot(d, e->hash, bytes, len);
-    if (slot->count) {
-        slot->count += e->count;
-        if (e->first_pos < slot->first_pos)
-            slot->first_pos = e->first_pos;
+    record *r = e->rec;
+    entry *slot = find_slot(d, e->hash, r->bytes, r->len);
+    if (slot->rec) {
+        add_to_record(slot->rec, r->count, r->first_pos);
+        r->count = 0;
         return;
     }
     *slot = *e;
@@ -382,7 +403,7 @@ int ops_distinct_absorb(ops_distinct *into, ops_distinct *from)
     for (size_t i = 0; i < from->cap; i++) {
         if (i + PREFETCH_GROUP < from->cap)
             prefetch_slot(into, from->slots[i + PREFETCH_GROUP].hash);
-        if (from->slots[i].count)
+        if (from->slots[i].rec)
             absorb_entry(into, &from->slots[i]);
     }
     take_arena(into, from);
@@ -397,51 +418,53 @@ uint64_t ops_distinct_unique(const ops_distinct *d)
 }
 
 /* Nonzero when a ranks above b for top. */
-static int ranks_above(const entry *a, const entry *b)
+static int ranks_above(const record *a, const record *b)
 {
     if (a->count != b->count)
         return a->count > b->count;
     if (a->first_pos != b->first_pos)
         return a->first_pos < b->first_pos;
-    size_t alen, blen;
-    const char *abytes = rec_bytes(a->rec, &alen);
-    const char *bbytes = rec_bytes(b->rec, &blen);
-    int c = memcmp(abytes, bbytes, alen < blen ? alen : blen);
+    size_t n = a->len < b->len ? a->len : b->len;
+    int c = memcmp(a->bytes, b->bytes, n);
     if (c)
         return c < 0;
-    return alen < blen;
+    return a->len < b->len;
+}
+
+static int keep_best(record *r, void *ctx)
+{
+    record **best = ctx;
+    if (!*best || ranks_above(r, *best))
+        *best = r;
+    return 0;
 }
 
 const char *ops_distinct_top(const ops_distinct *d, size_t *len, uint64_t *freq)
 {
-    const entry *best = NULL;
-    for (size_t i = 0; i < d->cap; i++) {
-        const entry *e = &d->slots[i];
-        if (e->count && (!best || ranks_above(e, best)))
-            best = e;
-    }
-    size_t n = 0;
-    const char *bytes = best ? rec_bytes(best->rec, &n) : NULL;
+    record *best = NULL;
+    each_record(d, keep_best, &best);
     if (len)
-        *len = n;
+        *len = best ? best->len : 0;
     if (freq)
         *freq = best ? best->count : 0;
-    return bytes;
+    return best ? best->bytes : NULL;
+}
+
+typedef struct {
+    ops_distinct_fn fn;
+    void *ctx;
+} visit;
+
+static int visit_record(record *r, void *ctx)
+{
+    const visit *v = ctx;
+    return v->fn(v->ctx, r->bytes, r->len, r->count, r->first_pos);
 }
 
 int ops_distinct_each(const ops_distinct *d, ops_distinct_fn fn, void *ctx)
 {
-    for (size_t i = 0; i < d->cap; i++) {
-        const entry *e = &d->slots[i];
-        if (!e->count)
-            continue;
-        size_t len;
-        const char *bytes = rec_bytes(e->rec, &len);
-        int rc = fn(ctx, bytes, len, e->count, e->first_pos);
-        if (rc)
-            return rc;
-    }
-    return 0;
+    visit v = {fn, ctx};
+    return each_record(d, visit_record, &v);
 }
 
 /* Skips ASCII, 8 bytes at a time while it can. */
@@ -505,13 +528,17 @@ int ops_utf8_valid(const char *s, size_t n)
     }
 }
 
+static int shift_record(record *r, void *ctx)
+{
+    if (r->first_pos != UINT64_MAX) /* unseen stays unseen */
+        r->first_pos += *(const uint64_t *)ctx;
+    return 0;
+}
+
 void ops_distinct_shift(ops_distinct *d, uint64_t by)
 {
-    if (!d)
-        return;
-    for (size_t i = 0; i < d->cap; i++)
-        if (d->slots[i].count && d->slots[i].first_pos != UINT64_MAX)
-            d->slots[i].first_pos += by;
+    if (d)
+        each_record(d, shift_record, &by);
 }
 
 /* ------------------------------------------------------------------------
@@ -561,18 +588,16 @@ static uint64_t get_u64(const char *p)
     return x;
 }
 
-static int pack_entry(ops_buf *b, const entry *e)
+static int pack_entry(ops_buf *b, const record *r)
 {
-    size_t len;
-    const char *bytes = rec_bytes(e->rec, &len);
-    if (len > SIZE_MAX - ENTRY_HEAD || buf_reserve(b, ENTRY_HEAD + len))
+    if (r->len > SIZE_MAX - ENTRY_HEAD || buf_reserve(b, ENTRY_HEAD + r->len))
         return -1;
     char *p = b->data + b->len;
-    put_u64(p, len);
-    put_u64(p + 8, e->count);
-    put_u64(p + 16, e->first_pos);
-    memcpy(p + ENTRY_HEAD, bytes, len);
-    b->len += ENTRY_HEAD + len;
+    put_u64(p, r->len);
+    put_u64(p + 8, r->count);
+    put_u64(p + 16, r->first_pos);
+    memcpy(p + ENTRY_HEAD, r->bytes, r->len);
+    b->len += ENTRY_HEAD + r->len;
     return 0;
 }
 
@@ -584,7 +609,7 @@ int ops_distinct_pack(const ops_distinct *d, unsigned nparts, ops_buf *out)
         return -1;
     for (size_t i = 0; i < d->cap; i++) {
         const entry *e = &d->slots[i];
-        if (e->count && pack_entry(&out[e->hash % nparts], e))
+        if (e->rec && pack_entry(&out[e->hash % nparts], e->rec))
             return -1;
     }
     return 0;
