@@ -315,45 +315,37 @@ void ops_exact_add_int(ops_exact *e, int64_t i)
         ops_exact_add(e, (double)i);
 }
 
-/* Sums over one loop of at most LOOP_MAX values, with lazy carries: sum
- * is 128-bit (low, high), and the squares (below 2^106) are summed as
- * sq_low + 2^64 (sq_high + sq_carries), where sq_high gets the high words
- * of the squares, below 2^42 each, so LOOP_MAX of them cannot overflow. */
+/* Sums over one loop of at most LOOP_MAX values of magnitude at most
+ * 2^53: the sum stays below 2^73 and the sum of squares below 2^126, so
+ * 128-bit integers hold both and an add is an add-with-carry pair each. */
 typedef struct {
-    uint64_t low, high;
-    uint64_t sq_low, sq_carries, sq_high;
+    i128 sum;
+    u128 sum_sq;
 } loop_sums;
 
 #define LOOP_MAX ((size_t)1 << 20)
 
 HOT void loop_add(loop_sums *a, int64_t v)
 {
-    uint64_t ext = (uint64_t)(v >> 63);
-    uint64_t low = a->low + (uint64_t)v;
-    a->high += ext + (low < (uint64_t)v);
-    a->low = low;
-    i128 sq = (i128)v * v; /* >= 0 */
-    uint64_t sql = (uint64_t)sq, sq_low = a->sq_low + sql;
-    a->sq_carries += sq_low < sql;
-    a->sq_low = sq_low;
-    a->sq_high += (uint64_t)((u128)sq >> 64);
+    a->sum += v;
+    a->sum_sq += (u128)((i128)v * v);
 }
 
 static void loop_sums_to_ints(const loop_sums *a, ops_exact_ints *out)
 {
-    u128 high = (u128)a->sq_high + a->sq_carries;
-    out->sum[0] = a->low;
-    out->sum[1] = a->high;
-    out->sum_sq[0] = a->sq_low;
-    out->sum_sq[1] = (uint64_t)high;
-    out->sum_sq[2] = (uint64_t)(high >> 64);
+    u128 sum = (u128)a->sum; /* two's complement, as the limbs expect */
+    out->sum[0] = (uint64_t)sum;
+    out->sum[1] = (uint64_t)(sum >> 64);
+    out->sum_sq[0] = (uint64_t)a->sum_sq;
+    out->sum_sq[1] = (uint64_t)(a->sum_sq >> 64);
+    out->sum_sq[2] = 0;
 }
 
 /* int64 values: the sums in locals (registers), added to e's at the end,
  * as the rare larger value may settle e. */
 static void add_i64_values(ops_exact *e, const uint64_t *v, size_t n)
 {
-    loop_sums sums = {0, 0, 0, 0, 0};
+    loop_sums sums = {0, 0};
     for (size_t k = 0; k < n; k++) {
         int64_t i = (int64_t)v[k];
         if (int_fits(i))
@@ -410,7 +402,7 @@ static void merge_table(ops_exact *e, const local_slot *table)
  * over, else x goes to e. */
 static void table_miss(ops_exact *e, local_slot *slot, parts p)
 {
-    local_slot empty = {{0, 0, 0, 0, 0}, 0};
+    local_slot empty = {{0, 0}, 0};
     if (memcmp(&slot->m, &empty.m, sizeof empty.m) == 0) {
         slot->field = p.field;
         loop_add(&slot->m,
