@@ -397,9 +397,8 @@ hot_slot(const hot_state *h, int kind, ops_value v, int minus, uint64_t *slot,
     return h->rep == OPS_REP_F64;
 }
 
-/* Takes s[0..n) when it is a common field; returns 0, changing nothing,
- * for any other. A long field ending like "e-05" skips the plain
- * reading, which would fail: only to save time. */
+/* Takes s[0..n) when it is a common field (the fast cases of
+ * ops_classify); returns 0, changing nothing, for any other. */
 static inline __attribute__((always_inline)) int
 hot_take(hot_state *h, const char *s, size_t n)
 {
@@ -409,22 +408,16 @@ hot_take(hot_state *h, const char *s, size_t n)
     }
     if (h->k >= h->room)
         return 0;
-    int neg = s[0] == '-';
-    size_t sign = ops_sign_length[(unsigned char)s[0]];
-    uint64_t mant;
-    int nfrac, kind;
     ops_value v;
-    if (n - sign - 1 < 16 && /* n - sign == 0 wraps around */
-        !(n - sign > 8 && (s[n - 4] | 0x20) == 'e') &&
-        ops_plain_mantissa(s + sign, n - sign, &mant, &nfrac))
-        kind = ops_plain_value(mant, nfrac, neg, &v);
-    else if (ops_exponent_number(s, n, &v.f))
+    int kind = ops_plain_number(s, n, &v);
+    if (kind == OPS_PLAIN_NONE) {
+        if (!ops_exponent_number(s, n, &v.f))
+            return 0;
         kind = OPS_FLOAT;
-    else
-        return 0;
+    }
     uint64_t slot;
     unsigned bits;
-    if (!hot_slot(h, kind, v, neg, &slot, &bits))
+    if (!hot_slot(h, kind, v, s[0] == '-', &slot, &bits))
         return 0;
     h->b->slot[h->k++] = slot;
     h->saw |= bits;

@@ -208,7 +208,9 @@ OPS_HOT int ops_plain_value(uint64_t mant, int nfrac, int neg, ops_value *v)
     return OPS_FLOAT;
 }
 
-/* Reads a plain number s[0..n) (n >= 1), or returns OPS_PLAIN_NONE. */
+/* Reads a plain number s[0..n) (n >= 1), or returns OPS_PLAIN_NONE. A
+ * long field ending like "e-05" is not read: only to save time, as the
+ * reading would fail. */
 OPS_HOT int ops_plain_number(const char *s, size_t n, ops_value *v)
 {
     int neg = s[0] == '-';
@@ -216,6 +218,7 @@ OPS_HOT int ops_plain_number(const char *s, size_t n, ops_value *v)
     uint64_t mant;
     int nfrac;
     if (n - sign - 1 >= 16 || /* n - sign == 0 wraps around */
+        (n - sign > 8 && (s[n - 4] | 0x20) == 'e') ||
         !ops_plain_mantissa(s + sign, n - sign, &mant, &nfrac))
         return OPS_PLAIN_NONE;
     return ops_plain_value(mant, nfrac, neg, v);
