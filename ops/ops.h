@@ -158,9 +158,13 @@ int ops_vec_push(ops_vec *v, uint64_t slot);
 void ops_vec_splice(ops_vec *into, ops_vec *from);
 void ops_vec_free(ops_vec *v);
 
-/* The key of a double's bits: the sign bit flipped for positives, every
- * bit for negatives (-0.0 sorts just below +0.0). Branch-free, so that a
- * loop of them vectorizes. */
+/* Keys map int64 and double to uint64 so that unsigned comparison of keys
+ * is numeric comparison of values:
+ *   int64:  flip the sign bit (two's complement -> offset binary);
+ *   double: flip the sign bit of a positive number and every bit of a
+ *           negative one, so -inf < ... < -0.0 < +0.0 < ... < +inf.
+ * NaN is never stored, so its keys (below -inf or above +inf) never occur.
+ * Branch-free, so that a loop of them vectorizes. */
 static inline uint64_t ops_key_from_f64_bits(uint64_t bits)
 {
     return bits ^ ((uint64_t)(0 - (bits >> 63)) | (uint64_t)1 << 63);

@@ -1,22 +1,15 @@
 /*
- * ops_vec.c - the value store and its order-preserving keys.
+ * ops_vec.c - the value store.
  *
  * A vec is a singly linked list of fixed-size blocks, newest first: a push
  * fills the head block and starts a new one when it is full, so growing
  * never copies. Blocks in the middle of the list may be partly filled
- * (after a splice); every block carries its own count.
- *
- * Keys map int64 and double to uint64 so that unsigned comparison of keys
- * is numeric comparison of values:
- *   int64:  flip the sign bit (two's complement -> offset binary);
- *   double: flip the sign bit of a positive number and every bit of a
- *           negative one, so -inf < ... < -0.0 < +0.0 < ... < +inf.
- * NaN is never stored, so its keys (below -inf or above +inf) never occur.
+ * (after a splice); every block carries its own count. (The keys its
+ * values turn into are in ops.h.)
  */
 #include "ops.h"
 
 #include <stdlib.h>
-#include <string.h>
 
 void ops_vec_init(ops_vec *v)
 {
