@@ -275,11 +275,10 @@ int ops_distinct_add_run(ops_distinct *d, const ops_text *v, size_t n);
 /* Adds count occurrences whose earliest position is first_pos. */
 int ops_distinct_add_n(ops_distinct *d, const char *s, size_t n, uint64_t count,
                        uint64_t first_pos);
-/* into += from (counts add, first positions take the min). from unchanged. */
-int ops_distinct_merge(ops_distinct *into, const ops_distinct *from);
-/* The same, but from's values move into into without a copy: from is left
- * empty (still to be freed). On failure (-1, out of memory) neither
- * changed. */
+/* into += from (counts add, first positions take the min): from's values
+ * move into into without a copy, and from is left empty (still to be
+ * freed); into == from doubles every count. On failure (-1, out of
+ * memory) neither changed. */
 int ops_distinct_absorb(ops_distinct *into, ops_distinct *from);
 uint64_t ops_distinct_unique(const ops_distinct *d);
 /* The top value (pointer valid until d changes) or NULL when empty. */

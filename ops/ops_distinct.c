@@ -324,7 +324,7 @@ int ops_distinct_add_run(ops_distinct *d, const ops_text *v, size_t n)
     return 0;
 }
 
-/* Grows d until `used` entries fit under the load limit. Merging walks
+/* Grows d until `used` entries fit under the load limit. Absorbing walks
  * the source in slot order, i.e. sorted by the low bits of the hash; into
  * a smaller table those keys would pile up in one long probe run
  * (quadratic), so the target is sized for everything first. */
@@ -340,24 +340,6 @@ static int double_count(record *r, void *ctx)
 {
     (void)ctx;
     r->count *= 2;
-    return 0;
-}
-
-/* Merging a table into itself doubles every count. */
-int ops_distinct_merge(ops_distinct *into, const ops_distinct *from)
-{
-    if (into == from)
-        return each_record(into, double_count, NULL);
-    if (reserve(into, into->used + from->used))
-        return -1;
-    for (size_t i = 0; i < from->cap; i++) {
-        if (i + PREFETCH_GROUP < from->cap)
-            prefetch_slot(into, from->slots[i + PREFETCH_GROUP].hash);
-        const record *r = from->slots[i].rec;
-        if (r && add_hashed(into, from->slots[i].hash, r->bytes, r->len,
-                            r->count, r->first_pos))
-            return -1;
-    }
     return 0;
 }
 
@@ -394,10 +376,11 @@ static void take_arena(ops_distinct *into, ops_distinct *from)
     from->arena = NULL;
 }
 
+/* Merging a table into itself doubles every count. */
 int ops_distinct_absorb(ops_distinct *into, ops_distinct *from)
 {
     if (into == from)
-        return ops_distinct_merge(into, from);
+        return each_record(into, double_count, NULL);
     if (reserve(into, into->used + from->used))
         return -1;
     for (size_t i = 0; i < from->cap; i++) {

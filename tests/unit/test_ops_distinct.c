@@ -149,7 +149,7 @@ static void test_empty_table(void **state)
     assert_int_equal(visits, 0);
     /* Merging empties stays empty; count 0 adds nothing. */
     ops_distinct *e = new_table();
-    assert_int_equal(ops_distinct_merge(d, e), 0);
+    assert_int_equal(ops_distinct_absorb(d, e), 0);
     assert_int_equal(ops_distinct_add_n(d, "x", 1, 0, 5), 0);
     assert_int_equal(ops_distinct_unique(d), 0);
     ops_distinct_free(d);
@@ -302,55 +302,69 @@ static uint64_t next_rand(uint64_t *x)
     return *x;
 }
 
+enum { PARTS = 6, PART_ROWS = 3000 };
+
+/* Deals PART_ROWS values at random over part[0..PARTS) (new tables), the
+ * same way for the same seed, and adds them all to whole when not NULL. */
+static void deal(ops_distinct **part, uint64_t seed, ops_distinct *whole)
+{
+    uint64_t rng = seed;
+    char buf[16];
+    for (int k = 0; k < PARTS; k++)
+        part[k] = new_table();
+    for (uint64_t pos = 0; pos < PART_ROWS; pos++) {
+        int len =
+            snprintf(buf, sizeof buf, "%u", (unsigned)(next_rand(&rng) % 150));
+        size_t k = next_rand(&rng) % PARTS;
+        assert_int_equal(ops_distinct_add(part[k], buf, (size_t)len, pos), 0);
+        if (whole)
+            assert_int_equal(ops_distinct_add(whole, buf, (size_t)len, pos), 0);
+    }
+}
+
+static void free_parts(ops_distinct **part)
+{
+    for (int k = 0; k < PARTS; k++)
+        ops_distinct_free(part[k]);
+}
+
 /* The same multiset of (value, position) spread over k tables, merged in
- * different orders and groupings, gives identical tables and top. */
+ * different orders and groupings, gives identical tables and top; the
+ * merged tables are left empty, and still free cleanly. */
 static void test_merge_any_grouping(void **state)
 {
     (void)state;
-    uint64_t seed = 0x9e3779b97f4a7c15ull;
-    for (int trial = 0; trial < 20; trial++) {
-        uint64_t rng = seed + (uint64_t)trial;
-        enum { K = 6, ROWS = 3000 };
-        ops_distinct *part[K], *whole = new_table();
-        for (int k = 0; k < K; k++)
-            part[k] = new_table();
-        char buf[16];
-        for (uint64_t pos = 0; pos < ROWS; pos++) {
-            int len = snprintf(buf, sizeof buf, "%u",
-                               (unsigned)(next_rand(&rng) % 150));
-            size_t k = next_rand(&rng) % K;
-            assert_int_equal(ops_distinct_add(part[k], buf, (size_t)len, pos),
-                             0);
-            assert_int_equal(ops_distinct_add(whole, buf, (size_t)len, pos), 0);
-        }
+    for (uint64_t trial = 0; trial < 20; trial++) {
+        uint64_t seed = 0x9e3779b97f4a7c15ull + trial;
+        ops_distinct *a[PARTS], *b[PARTS], *c[PARTS], *whole = new_table();
+        deal(a, seed, whole);
+        deal(b, seed, NULL);
+        deal(c, seed, NULL);
         /* Left fold in order, right fold in reverse, and a tree. */
         ops_distinct *left = new_table(), *right = new_table();
-        for (int k = 0; k < K; k++) {
-            assert_int_equal(ops_distinct_merge(left, part[k]), 0);
-            assert_int_equal(ops_distinct_merge(right, part[K - 1 - k]), 0);
+        for (int k = 0; k < PARTS; k++) {
+            assert_int_equal(ops_distinct_absorb(left, a[k]), 0);
+            assert_int_equal(ops_distinct_unique(a[k]), 0);
+            assert_int_equal(ops_distinct_absorb(right, b[PARTS - 1 - k]), 0);
         }
-        assert_int_equal(ops_distinct_merge(part[0], part[1]), 0);
-        assert_int_equal(ops_distinct_merge(part[2], part[3]), 0);
-        assert_int_equal(ops_distinct_merge(part[5], part[4]), 0);
-        assert_int_equal(ops_distinct_merge(part[2], part[5]), 0);
-        assert_int_equal(ops_distinct_merge(part[2], part[0]), 0);
+        assert_int_equal(ops_distinct_absorb(c[0], c[1]), 0);
+        assert_int_equal(ops_distinct_absorb(c[2], c[3]), 0);
+        assert_int_equal(ops_distinct_absorb(c[5], c[4]), 0);
+        assert_int_equal(ops_distinct_absorb(c[2], c[5]), 0);
+        assert_int_equal(ops_distinct_absorb(c[2], c[0]), 0);
         if (ops_distinct_unique(left) != ops_distinct_unique(whole))
-            fprintf(stderr, "seed %llu\n", (unsigned long long)rng);
+            fprintf(stderr, "seed %llu\n", (unsigned long long)seed);
         assert_same_table(left, whole);
         assert_same_table(right, whole);
-        assert_same_table(part[2], whole);
-        /* Absorbing moves the values (left is emptied, and must still
-         * free cleanly); into a full table it adds the counts. */
-        ops_distinct *moved = new_table();
-        assert_int_equal(ops_distinct_absorb(moved, left), 0);
-        assert_int_equal(ops_distinct_unique(left), 0);
-        assert_same_table(moved, whole);
-        assert_int_equal(ops_distinct_absorb(right, moved), 0);
-        assert_int_equal(ops_distinct_merge(whole, whole), 0);
+        assert_same_table(c[2], whole);
+        /* Into a full table the counts add: right now holds twice the
+         * values, as whole merged into itself does. */
+        assert_int_equal(ops_distinct_absorb(right, left), 0);
+        assert_int_equal(ops_distinct_absorb(whole, whole), 0);
         assert_same_table(right, whole);
-        ops_distinct_free(moved);
-        for (int k = 0; k < K; k++)
-            ops_distinct_free(part[k]);
+        free_parts(a);
+        free_parts(b);
+        free_parts(c);
         ops_distinct_free(whole);
         ops_distinct_free(left);
         ops_distinct_free(right);
@@ -396,7 +410,7 @@ static void test_merge_into_itself_doubles(void **state)
     add_str(d, "a", 3);
     add_str(d, "b", 1);
     add_str(d, "a", 2);
-    assert_int_equal(ops_distinct_merge(d, d), 0);
+    assert_int_equal(ops_distinct_absorb(d, d), 0);
     assert_top(d, "a", 4);
     assert_int_equal(ops_distinct_unique(d), 2);
     ops_distinct_free(d);
@@ -449,7 +463,7 @@ static void test_pack_roundtrip_after_growth(void **state)
         ops_buf_free(&out[k]);
     }
     assert_int_equal(ops_distinct_unpack(&back, NULL, 0), 0);
-    assert_int_equal(ops_distinct_merge(back, part), 0);
+    assert_int_equal(ops_distinct_absorb(back, part), 0);
     assert_same_table(d, back);
     ops_distinct_free(back);
     ops_distinct_free(part);

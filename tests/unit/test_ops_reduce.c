@@ -592,7 +592,7 @@ static void test_pack_round_trip(void **state)
     /* a itself merged with the unpacked copy doubles every count */
     ops_distinct *twice = ops_distinct_new();
     assert_int_equal(ops_distinct_each(a, collect, twice), 0);
-    assert_int_equal(ops_distinct_merge(twice, back), 0);
+    assert_int_equal(ops_distinct_absorb(twice, back), 0);
     ops_distinct_top(twice, NULL, &freq);
     assert_int_equal(freq, 12);
     ops_buf_free(&all);
