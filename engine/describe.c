@@ -382,21 +382,19 @@ static engine_worker *workers_new(engine_run *run, int n, io_error *err)
     return w;
 }
 
+static ops_col *worker_cols(void *workers, int i)
+{
+    return ((engine_worker *)workers)[i].cols;
+}
+
 /* Merges every worker's partials into the run's. */
 static dfsum_status merge_workers(engine_run *run, engine_worker *w, int n)
 {
-    ops_col **parts = malloc((size_t)n * sizeof *parts);
-    if (!parts)
-        return engine_fail(run->d, DFSUM_ENOMEM, "out of memory");
-    for (int i = 0; i < n; i++) {
-        parts[i] = w[i].cols;
+    for (int i = 0; i < n; i++)
         for (size_t j = 0; j < run->nsel; j++)
             run->skipped[j] |= w[i].skipped[j];
-    }
-    dfsum_status st =
-        engine_merge_partials(run->d, run->cols, parts, n, run->nsel);
-    free(parts);
-    return st;
+    return engine_merge_partials(run->d, run->cols, run->nsel, n, worker_cols,
+                                 w);
 }
 
 /* Streams every chunk of this process's range through T threads into the

@@ -388,17 +388,9 @@ static h5_worker *workers_new(h5_run *run, int n)
     return w;
 }
 
-static dfsum_status merge_workers(h5_run *run, h5_worker *w, int n)
+static ops_col *worker_cols(void *workers, int i)
 {
-    ops_col **parts = malloc((size_t)n * sizeof *parts);
-    if (!parts)
-        return engine_fail(run->d, DFSUM_ENOMEM, "out of memory");
-    for (int i = 0; i < n; i++)
-        parts[i] = w[i].cols;
-    dfsum_status st =
-        engine_merge_partials(run->d, run->cols, parts, n, run->nsel);
-    free(parts);
-    return st;
+    return ((h5_worker *)workers)[i].cols;
 }
 
 /* Reads and summarizes this process's rows with run->threads threads. */
@@ -416,7 +408,8 @@ static dfsum_status run_pass(h5_run *run)
     thread_loop(run, &w[omp_get_thread_num()], omp_get_thread_num());
     dfsum_status st =
         run->err_row == UINT64_MAX
-            ? merge_workers(run, w, n)
+            ? engine_merge_partials(run->d, run->cols, run->nsel, n,
+                                    worker_cols, w)
             : engine_fail(run->d, run->err_status, "%s", run->err_msg);
     workers_free(run, w, n);
     return st;

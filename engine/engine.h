@@ -94,11 +94,13 @@ dfsum_status engine_agree(dfsum *d, dfsum_status st, uint64_t where);
  * (flatten, reduce, adopt): dtype and text-pass decisions then agree on
  * every process. */
 dfsum_status engine_reduce_flats(dfsum *d, ops_col *cols, size_t n);
-/* Merges the partials parts[i][j] of nparts threads into into[j], for
- * each of n columns, columns in parallel (a merge of large text tables
- * takes a while). The parts are left empty. */
-dfsum_status engine_merge_partials(dfsum *d, ops_col *into,
-                                   ops_col *const *parts, int nparts, size_t n);
+/* Merges the partials cols_of(ctx, i)[j] of nparts threads into into[j],
+ * for each of n columns, columns in parallel (a merge of large text
+ * tables takes a while). The parts are left empty. */
+dfsum_status engine_merge_partials(dfsum *d, ops_col *into, size_t n,
+                                   int nparts,
+                                   ops_col *(*cols_of)(void *ctx, int i),
+                                   void *ctx);
 
 /* Finishes n partials that have adopted the global state: object columns'
  * text tables are routed to their owners first, then each column is

@@ -142,8 +142,9 @@ static dfsum_status each_column(dfsum *d, size_t n,
 
 typedef struct {
     ops_col *into;
-    ops_col *const *parts;
     int nparts;
+    ops_col *(*cols_of)(void *ctx, int i);
+    void *ctx;
 } merge_job;
 
 static int merge_column(void *ctx, size_t j)
@@ -151,14 +152,16 @@ static int merge_column(void *ctx, size_t j)
     const merge_job *m = ctx;
     int failed = 0;
     for (int i = 0; i < m->nparts; i++)
-        failed |= ops_col_merge(&m->into[j], &m->parts[i][j]) != 0;
+        failed |= ops_col_merge(&m->into[j], &m->cols_of(m->ctx, i)[j]) != 0;
     return failed;
 }
 
-dfsum_status engine_merge_partials(dfsum *d, ops_col *into,
-                                   ops_col *const *parts, int nparts, size_t n)
+dfsum_status engine_merge_partials(dfsum *d, ops_col *into, size_t n,
+                                   int nparts,
+                                   ops_col *(*cols_of)(void *ctx, int i),
+                                   void *ctx)
 {
-    merge_job m = {into, parts, nparts};
+    merge_job m = {into, nparts, cols_of, ctx};
     return each_column(d, n, merge_column, &m);
 }
 
