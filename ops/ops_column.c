@@ -352,7 +352,8 @@ typedef struct {
     uint32_t room;  /* k may grow up to here: 0 in a text column */
     ops_rep rep;
     unsigned saw;
-    uint64_t rows, na; /* fields taken since the load */
+    uint64_t na; /* missing fields taken since the load (the values taken
+                    are k - k0) */
 } hot_state;
 
 static inline __attribute__((always_inline)) void hot_load(const ops_col *c,
@@ -363,7 +364,7 @@ static inline __attribute__((always_inline)) void hot_load(const ops_col *c,
     h->room = h->b && !(c->saw & OPS_SAW_TEXT) ? OPS_VEC_BLOCK : 0;
     h->rep = c->rep;
     h->saw = c->saw;
-    h->rows = h->na = 0;
+    h->na = 0;
 }
 
 static inline __attribute__((always_inline)) void hot_flush(ops_col *c,
@@ -375,7 +376,7 @@ static inline __attribute__((always_inline)) void hot_flush(ops_col *c,
         c->text_complete = 0;
     }
     c->saw = h->saw;
-    c->n_rows += h->rows + h->na;
+    c->n_rows += h->k - h->k0 + h->na;
     c->n_na += h->na;
 }
 
@@ -398,16 +399,15 @@ hot_slot(const hot_state *h, int kind, ops_value v, int minus, uint64_t *slot,
 }
 
 /* Takes s[0..n) when it is a common field (the fast cases of
- * ops_classify); returns 0, changing nothing, for any other. */
+ * ops_classify); returns 0, changing nothing, for any other. The caller
+ * has made sure that the head block has room for one more value. */
 static inline __attribute__((always_inline)) int
-hot_take(hot_state *h, const char *s, size_t n)
+hot_take_roomy(hot_state *h, const char *s, size_t n)
 {
     if (n == 0) {
         h->na++;
         return 1;
     }
-    if (h->k >= h->room)
-        return 0;
     ops_value v;
     int kind = ops_plain_number(s, n, &v);
     if (kind == OPS_PLAIN_NONE) {
@@ -421,44 +421,70 @@ hot_take(hot_state *h, const char *s, size_t n)
         return 0;
     h->b->slot[h->k++] = slot;
     h->saw |= bits;
-    h->rows++;
     return 1;
+}
+
+/* The values the head block can still take. */
+static inline __attribute__((always_inline)) size_t hot_room(const hot_state *h)
+{
+    return h->k < h->room ? h->room - h->k : 0;
 }
 
 int ops_col_add(ops_col *c, const char *s, size_t n, uint64_t pos)
 {
     hot_state h;
     hot_load(c, &h);
-    int taken = hot_take(&h, s, n);
+    int taken = hot_room(&h) > 0 && hot_take_roomy(&h, s, n);
     hot_flush(c, &h);
     return taken ? 0 : add_field(c, s, n, pos);
 }
 
+/* The field of span sp: in the chunk, or in the tokenizer's own bytes. */
+static inline const char *span_field(const char *chunk, const char *own,
+                                     const ops_span *sp, size_t *len)
+{
+    *len = sp->len & ~OPS_SPAN_OWN;
+    return (sp->len & OPS_SPAN_OWN ? own : chunk) + sp->off;
+}
+
 static inline const char *field_at(const ops_fields *f, size_t i, size_t *len)
 {
-    const ops_span *sp = f->spans + i * f->stride;
-    *len = sp->len & ~OPS_SPAN_OWN;
-    return f->base[sp->len >> 31] + sp->off;
+    return span_field(f->base[0], f->base[1], f->spans + i * f->stride, len);
 }
 
 /* Fields [i, n) of a column without text, until one fails or text comes.
- * Returns the index reached, *rc set. */
+ * Returns the index reached, *rc set. The inner loop stops where the head
+ * block fills (a missing field takes no room, so it may stop early), so
+ * that it need not check for room field by field; the general path then
+ * takes the field it stopped at. */
 static size_t add_number_fields(ops_col *c, const ops_fields *f, size_t i,
                                 size_t n, uint64_t pos0, int *rc)
 {
+    const char *const own = f->base[1], *const chunk = f->base[0];
+    const size_t stride = f->stride;
+    const ops_span *sp = f->spans + i * stride;
     hot_state h;
     hot_load(c, &h);
     *rc = 0;
-    for (; i < n; i++) {
-        size_t len;
-        const char *s = field_at(f, i, &len);
-        if (hot_take(&h, s, len))
-            continue;
+    for (;;) {
+        size_t room = hot_room(&h), end = n - i < room ? n : i + room;
+        for (; i < end; i++, sp += stride) {
+            size_t len;
+            const char *s = span_field(chunk, own, sp, &len);
+            if (!hot_take_roomy(&h, s, len))
+                break;
+        }
+        if (i == n)
+            break;
         hot_flush(c, &h);
+        size_t len;
+        const char *s = span_field(chunk, own, sp, &len);
         if ((*rc = add_field(c, s, len, pos0 + i)) != 0)
             return i;
         if (c->saw & OPS_SAW_TEXT)
             return i + 1;
+        i++;
+        sp += stride;
         hot_load(c, &h);
     }
     hot_flush(c, &h);
