@@ -134,9 +134,62 @@ size_t io_scan_edges_exact(io_scan *s, const char *p, size_t n, size_t *edge,
     return scan(s, p, n, 0, edge, edge_line);
 }
 
+/* The number of bytes c in p[0, n): counted in byte lanes, at most 255
+ * rounds before the lanes are summed, a loop that compilers vectorize. */
+static size_t count_byte(const char *p, size_t n, char c)
+{
+    enum { LANES = 32, ROUNDS = 255 };
+    size_t count = 0, i = 0;
+    while (n - i >= LANES) {
+        unsigned char lane[LANES] = {0};
+        size_t rounds = (n - i) / LANES < ROUNDS ? (n - i) / LANES : ROUNDS;
+        for (size_t r = 0; r < rounds; r++, i += LANES)
+            for (size_t j = 0; j < LANES; j++)
+                lane[j] += p[i + j] == c;
+        for (size_t j = 0; j < LANES; j++)
+            count += lane[j];
+    }
+    for (; i < n; i++)
+        count += p[i] == c;
+    return count;
+}
+
+/* 1 + the offset of the last \n in p[0, n), or 0. */
+static size_t after_last_lf(const char *p, size_t n)
+{
+    while (n > 0 && p[n - 1] != '\n')
+        n--;
+    return n;
+}
+
+/* io_scan_edges for the common block: entered outside a quoted field and
+ * not after a \r, without a quote or a \r. Every \n then ends a record
+ * and a line, so the edge is after the last one, and the state depends
+ * on the last byte only. Returns 0, changing nothing, for another block. */
+static int edges_plain(io_scan *s, const char *p, size_t n, size_t *edge,
+                       uint64_t *edge_line)
+{
+    if (n == 0 || s->after_cr ||
+        (s->state != ST_START && s->state != ST_UNQUOTED) ||
+        memchr(p, '"', n) != NULL || memchr(p, '\r', n) != NULL)
+        return 0;
+    size_t last = after_last_lf(p, n);
+    uint64_t before = count_byte(p, last, '\n');
+    *edge = last;
+    *edge_line = s->line + before;
+    s->line += before + count_byte(p + last, n - last, '\n');
+    if (last == n || p[n - 1] == s->delim)
+        s->state = ST_START;
+    else
+        s->state = ST_UNQUOTED;
+    return 1;
+}
+
 size_t io_scan_edges(io_scan *s, const char *p, size_t n, size_t *edge,
                      uint64_t *edge_line)
 {
+    if (edges_plain(s, p, n, edge, edge_line))
+        return n;
     const io_split_kernels *k = io_split_pick(s->simd);
     s->simd = k->kind; /* resolve AUTO once */
     io_split_edges(s, k, p, n, edge, edge_line);
