@@ -529,6 +529,28 @@ static void test_utf8(void **state)
     assert_true(ops_utf8_valid("\xc3\xa9", 2));
 }
 
+/* Every place in a long ASCII run, for the 32- and 8-byte steps: a lone
+ * continuation byte is found, a well-formed sequence passes, and so does
+ * the text after it. */
+static void test_utf8_every_offset(void **state)
+{
+    (void)state;
+    enum { LEN = 80 };
+    char buf[LEN];
+    for (size_t at = 0; at + 2 <= LEN; at++) {
+        memset(buf, 'a', LEN);
+        buf[at] = '\x80';
+        assert_false(ops_utf8_valid(buf, LEN));
+        assert_true(ops_utf8_valid(buf, at)); /* stops before it */
+        buf[at] = '\xc3';
+        buf[at + 1] = '\xa9';
+        assert_true(ops_utf8_valid(buf, LEN));
+        assert_false(ops_utf8_valid(buf, at + 1)); /* cut inside it */
+        buf[LEN - 1] = '\xff';
+        assert_int_equal(ops_utf8_valid(buf, LEN), 0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -544,6 +566,7 @@ int main(void)
         cmocka_unit_test(test_each_stops_early),
         cmocka_unit_test(test_pack_roundtrip_after_growth),
         cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_utf8_every_offset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
