@@ -9,40 +9,12 @@
  */
 #include "ops.h"
 
-#include <stdint.h>
 #include <stdlib.h>
-#if defined(__linux__)
-#include <sys/mman.h>
-#include <unistd.h>
-#endif
 
 void ops_vec_init(ops_vec *v)
 {
     v->head = NULL;
     v->n = 0;
-}
-
-/* Faults in the whole pages of a new block with one call: the block will
- * be filled anyway, and a page faulted in by its first write costs an
- * exception of its own (a 1 GB numeric file: page faults 9.8% of the
- * run's time, populating the blocks 8.1%). Only a hint: where the call is
- * missing or refused (before Linux 5.14), the pages fault in as they are
- * written. Huge pages were slower still: clearing 2 MiB at once cost more
- * than the faults it saved. */
-static void prefault(void *p, size_t len)
-{
-#if defined(__linux__) && defined(MADV_POPULATE_WRITE)
-    const uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-    if (page == 0 || (page & (page - 1)) != 0) /* -1: unknown */
-        return;
-    uintptr_t lo = ((uintptr_t)p + page - 1) & ~(page - 1);
-    uintptr_t hi = ((uintptr_t)p + len) & ~(page - 1);
-    if (hi > lo)
-        (void)madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE);
-#else
-    (void)p;
-    (void)len;
-#endif
 }
 
 int ops_vec_push(ops_vec *v, uint64_t slot)
@@ -52,7 +24,6 @@ int ops_vec_push(ops_vec *v, uint64_t slot)
         b = malloc(sizeof *b);
         if (b == NULL)
             return -1;
-        prefault(b, sizeof *b);
         b->next = v->head;
         b->n = 0;
         v->head = b;
