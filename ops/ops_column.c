@@ -384,30 +384,25 @@ static inline __attribute__((always_inline)) void hot_flush(ops_col *c,
  * it as it is (a float into an integer rep, an int64 into uint64). An
  * INT is negative for OPS_SAW_NEG also as "-0" (it had a '-'). */
 static inline __attribute__((always_inline)) int
-hot_slot(const hot_state *h, int kind, ops_value v, int minus, uint64_t *slot,
+hot_slot(ops_rep rep, int kind, ops_value v, int minus, uint64_t *slot,
          unsigned *bits)
 {
     if (kind == OPS_INT) {
         unsigned neg = (unsigned)(v.u >> 63) | ((v.i == 0) & minus);
         *bits = OPS_SAW_INT | neg * OPS_SAW_NEG;
-        *slot = h->rep == OPS_REP_I64 ? v.u : bits_of((double)v.i);
-        return h->rep != OPS_REP_U64;
+        *slot = rep == OPS_REP_I64 ? v.u : bits_of((double)v.i);
+        return rep != OPS_REP_U64;
     }
     *bits = OPS_SAW_FLOAT;
     *slot = v.u;
-    return h->rep == OPS_REP_F64;
+    return rep == OPS_REP_F64;
 }
 
-/* Takes s[0..n) when it is a common field (the fast cases of
- * ops_classify); returns 0, changing nothing, for any other. The caller
- * has made sure that the head block has room for one more value. */
+/* The slot and SAW bits of a common non-empty field s[0..n) (the fast
+ * cases of ops_classify) for the rep; 0 for any other field. */
 static inline __attribute__((always_inline)) int
-hot_take_roomy(hot_state *h, const char *s, size_t n)
+hot_value(ops_rep rep, const char *s, size_t n, uint64_t *slot, unsigned *bits)
 {
-    if (n == 0) {
-        h->na++;
-        return 1;
-    }
     ops_value v;
     int kind = ops_plain_number(s, n, &v);
     if (kind == OPS_PLAIN_NONE) {
@@ -415,13 +410,7 @@ hot_take_roomy(hot_state *h, const char *s, size_t n)
             return 0;
         kind = OPS_FLOAT;
     }
-    uint64_t slot;
-    unsigned bits;
-    if (!hot_slot(h, kind, v, s[0] == '-', &slot, &bits))
-        return 0;
-    h->b->slot[h->k++] = slot;
-    h->saw |= bits;
-    return 1;
+    return hot_slot(rep, kind, v, s[0] == '-', slot, bits);
 }
 
 /* The values the head block can still take. */
@@ -434,9 +423,18 @@ int ops_col_add(ops_col *c, const char *s, size_t n, uint64_t pos)
 {
     hot_state h;
     hot_load(c, &h);
-    int taken = hot_room(&h) > 0 && hot_take_roomy(&h, s, n);
+    uint64_t slot;
+    unsigned bits;
+    if (n == 0) {
+        h.na++;
+    } else if (hot_room(&h) > 0 && hot_value(h.rep, s, n, &slot, &bits)) {
+        h.b->slot[h.k++] = slot;
+        h.saw |= bits;
+    } else {
+        return add_field(c, s, n, pos); /* h changed nothing */
+    }
     hot_flush(c, &h);
-    return taken ? 0 : add_field(c, s, n, pos);
+    return 0;
 }
 
 /* The field of span sp: in the chunk, or in the tokenizer's own bytes. */
@@ -450,6 +448,39 @@ static inline const char *span_field(const char *chunk, const char *own,
 static inline const char *field_at(const ops_fields *f, size_t i, size_t *len)
 {
     return span_field(f->base[0], f->base[1], f->spans + i * f->stride, len);
+}
+
+/* The common fields of spans [sp, stop) (every stride-th), for room in the
+ * head block: stops at the first other field and returns its span, or
+ * stop. The rep is a constant in each copy the caller makes, and the
+ * state lives in locals: the loop keeps them all in registers. */
+static inline __attribute__((always_inline)) const ops_span *
+hot_run(hot_state *h, ops_rep rep, const char *chunk, const char *own,
+        const ops_span *sp, const ops_span *stop, size_t stride)
+{
+    if (sp == stop)
+        return sp;
+    uint64_t *out = h->b->slot + h->k;
+    unsigned saw = h->saw;
+    uint64_t na = h->na;
+    for (; sp != stop; sp += stride) {
+        size_t len;
+        const char *s = span_field(chunk, own, sp, &len);
+        uint64_t slot;
+        unsigned bits;
+        if (len == 0) {
+            na++;
+            continue;
+        }
+        if (!hot_value(rep, s, len, &slot, &bits))
+            break;
+        *out++ = slot;
+        saw |= bits;
+    }
+    h->k = (uint32_t)(out - h->b->slot);
+    h->saw = saw;
+    h->na = na;
+    return sp;
 }
 
 /* Fields [i, n) of a column without text, until one fails or text comes.
@@ -467,13 +498,15 @@ static size_t add_number_fields(ops_col *c, const ops_fields *f, size_t i,
     hot_load(c, &h);
     *rc = 0;
     for (;;) {
-        size_t room = hot_room(&h), end = n - i < room ? n : i + room;
-        for (; i < end; i++, sp += stride) {
-            size_t len;
-            const char *s = span_field(chunk, own, sp, &len);
-            if (!hot_take_roomy(&h, s, len))
-                break;
-        }
+        size_t room = hot_room(&h), run = n - i < room ? n - i : room;
+        const ops_span *stop = sp + run * stride, *from = sp;
+        if (h.rep == OPS_REP_F64)
+            sp = hot_run(&h, OPS_REP_F64, chunk, own, sp, stop, stride);
+        else if (h.rep == OPS_REP_I64)
+            sp = hot_run(&h, OPS_REP_I64, chunk, own, sp, stop, stride);
+        else
+            sp = hot_run(&h, OPS_REP_U64, chunk, own, sp, stop, stride);
+        i += (size_t)(sp - from) / stride;
         if (i == n)
             break;
         hot_flush(c, &h);
