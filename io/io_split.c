@@ -212,7 +212,7 @@ io_status io_split(io_split_job *j, const io_split_kernels *k)
             row[col] = (io_span){(uint32_t)fld, (uint32_t)(pos - fld)};
         col++;
         fld = pos + 1;
-        if (c == delim)
+        if (__builtin_expect(c == delim, 1)) /* the common case inline */
             continue;
         if (c == '\n' || c == '\r') {
             io_status st = end_record(j, &row, col + nindex, rec, pos);
