@@ -63,6 +63,12 @@ static void buf_append(text_buf *b, const char *s, size_t n)
     b->len += n;
 }
 
+static void buf_put_count(text_buf *b, uint64_t i)
+{
+    char num[24];
+    buf_append(b, num, (size_t)sprintf(num, "%llu", (unsigned long long)i));
+}
+
 static void buf_puts(text_buf *b, const char *s)
 {
     buf_append(b, s, strlen(s));
@@ -251,8 +257,7 @@ static void csv_cell(text_buf *b, dfsum_cell cell)
             buf_append(b, num, format_repr(cell.f, num));
         break;
     case DFSUM_CELL_INT:
-        buf_append(b, num,
-                   (size_t)sprintf(num, "%llu", (unsigned long long)cell.i));
+        buf_put_count(b, cell.i);
         break;
     case DFSUM_CELL_TEXT:
         csv_field(b, cell.text, cell.text_len);
@@ -363,8 +368,7 @@ static void json_cell(text_buf *b, dfsum_cell cell)
             buf_append(b, num, format_repr(cell.f, num));
         break;
     case DFSUM_CELL_INT:
-        buf_append(b, num,
-                   (size_t)sprintf(num, "%llu", (unsigned long long)cell.i));
+        buf_put_count(b, cell.i);
         break;
     case DFSUM_CELL_TEXT:
         json_string(b, cell.text, cell.text_len);
