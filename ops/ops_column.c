@@ -884,12 +884,28 @@ static void spread_ranks(uint64_t n, const double *pct, size_t npct,
         ops_quantile_index(n, pct[i], &ranks[2 + 2 * i], &ranks[3 + 2 * i], &t);
 }
 
+/* A key of rep `from` as a key of the wider rep `to` (the dtype's): the
+ * same number, as a double for F64. */
+static uint64_t rekey(ops_rep from, ops_rep to, uint64_t key)
+{
+    if (from == to)
+        return key;
+    if (to == OPS_REP_F64)
+        return ops_key_from_f64(number_of_key(from, key));
+    return (uint64_t)ops_i64_from_key(key); /* I64 of no negative to U64 */
+}
+
 /* min, max and every quantile from one selection over the keys (with
- * red, a collective one over every process's keys). A stack buffer serves
- * the usual few percentiles, so that running out of memory rarely leaves
- * the other processes waiting in the collective call. */
-static int order_stats(const ops_col *c, uint64_t n, const double *pct,
-                       size_t npct, const ops_reducer *red, ops_summary *s)
+ * red, a collective one over every process's keys), in the column's rep;
+ * the keys selected are then read in rep `out`, the dtype's. Widening is
+ * monotone (a larger int64 never becomes a smaller double), so the k-th
+ * smallest widened value is the widened k-th smallest: only the selected
+ * keys are converted, not the column. A stack buffer serves the usual
+ * few percentiles, so that running out of memory rarely leaves the other
+ * processes waiting in the collective call. */
+static int order_stats(const ops_col *c, ops_rep out, uint64_t n,
+                       const double *pct, size_t npct, const ops_reducer *red,
+                       ops_summary *s)
 {
     uint64_t small[2 * (2 + 2 * 8)];
     size_t k = 2 + 2 * npct;
@@ -900,14 +916,15 @@ static int order_stats(const ops_col *c, uint64_t n, const double *pct,
     spread_ranks(n, pct, npct, ranks);
     const ops_vec *vecs[1] = {&c->vals};
     int rc = ops_select_ranks_reduced(vecs, 1, ranks, k, keys, red);
+    for (size_t i = 0; rc == 0 && i < k; i++)
+        keys[i] = rekey(c->rep, out, keys[i]);
     for (size_t i = 0; rc == 0 && i < npct; i++) {
         double t;
         ops_quantile_index(n, pct[i], &ranks[2 + 2 * i], &ranks[3 + 2 * i], &t);
-        s->quantiles[i] =
-            lerp_keys(c->rep, keys[2 + 2 * i], keys[3 + 2 * i], t);
+        s->quantiles[i] = lerp_keys(out, keys[2 + 2 * i], keys[3 + 2 * i], t);
     }
-    s->min = rc ? s->min : number_of_key(c->rep, keys[0]);
-    s->max = rc ? s->max : number_of_key(c->rep, keys[1]);
+    s->min = rc ? s->min : number_of_key(out, keys[0]);
+    s->max = rc ? s->max : number_of_key(out, keys[1]);
     if (ranks != small)
         free(ranks);
     return rc;
@@ -924,9 +941,8 @@ static int finish_numeric(ops_col *c, const double *pct, size_t npct,
     if (n == 0)
         return 0;
     catch_up(c); /* every value a key */
-    set_rep(c, rep_of(s->dtype));
     moments(c, n, s);
-    return order_stats(c, n, pct, npct, red, s);
+    return order_stats(c, rep_of(s->dtype), n, pct, npct, red, s);
 }
 
 /* The local top candidate: highest count, then smallest first position

@@ -590,6 +590,71 @@ static void test_rep_switch_in_merge(void **state)
     }
 }
 
+static int compare_doubles(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* An integer column with a missing value is float64: its order statistics
+ * are those of the values rounded to doubles (above 2^53 several ints
+ * round to one double), though the ints are selected as ints and only the
+ * selected ones converted. Expected: x, the n values converted, sorted
+ * here, then picked. */
+static void check_widened(ops_col *c, double *x, size_t n)
+{
+    qsort(x, n, sizeof *x, compare_doubles);
+    ops_summary s;
+    assert_int_equal(ops_col_finish(c, quartiles, 3, &s), 0);
+    assert_int_equal(s.dtype, OPS_DT_FLOAT64);
+    assert_int_equal(s.count, n);
+    assert_true(s.min == x[0] && s.max == x[n - 1]);
+    for (size_t i = 0; i < 3; i++) {
+        uint64_t lo, hi;
+        double t;
+        ops_quantile_index(n, quartiles[i], &lo, &hi, &t);
+        double want = ops_lerp_f64(x[lo], x[hi], t);
+        EXPECT(memcmp(&s.quantiles[i], &want, sizeof want) == 0,
+               "quartile %zu: %.17g, want %.17g", i, s.quantiles[i], want);
+    }
+    ops_summary_free(&s);
+    ops_col_free(c);
+}
+
+static void test_ints_with_missing_widen(void **state)
+{
+    (void)state;
+    /* int64 fields with a missing one (CSV) */
+    static const char *const ints[] = {"9007199254740993",
+                                       "9007199254740995",
+                                       "-4611686018427387903",
+                                       "",
+                                       "123",
+                                       "1152921504606846977",
+                                       "7",
+                                       "9007199254740993"};
+    ops_col c;
+    ops_col_init(&c);
+    double x[8];
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof ints / sizeof *ints; i++) {
+        assert_int_equal(ops_col_add(&c, ints[i], strlen(ints[i]), i), 0);
+        if (ints[i][0])
+            x[n++] = (double)strtoll(ints[i], NULL, 10);
+    }
+    check_widened(&c, x, n);
+    /* a uint64 array with a missing one (HDF5) */
+    static const uint64_t uints[] = {18446744073709551615u, 0,
+                                     18446744073709551557u, 5,
+                                     9223372036854775809u};
+    static const uint8_t valid[] = {1, 0, 1, 1, 1};
+    ops_col_init(&c);
+    assert_int_equal(ops_col_add_u64(&c, uints, 5, valid, 0), 0);
+    double y[4] = {(double)uints[0], (double)uints[2], (double)uints[3],
+                   (double)uints[4]};
+    check_widened(&c, y, 4);
+}
+
 /* ------------------------------------------------------------------ */
 /* 3. Merge invariance                                                 */
 
@@ -1233,6 +1298,7 @@ int main(void)
         cmocka_unit_test(test_oracle_inline),
         cmocka_unit_test(test_percentile_list),
         cmocka_unit_test(test_rep_switch_in_merge),
+        cmocka_unit_test(test_ints_with_missing_widen),
         cmocka_unit_test(test_merge_invariance),
         cmocka_unit_test(test_block_sums),
         cmocka_unit_test(test_oracle_files),
