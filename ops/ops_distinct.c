@@ -24,7 +24,7 @@
  * The UTF-8 check lives here too: text values are validated before they are
  * counted.
  */
-#include "ops.h"
+#include "ops_hot.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -179,13 +179,6 @@ static int each_record(const ops_distinct *d, int (*fn)(record *, void *),
 /* ---- the table ------------------------------------------------------------
  */
 
-static uint64_t load64(const char *p)
-{
-    uint64_t w;
-    memcpy(&w, p, 8);
-    return w;
-}
-
 /* a[0..n) == b[0..n). Values are mostly short: up to 16 bytes they are
  * compared as two words that may overlap (a memcmp call costs more than
  * the compare), never reading past either. */
@@ -194,7 +187,8 @@ static int same_bytes(const char *a, const char *b, size_t n)
     if (n > 16)
         return memcmp(a, b, n) == 0;
     if (n >= 8)
-        return load64(a) == load64(b) && load64(a + n - 8) == load64(b + n - 8);
+        return ops_load64_le(a) == ops_load64_le(b) &&
+               ops_load64_le(a + n - 8) == ops_load64_le(b + n - 8);
     for (size_t i = 0; i < n; i++)
         if (a[i] != b[i])
             return 0;
@@ -450,15 +444,6 @@ int ops_distinct_each(const ops_distinct *d, ops_distinct_fn fn, void *ctx)
     return each_record(d, visit_record, &v);
 }
 
-#define HIGH_BITS 0x8080808080808080ull
-
-static uint64_t load_word(const unsigned char *p)
-{
-    uint64_t w;
-    memcpy(&w, p, 8);
-    return w;
-}
-
 /* Skips ASCII: 32 bytes at a time while it can, then 8, then one. Text
  * with a non-ASCII letter every few dozen bytes is common (names, places),
  * so the step into the word that has it goes straight to its first high
@@ -466,22 +451,21 @@ static uint64_t load_word(const unsigned char *p)
 static const unsigned char *skip_ascii(const unsigned char *p,
                                        const unsigned char *end)
 {
-    while (end - p >= 32 && !((load_word(p) | load_word(p + 8) |
-                               load_word(p + 16) | load_word(p + 24)) &
-                              HIGH_BITS))
-        p += 32;
-    while (end - p >= 8) {
-        uint64_t high = load_word(p) & HIGH_BITS;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-        high = __builtin_bswap64(high);
-#endif
+    const char *c = (const char *)p;
+    size_t n = (size_t)(end - p), i = 0;
+    while (n - i >= 32 &&
+           !((ops_load64_le(c + i) | ops_load64_le(c + i + 8) |
+              ops_load64_le(c + i + 16) | ops_load64_le(c + i + 24)) &
+             OPS_HIGHS))
+        i += 32;
+    for (; n - i >= 8; i += 8) {
+        uint64_t high = ops_load64_le(c + i) & OPS_HIGHS;
         if (high)
-            return p + __builtin_ctzll(high) / 8;
-        p += 8;
+            return p + i + __builtin_ctzll(high) / 8;
     }
-    while (p < end && *p < 0x80)
-        p++;
-    return p;
+    while (i < n && p[i] < 0x80)
+        i++;
+    return p + i;
 }
 
 /* Length of the well-formed multi-byte sequence at p, or 0. The lead byte

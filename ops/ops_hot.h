@@ -1,7 +1,7 @@
 /*
  * ops_hot.h - the per-field hot path of ops_col_add, inline: plain numbers
  * read without a loop, and the value push. Private to ops/ (ops_parse.c
- * and ops_column.c share it).
+ * and ops_column.c share it; ops_distinct.c its word loads).
  *
  * Each inline step either does the common case or declines without
  * changing anything, so that ops_col_add hands the field to its slow path
