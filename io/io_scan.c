@@ -173,11 +173,10 @@ static int edges_plain(io_scan *s, const char *p, size_t n, size_t *edge,
         (s->state != ST_START && s->state != ST_UNQUOTED) ||
         memchr(p, '"', n) != NULL || memchr(p, '\r', n) != NULL)
         return 0;
-    size_t last = after_last_lf(p, n);
-    uint64_t before = count_byte(p, last, '\n');
+    size_t last = after_last_lf(p, n); /* no \n after it */
+    s->line += count_byte(p, last, '\n');
     *edge = last;
-    *edge_line = s->line + before;
-    s->line += before + count_byte(p + last, n - last, '\n');
+    *edge_line = s->line;
     if (last == n || p[n - 1] == s->delim)
         s->state = ST_START;
     else
