@@ -98,6 +98,34 @@ static uint32_t keyed_slots(const ops_col *c, const ops_block *b)
     return b == c->vals.head ? (uint32_t)c->summed : b->n;
 }
 
+/* The number a slot of rep holds, as a double. */
+static double number_of_slot(ops_rep rep, uint64_t slot)
+{
+    if (rep == OPS_REP_F64) {
+        double x;
+        memcpy(&x, &slot, sizeof x);
+        return x;
+    }
+    return rep == OPS_REP_I64 ? (double)(int64_t)slot : (double)slot;
+}
+
+static double number_of_key(ops_rep rep, uint64_t key)
+{
+    return number_of_slot(rep, slot_of_key(rep, key));
+}
+
+/* A key of rep `from` as a key of the wider rep `to`: the same number, as
+ * a double for F64; an int64 known to be >= 0 is its own uint64 key.
+ * Widening is monotone, so keys keep their order. */
+static uint64_t rekey(ops_rep from, ops_rep to, uint64_t key)
+{
+    if (from == to)
+        return key;
+    if (to == OPS_REP_F64)
+        return ops_key_from_f64(number_of_key(from, key));
+    return slot_of_key(from, key);
+}
+
 /* Turns every kept value into the double of its number, in place, keys
  * staying keys. */
 static void convert_to_f64(ops_col *c)
@@ -106,12 +134,10 @@ static void convert_to_f64(ops_col *c)
         return;
     for (ops_block *b = c->vals.head; b; b = b->next) {
         uint32_t keyed = keyed_slots(c, b);
-        for (uint32_t i = 0; i < b->n; i++) {
-            uint64_t s =
-                i < keyed ? slot_of_key(c->rep, b->slot[i]) : b->slot[i];
-            double x = c->rep == OPS_REP_I64 ? (double)(int64_t)s : (double)s;
-            b->slot[i] = i < keyed ? ops_key_from_f64(x) : bits_of(x);
-        }
+        for (uint32_t i = 0; i < b->n; i++)
+            b->slot[i] = i < keyed
+                             ? rekey(c->rep, OPS_REP_F64, b->slot[i])
+                             : bits_of(number_of_slot(c->rep, b->slot[i]));
     }
     c->rep = OPS_REP_F64;
 }
@@ -123,7 +149,7 @@ static void int_to_uint(ops_col *c)
     for (ops_block *b = c->vals.head; b; b = b->next) {
         uint32_t keyed = keyed_slots(c, b);
         for (uint32_t i = 0; i < keyed; i++)
-            b->slot[i] ^= (uint64_t)1 << 63;
+            b->slot[i] = rekey(OPS_REP_I64, OPS_REP_U64, b->slot[i]);
     }
     c->rep = OPS_REP_U64;
 }
@@ -840,15 +866,6 @@ static ops_rep rep_of(ops_dtype dt)
     return dt == OPS_DT_UINT64 ? OPS_REP_U64 : OPS_REP_F64;
 }
 
-static double number_of_key(ops_rep rep, uint64_t key)
-{
-    if (rep == OPS_REP_F64)
-        return ops_f64_from_key(key);
-    if (rep == OPS_REP_I64)
-        return (double)ops_i64_from_key(key);
-    return (double)key;
-}
-
 static double lerp_keys(ops_rep rep, uint64_t lo, uint64_t hi, double t)
 {
     if (rep == OPS_REP_F64)
@@ -882,17 +899,6 @@ static void spread_ranks(uint64_t n, const double *pct, size_t npct,
     ranks[1] = n - 1;
     for (size_t i = 0; i < npct; i++)
         ops_quantile_index(n, pct[i], &ranks[2 + 2 * i], &ranks[3 + 2 * i], &t);
-}
-
-/* A key of rep `from` as a key of the wider rep `to` (the dtype's): the
- * same number, as a double for F64. */
-static uint64_t rekey(ops_rep from, ops_rep to, uint64_t key)
-{
-    if (from == to)
-        return key;
-    if (to == OPS_REP_F64)
-        return ops_key_from_f64(number_of_key(from, key));
-    return (uint64_t)ops_i64_from_key(key); /* I64 of no negative to U64 */
 }
 
 /* min, max and every quantile from one selection over the keys (with
