@@ -95,8 +95,9 @@ dfsum_status engine_agree(dfsum *d, dfsum_status st, uint64_t where);
  * every process. */
 dfsum_status engine_reduce_flats(dfsum *d, ops_col *cols, size_t n);
 /* Merges the partials cols_of(ctx, i)[j] of nparts threads into into[j],
- * for each of n columns, columns in parallel (a merge of large text
- * tables takes a while). The parts are left empty. */
+ * for each of n columns (into[j] is no part's column): first the text
+ * tables, shard by shard in parallel (a merge of large text tables takes
+ * a while), then the columns in parallel. The parts are left empty. */
 dfsum_status engine_merge_partials(dfsum *d, ops_col *into, size_t n,
                                    int nparts,
                                    ops_col *(*cols_of)(void *ctx, int i),

@@ -123,11 +123,11 @@ dfsum_status engine_reduce_flats(dfsum *d, ops_col *cols, size_t n)
 
 /* ---- alone: every column finished here, threads sharing them ---------- */
 
-/* Runs fn(ctx, j) for every column j < n, columns dealt one at a time to
- * the session's threads (they are independent, and their costs differ
+/* Runs fn(ctx, k) for every job k < n, jobs dealt one at a time to the
+ * session's threads (they are independent, and their costs differ
  * widely); any failure is out of memory. */
-static dfsum_status each_column(dfsum *d, size_t n,
-                                int (*fn)(void *ctx, size_t j), void *ctx)
+static dfsum_status each_job(dfsum *d, size_t n, int (*fn)(void *ctx, size_t k),
+                             void *ctx)
 {
     int failed = 0;
     int threads = d->threads > 0 ? d->threads : omp_get_max_threads();
@@ -135,9 +135,112 @@ static dfsum_status each_column(dfsum *d, size_t n,
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)             \
     reduction(|                                                                \
               : failed)
-    for (long j = 0; j < count; j++)
-        failed |= fn(ctx, (size_t)j) != 0;
+    for (long k = 0; k < count; k++)
+        failed |= fn(ctx, (size_t)k) != 0;
     return failed ? engine_fail(d, DFSUM_ENOMEM, "out of memory") : DFSUM_OK;
+}
+
+/* The text tables of the columns, merged before the columns are: one job
+ * per table and shard, so that a column with millions of distinct values
+ * spreads its merge over the threads instead of leaving it to the one
+ * that merges the column. Row g of slot is where one table (text or
+ * na_text of a column) lives in into, then in each part; the largest
+ * table of a row is moved to its head and absorbs the others. */
+typedef struct {
+    ops_distinct ***slot; /* [nrows * width] */
+    size_t nrows;
+    size_t width; /* 1 + the parts */
+} text_merge;
+
+/* Puts the largest table of row at its head; 0 when the row has fewer
+ * than two tables (nothing to merge). */
+static int lead_row(ops_distinct ***row, size_t width)
+{
+    size_t best = 0, tables = 0;
+    for (size_t i = 0; i < width; i++) {
+        if (!*row[i])
+            continue;
+        tables++;
+        if (!*row[best] ||
+            ops_distinct_unique(*row[i]) > ops_distinct_unique(*row[best]))
+            best = i;
+    }
+    ops_distinct *t = *row[0];
+    *row[0] = *row[best];
+    *row[best] = t;
+    return tables >= 2;
+}
+
+static int text_merge_init(text_merge *t, ops_col *into, size_t n, int nparts,
+                           ops_col *(*cols_of)(void *ctx, int i), void *ctx)
+{
+    t->width = (size_t)nparts + 1;
+    t->nrows = 0;
+    t->slot = malloc(2 * n * t->width * sizeof *t->slot + 1);
+    if (!t->slot)
+        return -1;
+    for (size_t j = 0; j < n; j++)
+        for (int kind = 0; kind < 2; kind++) {
+            ops_distinct ***row = &t->slot[t->nrows * t->width];
+            row[0] = kind ? &into[j].na_text : &into[j].text;
+            for (int i = 0; i < nparts; i++) {
+                ops_col *part = &cols_of(ctx, i)[j];
+                row[1 + i] = kind ? &part->na_text : &part->text;
+            }
+            t->nrows += (size_t)lead_row(row, t->width);
+        }
+    return 0;
+}
+
+static int merge_table_shard(void *ctx, size_t k)
+{
+    const text_merge *t = ctx;
+    ops_distinct ***row = &t->slot[k / OPS_DISTINCT_SHARDS * t->width];
+    unsigned shard = (unsigned)(k % OPS_DISTINCT_SHARDS);
+    int failed = 0;
+    for (size_t i = 1; i < t->width; i++)
+        if (*row[i])
+            failed |= ops_distinct_absorb_shard(*row[0], *row[i], shard) != 0;
+    return failed;
+}
+
+/* After the shards (also after a failed one): the merged tables take the
+ * others' records, and the others go. */
+static void text_merge_end(text_merge *t)
+{
+    for (size_t g = 0; g < t->nrows; g++) {
+        ops_distinct ***row = &t->slot[g * t->width];
+        for (size_t i = 1; i < t->width; i++) {
+            if (!*row[i])
+                continue;
+            ops_distinct_absorb_end(*row[0], *row[i]);
+            ops_distinct_free(*row[i]);
+            *row[i] = NULL;
+        }
+    }
+    free(t->slot);
+}
+
+static dfsum_status merge_text_tables(dfsum *d, ops_col *into, size_t n,
+                                      int nparts,
+                                      ops_col *(*cols_of)(void *ctx, int i),
+                                      void *ctx)
+{
+    text_merge t;
+    if (text_merge_init(&t, into, n, nparts, cols_of, ctx))
+        return engine_fail(d, DFSUM_ENOMEM, "out of memory");
+    int failed = 0;
+    for (size_t g = 0; g < t.nrows; g++) {
+        ops_distinct ***row = &t.slot[g * t.width];
+        for (size_t i = 1; i < t.width; i++)
+            if (*row[i])
+                failed |= ops_distinct_absorb_begin(*row[0], *row[i]) != 0;
+    }
+    dfsum_status st = failed ? engine_fail(d, DFSUM_ENOMEM, "out of memory")
+                             : each_job(d, t.nrows * OPS_DISTINCT_SHARDS,
+                                        merge_table_shard, &t);
+    text_merge_end(&t);
+    return st;
 }
 
 typedef struct {
@@ -161,8 +264,11 @@ dfsum_status engine_merge_partials(dfsum *d, ops_col *into, size_t n,
                                    ops_col *(*cols_of)(void *ctx, int i),
                                    void *ctx)
 {
+    dfsum_status st = merge_text_tables(d, into, n, nparts, cols_of, ctx);
+    if (st != DFSUM_OK)
+        return st;
     merge_job m = {into, nparts, cols_of, ctx};
-    return each_column(d, n, merge_column, &m);
+    return each_job(d, n, merge_column, &m);
 }
 
 typedef struct {
@@ -182,7 +288,7 @@ static dfsum_status finish_alone(dfsum *d, ops_col *cols, size_t n,
                                  engine_column *out)
 {
     finish_job f = {d, cols, out};
-    return each_column(d, n, finish_column, &f);
+    return each_job(d, n, finish_column, &f);
 }
 
 /* ---- text tables to their owners --------------------------------------- */

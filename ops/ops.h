@@ -280,6 +280,21 @@ int ops_distinct_add_n(ops_distinct *d, const char *s, size_t n, uint64_t count,
  * freed); into == from doubles every count. On failure (-1, out of
  * memory) neither changed. */
 int ops_distinct_absorb(ops_distinct *into, ops_distinct *from);
+/* A large table is OPS_DISTINCT_SHARDS independent shards (by hash), so
+ * two tables can merge on several threads: ops_distinct_absorb_begin,
+ * then ops_distinct_absorb_shard for every shard s, each once, in any
+ * order and on any thread, then ops_distinct_absorb_end. The call for s
+ * touches shard s of both tables and nothing else they share. into !=
+ * from. -1 out of memory: from _begin with both tables as they were; from
+ * a shard with into holding part of from, the merge to be abandoned (after
+ * _end, both can still be freed). */
+#define OPS_DISTINCT_SHARDS 16u
+/* A table splits into its shards when it reaches this many values. */
+#define OPS_DISTINCT_SPLIT_AT (1u << 18)
+int ops_distinct_absorb_begin(ops_distinct *into, ops_distinct *from);
+int ops_distinct_absorb_shard(ops_distinct *into, ops_distinct *from,
+                              unsigned s);
+void ops_distinct_absorb_end(ops_distinct *into, ops_distinct *from);
 uint64_t ops_distinct_unique(const ops_distinct *d);
 /* The top value (pointer valid until d changes) or NULL when empty. */
 const char *ops_distinct_top(const ops_distinct *d, size_t *len,

@@ -1,25 +1,40 @@
 /*
  * ops_distinct.c - distinct byte strings with their count and first position.
  *
- * Open addressing with linear probing over a power-of-two array of 16-byte
+ * Open addressing with linear probing over power-of-two arrays of 16-byte
  * entries (the XXH3-64 hash of the bytes and a pointer to the value's
- * record), four to a cache line. A record holds the count, the first
- * position and the bytes; records live in an arena of large blocks that
- * never move, so an insert needs no allocation of its own and a record
- * survives table growth. A repeat updates the record its byte compare
- * has just read. The table doubles at 70% load and rehashes from the
- * stored hashes, without reading a record.
+ * record), four to a cache line. A table with many values is
+ * OPS_DISTINCT_SHARDS such arrays, a value's shard given by the top bits
+ * of its hash and its slot by the low bits: shards grow, merge and rank on
+ * their own, so the merge of two large tables can go shard by shard on
+ * several threads. A smaller table is one array (shard 0): finding the
+ * shard first, and keeping its leader (below), cost its adds a few ns,
+ * which only the merge of a large table repays; it splits into shards when
+ * it reaches OPS_DISTINCT_SPLIT_AT values. A record
+ * holds the count, the first position and the bytes; records live in an
+ * arena of large blocks that never move, so an insert needs no allocation
+ * of its own and a record survives table growth. A repeat updates the
+ * record its byte compare has just read. A shard doubles at 70% load and
+ * rehashes from the stored hashes, without reading a record.
  *
  * Absorbing another table (the merge of thread partials) moves its arena
  * blocks over: a value new here keeps its record, one already here adds
  * its count and first position and its record is marked dead (count 0).
  * So every live record of a table's arena is the record of exactly one
- * entry, and walks over all values (top, each, shift) read the arena in
- * order, block by block, instead of the entries.
+ * entry, and walks over all values (each, shift) read the arena in order,
+ * block by block, instead of the entries.
  *
- * top is found under a total order (count descending, first position
+ * top is the first under a total order (count descending, first position
  * ascending, then the bytes), so it depends only on the multiset of values,
- * never on the insertion or merge order that shaped the table.
+ * never on the insertion or merge order that shaped the table. Each shard
+ * keeps its leader as values come: an add or a merge only raises the rank
+ * of the record it touches (its count grows, its first position shrinks),
+ * so comparing that record with the leader keeps the leader right, and top
+ * is the best of the shard leaders, without a walk over the values. The
+ * shard keeps a copy of its leader's count and first position, so that
+ * the compare mostly reads nothing more than the shard. Only the shards of
+ * a split table keep leaders: a small table's top is a short walk, and
+ * the compare would cost its adds more.
  *
  * The UTF-8 check lives here too: text values are validated before they are
  * counted.
@@ -28,11 +43,17 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <xxhash.h>
 
 #define INITIAL_SLOTS 16
 #define FIRST_BLOCK   4096
 #define MAX_BLOCK     (1u << 20)
+#define SHARD_SHIFT   (64 - 4) /* the top 4 bits of a hash pick the shard */
+#define HUGE_PAGE     ((size_t)2 << 20)
+
+_Static_assert(OPS_DISTINCT_SHARDS == 1u << (64 - SHARD_SHIFT),
+               "the shard bits of a hash cover the shards");
 
 typedef struct {
     uint64_t count; /* 0: dead, merged into another record */
@@ -47,6 +68,15 @@ typedef struct {
     record *rec; /* NULL marks an empty slot */
 } entry;
 
+typedef struct {
+    entry *slots; /* NULL (cap 0) in shards 1.. of a table not split */
+    size_t cap;   /* power of two */
+    size_t used;  /* occupied slots */
+    int ranked;   /* the table is split: lead is kept */
+    record *lead; /* the shard's top record; NULL when empty */
+    uint64_t lead_count, lead_first; /* lead's, when there is one */
+} shard;
+
 typedef struct arena_block {
     struct arena_block *next;
     size_t used, cap;
@@ -54,23 +84,34 @@ typedef struct arena_block {
 } arena_block;
 
 struct ops_distinct {
-    entry *slots;
-    size_t cap;         /* power of two */
-    size_t used;        /* occupied slots */
-    arena_block *arena; /* the block being filled comes first */
-    size_t next_block;  /* size of the next ordinary arena block */
+    shard shards[OPS_DISTINCT_SHARDS];
+    uint64_t shard_mask; /* 0 (one array) or OPS_DISTINCT_SHARDS - 1 */
+    arena_block *arena;  /* the block being filled comes first */
+    size_t next_block;   /* size of the next ordinary arena block */
 };
 
 /* A table of cap empty slots. Written, not calloc'd: fresh pages from
  * calloc read as the shared zero page, and the first write to each (the
  * rehash probes read before they write) then costs a copy-on-write fault
  * that flushes the TLB of every thread of the process. explicit_bzero,
- * as compilers turn malloc and memset into calloc. */
+ * as compilers turn malloc and memset into calloc. A large table goes on
+ * huge pages where the system gives them: its probes land anywhere in it,
+ * and with 4 KiB pages nearly each one also missed the TLB. */
 static entry *zeroed_slots(size_t cap)
 {
-    entry *slots = malloc(cap * sizeof *slots);
+    size_t size = cap * sizeof(entry);
+    entry *slots;
+    if (size >= HUGE_PAGE) { /* a power of two: a multiple of the page */
+        slots = aligned_alloc(HUGE_PAGE, size);
+#ifdef MADV_HUGEPAGE
+        if (slots)
+            madvise(slots, size, MADV_HUGEPAGE); /* advice: may fail */
+#endif
+    } else {
+        slots = malloc(size);
+    }
     if (slots)
-        explicit_bzero(slots, cap * sizeof *slots);
+        explicit_bzero(slots, size);
     return slots;
 }
 
@@ -79,12 +120,12 @@ ops_distinct *ops_distinct_new(void)
     ops_distinct *d = calloc(1, sizeof *d);
     if (!d)
         return NULL;
-    d->slots = zeroed_slots(INITIAL_SLOTS);
-    if (!d->slots) {
+    d->shards[0].slots = zeroed_slots(INITIAL_SLOTS);
+    if (!d->shards[0].slots) {
         free(d);
         return NULL;
     }
-    d->cap = INITIAL_SLOTS;
+    d->shards[0].cap = INITIAL_SLOTS;
     d->next_block = FIRST_BLOCK;
     return d;
 }
@@ -99,7 +140,8 @@ void ops_distinct_free(ops_distinct *d)
         free(b);
         b = next;
     }
-    free(d->slots);
+    for (size_t s = 0; s < OPS_DISTINCT_SHARDS; s++)
+        free(d->shards[s].slots);
     free(d);
 }
 
@@ -200,29 +242,37 @@ static int entry_is(const entry *e, uint64_t h, const char *s, size_t n)
     return e->hash == h && e->rec->len == n && same_bytes(e->rec->bytes, s, n);
 }
 
-/* The slot holding s, or the empty slot where it would go. */
-static entry *find_slot(const ops_distinct *d, uint64_t h, const char *s,
-                        size_t n)
+/* A table not split has its one array at a fixed place, so that the
+ * address of a slot does not wait for the shard's. */
+static shard *shard_of(ops_distinct *d, uint64_t h)
 {
-    size_t mask = d->cap - 1;
-    size_t i = (size_t)h & mask;
-    while (d->slots[i].rec && !entry_is(&d->slots[i], h, s, n))
-        i = (i + 1) & mask;
-    return &d->slots[i];
+    if (__builtin_expect(d->shard_mask == 0, 1))
+        return &d->shards[0];
+    return &d->shards[h >> SHARD_SHIFT];
 }
 
-static int grow(ops_distinct *d)
+/* The slot of sh holding s, or the empty slot where it would go. */
+static entry *find_slot(const shard *sh, uint64_t h, const char *s, size_t n)
 {
-    size_t cap = d->cap * 2;
+    size_t mask = sh->cap - 1;
+    size_t i = (size_t)h & mask;
+    while (sh->slots[i].rec && !entry_is(&sh->slots[i], h, s, n))
+        i = (i + 1) & mask;
+    return &sh->slots[i];
+}
+
+static int grow(shard *sh)
+{
+    size_t cap = sh->cap * 2;
     if (cap > SIZE_MAX / 2 / sizeof(entry))
         return -1;
     entry *slots = zeroed_slots(cap);
     if (!slots)
         return -1;
-    for (size_t i = 0; i < d->cap; i++) {
-        if (i + 16 < d->cap) /* the new slot of an entry further on */
-            __builtin_prefetch(&slots[d->slots[i + 16].hash & (cap - 1)], 1);
-        const entry *e = &d->slots[i];
+    for (size_t i = 0; i < sh->cap; i++) {
+        if (i + 16 < sh->cap) /* the new slot of an entry further on */
+            __builtin_prefetch(&slots[sh->slots[i + 16].hash & (cap - 1)], 1);
+        const entry *e = &sh->slots[i];
         if (!e->rec)
             continue;
         size_t j = (size_t)e->hash & (cap - 1);
@@ -230,38 +280,121 @@ static int grow(ops_distinct *d)
             j = (j + 1) & (cap - 1);
         slots[j] = *e;
     }
-    free(d->slots);
-    d->slots = slots;
-    d->cap = cap;
+    free(sh->slots);
+    sh->slots = slots;
+    sh->cap = cap;
     return 0;
 }
 
-static void add_to_record(record *r, uint64_t count, uint64_t first_pos)
+/* Nonzero when a ranks above b for top. */
+static int ranks_above(const record *a, const record *b)
+{
+    if (a->count != b->count)
+        return a->count > b->count;
+    if (a->first_pos != b->first_pos)
+        return a->first_pos < b->first_pos;
+    size_t n = a->len < b->len ? a->len : b->len;
+    int c = memcmp(a->bytes, b->bytes, n);
+    if (c)
+        return c < 0;
+    return a->len < b->len;
+}
+
+static void set_lead(shard *sh, record *r)
+{
+    sh->lead = r;
+    sh->lead_count = r ? r->count : 0;
+    sh->lead_first = r ? r->first_pos : 0;
+}
+
+/* r has just come into sh or risen in rank. The copies of the leader's
+ * count and first position settle most compares. */
+static void contend(shard *sh, record *r)
+{
+    if (!sh->ranked || r->count < sh->lead_count ||
+        (r->count == sh->lead_count && r->first_pos > sh->lead_first))
+        return;
+    if (!sh->lead || r == sh->lead || ranks_above(r, sh->lead))
+        set_lead(sh, r);
+}
+
+static void add_to_record(shard *sh, record *r, uint64_t count,
+                          uint64_t first_pos)
 {
     r->count += count;
     if (first_pos < r->first_pos)
         r->first_pos = first_pos;
+    contend(sh, r);
 }
 
-/* Inserts or updates; on failure the table is unchanged. */
-static int add_hashed(ops_distinct *d, uint64_t h, const char *s, size_t n,
-                      uint64_t count, uint64_t first_pos)
+/* Slots for `used` entries under the load limit, at least INITIAL_SLOTS. */
+static size_t slots_for(size_t used)
 {
-    entry *e = find_slot(d, h, s, n);
+    size_t cap = INITIAL_SLOTS;
+    while (used * 10 > cap * 7)
+        cap *= 2;
+    return cap;
+}
+
+/* The entries of shard 0 dealt to all the shards by their hash. 0, or -1
+ * out of memory with the table as it was. */
+__attribute__((noinline, cold)) static int split(ops_distinct *d)
+{
+    shard *one = &d->shards[0];
+    shard part[OPS_DISTINCT_SHARDS] = {{0}};
+    size_t cap = slots_for(2 * one->used / OPS_DISTINCT_SHARDS);
+    for (size_t s = 0; s < OPS_DISTINCT_SHARDS; s++) {
+        part[s].slots = zeroed_slots(cap);
+        part[s].cap = cap;
+        part[s].ranked = 1;
+        if (!part[s].slots) {
+            for (size_t k = 0; k < s; k++)
+                free(part[k].slots);
+            return -1;
+        }
+    }
+    for (size_t i = 0; i < one->cap; i++) {
+        const entry *e = &one->slots[i];
+        if (!e->rec)
+            continue;
+        shard *sh = &part[e->hash >> SHARD_SHIFT];
+        size_t j = (size_t)e->hash & (sh->cap - 1);
+        while (sh->slots[j].rec)
+            j = (j + 1) & (sh->cap - 1);
+        sh->slots[j] = *e;
+        sh->used++;
+        contend(sh, e->rec);
+    }
+    free(one->slots);
+    memcpy(d->shards, part, sizeof part);
+    d->shard_mask = OPS_DISTINCT_SHARDS - 1;
+    return 0;
+}
+
+/* Inserts or updates; on failure the table is unchanged. Inlined in the
+ * loop of ops_distinct_add_run, where a call costs more than the insert. */
+OPS_HOT int add_hashed(ops_distinct *d, uint64_t h, const char *s, size_t n,
+                       uint64_t count, uint64_t first_pos)
+{
+    shard *sh = shard_of(d, h);
+    entry *e = find_slot(sh, h, s, n);
     if (e->rec) {
-        add_to_record(e->rec, count, first_pos);
+        add_to_record(sh, e->rec, count, first_pos);
         return 0;
     }
-    if ((d->used + 1) * 10 > d->cap * 7) {
-        if (grow(d))
+    if ((sh->used + 1) * 10 > sh->cap * 7) {
+        if (grow(sh))
             return -1;
-        e = find_slot(d, h, s, n);
+        e = find_slot(sh, h, s, n);
     }
     record *r = new_record(d, s, n, count, first_pos);
     if (!r)
         return -1;
     *e = (entry){h, r};
-    d->used++;
+    sh->used++;
+    contend(sh, r);
+    if (d->shard_mask == 0 && sh->used >= OPS_DISTINCT_SPLIT_AT)
+        split(d); /* stays one array when memory is short */
     return 0;
 }
 
@@ -284,16 +417,17 @@ int ops_distinct_add(ops_distinct *d, const char *s, size_t n, uint64_t pos)
  * flight to cover the memory latency, few enough to stay in L1. */
 #define PREFETCH_GROUP 16
 
-static void prefetch_slot(const ops_distinct *d, uint64_t h)
+static entry *home_slot(ops_distinct *d, uint64_t h)
 {
-    __builtin_prefetch(&d->slots[(size_t)h & (d->cap - 1)], 1);
+    shard *sh = shard_of(d, h);
+    return &sh->slots[(size_t)h & (sh->cap - 1)];
 }
 
 /* The record of the entry in h's first slot when that entry has hash h
  * (the slot was prefetched before). */
-static void prefetch_record(const ops_distinct *d, uint64_t h)
+static void prefetch_record(ops_distinct *d, uint64_t h)
 {
-    const entry *e = &d->slots[(size_t)h & (d->cap - 1)];
+    const entry *e = home_slot(d, h);
     if (e->rec && e->hash == h)
         __builtin_prefetch(e->rec, 1);
 }
@@ -305,7 +439,7 @@ int ops_distinct_add_run(ops_distinct *d, const ops_text *v, size_t n)
         size_t g = n - at < PREFETCH_GROUP ? n - at : PREFETCH_GROUP;
         for (size_t i = 0; i < g; i++) {
             h[i] = XXH3_64bits(v[at + i].n ? v[at + i].s : "", v[at + i].n);
-            prefetch_slot(d, h[i]);
+            __builtin_prefetch(home_slot(d, h[i]), 1);
         }
         for (size_t i = 0; i < g; i++) /* a repeat compares the bytes */
             prefetch_record(d, h[i]);
@@ -318,14 +452,14 @@ int ops_distinct_add_run(ops_distinct *d, const ops_text *v, size_t n)
     return 0;
 }
 
-/* Grows d until `used` entries fit under the load limit. Absorbing walks
+/* Grows sh until `used` entries fit under the load limit. Absorbing walks
  * the source in slot order, i.e. sorted by the low bits of the hash; into
  * a smaller table those keys would pile up in one long probe run
  * (quadratic), so the target is sized for everything first. */
-static int reserve(ops_distinct *d, size_t used)
+static int reserve(shard *sh, size_t used)
 {
-    while (used * 10 > d->cap * 7)
-        if (grow(d))
+    while (used * 10 > sh->cap * 7)
+        if (grow(sh))
             return -1;
     return 0;
 }
@@ -337,20 +471,29 @@ static int double_count(record *r, void *ctx)
     return 0;
 }
 
+/* The copies of the leaders' counts and positions, after a change of
+ * every record that keeps their order. */
+static void refresh_leads(ops_distinct *d)
+{
+    for (size_t s = 0; s < OPS_DISTINCT_SHARDS; s++)
+        set_lead(&d->shards[s], d->shards[s].lead);
+}
+
 /* Counts an entry of another table whose record stays where it is (it
- * moves with its arena block); room was reserved, so the table does not
+ * moves with its arena block); room was reserved, so the shard does not
  * grow. A value already here takes the record's counts, which dies. */
-static void absorb_entry(ops_distinct *d, const entry *e)
+static void absorb_entry(shard *sh, const entry *e)
 {
     record *r = e->rec;
-    entry *slot = find_slot(d, e->hash, r->bytes, r->len);
+    entry *slot = find_slot(sh, e->hash, r->bytes, r->len);
     if (slot->rec) {
-        add_to_record(slot->rec, r->count, r->first_pos);
+        add_to_record(sh, slot->rec, r->count, r->first_pos);
         r->count = 0;
         return;
     }
     *slot = *e;
-    d->used++;
+    sh->used++;
+    contend(sh, r);
 }
 
 /* from's arena blocks join into's behind its block being filled. */
@@ -370,47 +513,88 @@ static void take_arena(ops_distinct *into, ops_distinct *from)
     from->arena = NULL;
 }
 
-/* Merging a table into itself doubles every count. */
+/* A shard left empty: its large array goes back, when a small one can be
+ * had. */
+static void empty_shard(shard *sh)
+{
+    entry *small = sh->cap > INITIAL_SLOTS ? zeroed_slots(INITIAL_SLOTS) : NULL;
+    if (small) {
+        free(sh->slots);
+        sh->slots = small;
+        sh->cap = INITIAL_SLOTS;
+    } else {
+        memset(sh->slots, 0, sh->cap * sizeof *sh->slots);
+    }
+    sh->used = 0;
+    set_lead(sh, NULL); /* still ranked when it was */
+}
+
+int ops_distinct_absorb_begin(ops_distinct *into, ops_distinct *from)
+{
+    if (into->shard_mask != from->shard_mask)
+        return split(into->shard_mask ? from : into);
+    return 0;
+}
+
+int ops_distinct_absorb_shard(ops_distinct *into, ops_distinct *from,
+                              unsigned s)
+{
+    shard *to = &into->shards[s];
+    const shard *src = &from->shards[s];
+    if (src->used == 0) /* also every shard but 0 of a table not split */
+        return 0;
+    if (reserve(to, to->used + src->used))
+        return -1;
+    for (size_t i = 0; i < src->cap; i++) {
+        if (i + PREFETCH_GROUP < src->cap)
+            __builtin_prefetch(
+                &to->slots[src->slots[i + PREFETCH_GROUP].hash & (to->cap - 1)],
+                1);
+        if (src->slots[i].rec)
+            absorb_entry(to, &src->slots[i]);
+    }
+    empty_shard(&from->shards[s]);
+    return 0;
+}
+
+void ops_distinct_absorb_end(ops_distinct *into, ops_distinct *from)
+{
+    take_arena(into, from);
+}
+
+/* Merging a table into itself doubles every count. Every shard has its
+ * room before the first moves, so a failure changes neither table. */
 int ops_distinct_absorb(ops_distinct *into, ops_distinct *from)
 {
-    if (into == from)
-        return each_record(into, double_count, NULL);
-    if (reserve(into, into->used + from->used))
-        return -1;
-    for (size_t i = 0; i < from->cap; i++) {
-        if (i + PREFETCH_GROUP < from->cap)
-            prefetch_slot(into, from->slots[i + PREFETCH_GROUP].hash);
-        if (from->slots[i].rec)
-            absorb_entry(into, &from->slots[i]);
+    if (into == from) {
+        each_record(into, double_count, NULL);
+        refresh_leads(into);
+        return 0;
     }
-    take_arena(into, from);
-    memset(from->slots, 0, from->cap * sizeof *from->slots);
-    from->used = 0;
+    if (ops_distinct_absorb_begin(into, from))
+        return -1;
+    for (unsigned s = 0; s < OPS_DISTINCT_SHARDS; s++)
+        if (from->shards[s].used &&
+            reserve(&into->shards[s],
+                    into->shards[s].used + from->shards[s].used))
+            return -1;
+    for (unsigned s = 0; s < OPS_DISTINCT_SHARDS; s++)
+        ops_distinct_absorb_shard(into, from, s); /* cannot fail now */
+    ops_distinct_absorb_end(into, from);
     return 0;
 }
 
 uint64_t ops_distinct_unique(const ops_distinct *d)
 {
-    return d->used;
-}
-
-/* Nonzero when a ranks above b for top. */
-static int ranks_above(const record *a, const record *b)
-{
-    if (a->count != b->count)
-        return a->count > b->count;
-    if (a->first_pos != b->first_pos)
-        return a->first_pos < b->first_pos;
-    size_t n = a->len < b->len ? a->len : b->len;
-    int c = memcmp(a->bytes, b->bytes, n);
-    if (c)
-        return c < 0;
-    return a->len < b->len;
+    uint64_t n = 0;
+    for (size_t s = 0; s < OPS_DISTINCT_SHARDS; s++)
+        n += d->shards[s].used;
+    return n;
 }
 
 static int keep_best(record *r, void *ctx)
 {
-    record **best = ctx;
+    const record **best = ctx;
     if (!*best || ranks_above(r, *best))
         *best = r;
     return 0;
@@ -418,8 +602,14 @@ static int keep_best(record *r, void *ctx)
 
 const char *ops_distinct_top(const ops_distinct *d, size_t *len, uint64_t *freq)
 {
-    record *best = NULL;
-    each_record(d, keep_best, &best);
+    const record *best = NULL;
+    if (d->shard_mask == 0)
+        each_record(d, keep_best, &best);
+    for (size_t s = 0; d->shard_mask && s < OPS_DISTINCT_SHARDS; s++) {
+        const record *r = d->shards[s].lead;
+        if (r && (!best || ranks_above(r, best)))
+            best = r;
+    }
     if (len)
         *len = best ? best->len : 0;
     if (freq)
@@ -522,8 +712,10 @@ static int shift_record(record *r, void *ctx)
 
 void ops_distinct_shift(ops_distinct *d, uint64_t by)
 {
-    if (d)
-        each_record(d, shift_record, &by);
+    if (!d)
+        return;
+    each_record(d, shift_record, &by);
+    refresh_leads(d);
 }
 
 /* ------------------------------------------------------------------------
@@ -592,10 +784,13 @@ int ops_distinct_pack(const ops_distinct *d, unsigned nparts, ops_buf *out)
         return 0;
     if (nparts == 0)
         return -1;
-    for (size_t i = 0; i < d->cap; i++) {
-        const entry *e = &d->slots[i];
-        if (e->rec && pack_entry(&out[e->hash % nparts], e->rec))
-            return -1;
+    for (size_t s = 0; s < OPS_DISTINCT_SHARDS; s++) {
+        const shard *sh = &d->shards[s];
+        for (size_t i = 0; i < sh->cap; i++) {
+            const entry *e = &sh->slots[i];
+            if (e->rec && pack_entry(&out[e->hash % nparts], e->rec))
+                return -1;
+        }
     }
     return 0;
 }

@@ -73,9 +73,52 @@ static void snapshot_free(snapshot *sn)
     free(sn->e);
 }
 
+/* Nonzero when x ranks above y for top: count descending, then first
+ * position, then the bytes (a prefix first). */
+static int snap_above(const snap_entry *x, const snap_entry *y)
+{
+    if (x->count != y->count)
+        return x->count > y->count;
+    if (x->first != y->first)
+        return x->first < y->first;
+    return snap_cmp(x, y) < 0;
+}
+
+/* ops_distinct_top, which a large table keeps as values come, is the best
+ * of sn, a walk over every value of d. */
+static void assert_top_of(const ops_distinct *d, const snapshot *sn)
+{
+    const snap_entry *best = NULL;
+    for (size_t i = 0; i < sn->n; i++)
+        if (!best || snap_above(&sn->e[i], best))
+            best = &sn->e[i];
+    size_t len;
+    uint64_t freq;
+    const char *top = ops_distinct_top(d, &len, &freq);
+    if (!best) {
+        assert_null(top);
+    } else {
+        assert_non_null(top);
+        assert_int_equal(len, best->n);
+        assert_memory_equal(top, best->s, len);
+        assert_int_equal(freq, best->count);
+    }
+}
+
+static void assert_top_is_best(const ops_distinct *d)
+{
+    snapshot sn = take_snapshot(d);
+    assert_top_of(d, &sn);
+    snapshot_free(&sn);
+}
+
+/* The same values, counts, first positions, top and unique; each top the
+ * best of its table's values. */
 static void assert_same_table(const ops_distinct *a, const ops_distinct *b)
 {
     snapshot x = take_snapshot(a), y = take_snapshot(b);
+    assert_top_of(a, &x);
+    assert_top_of(b, &y);
     assert_int_equal(x.n, y.n);
     for (size_t i = 0; i < x.n; i++) {
         assert_int_equal(x.e[i].n, y.e[i].n);
@@ -302,24 +345,31 @@ static uint64_t next_rand(uint64_t *x)
     return *x;
 }
 
-enum { PARTS = 6, PART_ROWS = 3000 };
+enum { PARTS = 6, PART_ROWS = 3000, PART_VALUES = 150 };
 
-/* Deals PART_ROWS values at random over part[0..PARTS) (new tables), the
- * same way for the same seed, and adds them all to whole when not NULL. */
-static void deal(ops_distinct **part, uint64_t seed, ops_distinct *whole)
+/* Deals rows values (of `values` distinct ones) at random over
+ * part[0..PARTS) (new tables), the same way for the same seed, and adds
+ * them all to whole when not NULL. */
+static void deal_n(ops_distinct **part, uint64_t seed, ops_distinct *whole,
+                   uint64_t rows, unsigned values)
 {
     uint64_t rng = seed;
     char buf[16];
     for (int k = 0; k < PARTS; k++)
         part[k] = new_table();
-    for (uint64_t pos = 0; pos < PART_ROWS; pos++) {
-        int len =
-            snprintf(buf, sizeof buf, "%u", (unsigned)(next_rand(&rng) % 150));
+    for (uint64_t pos = 0; pos < rows; pos++) {
+        int len = snprintf(buf, sizeof buf, "%u",
+                           (unsigned)(next_rand(&rng) % values));
         size_t k = next_rand(&rng) % PARTS;
         assert_int_equal(ops_distinct_add(part[k], buf, (size_t)len, pos), 0);
         if (whole)
             assert_int_equal(ops_distinct_add(whole, buf, (size_t)len, pos), 0);
     }
+}
+
+static void deal(ops_distinct **part, uint64_t seed, ops_distinct *whole)
+{
+    deal_n(part, seed, whole, PART_ROWS, PART_VALUES);
 }
 
 static void free_parts(ops_distinct **part)
@@ -369,6 +419,131 @@ static void test_merge_any_grouping(void **state)
         ops_distinct_free(left);
         ops_distinct_free(right);
     }
+}
+
+/* The merge of the engine: each part begun, then every part's shard s
+ * into one table, shards in a random order, then the ends; the same table
+ * as one fold, whatever the order. Values repeat across parts (counts
+ * add) and tie (the first position decides). The large deal makes parts
+ * of about OPS_DISTINCT_SPLIT_AT values, so some have split into shards
+ * and some have not. */
+static void merge_shard_by_shard(uint64_t seed, uint64_t rows, unsigned values)
+{
+    uint64_t rng = seed;
+    ops_distinct *a[PARTS], *whole = new_table(), *into = new_table();
+    deal_n(a, seed, whole, rows, values);
+    unsigned order[OPS_DISTINCT_SHARDS];
+    for (unsigned s = 0; s < OPS_DISTINCT_SHARDS; s++)
+        order[s] = s;
+    for (unsigned s = OPS_DISTINCT_SHARDS - 1; s > 0; s--) {
+        unsigned k = (unsigned)(next_rand(&rng) % (s + 1)), t = order[s];
+        order[s] = order[k];
+        order[k] = t;
+    }
+    for (int k = 0; k < PARTS; k++)
+        assert_int_equal(ops_distinct_absorb_begin(into, a[k]), 0);
+    for (unsigned s = 0; s < OPS_DISTINCT_SHARDS; s++)
+        for (int k = 0; k < PARTS; k++)
+            assert_int_equal(ops_distinct_absorb_shard(into, a[k], order[s]),
+                             0);
+    for (int k = 0; k < PARTS; k++) {
+        assert_int_equal(ops_distinct_unique(a[k]), 0);
+        ops_distinct_absorb_end(into, a[k]);
+    }
+    if (ops_distinct_unique(into) != ops_distinct_unique(whole))
+        fprintf(stderr, "seed %llu\n", (unsigned long long)seed);
+    assert_same_table(into, whole);
+    /* Into an empty table every value arrives new, none rises. */
+    ops_distinct *moved = new_table();
+    assert_int_equal(ops_distinct_absorb(moved, into), 0);
+    assert_same_table(moved, whole);
+    free_parts(a);
+    ops_distinct_free(whole);
+    ops_distinct_free(into);
+    ops_distinct_free(moved);
+}
+
+static void test_merge_shard_by_shard(void **state)
+{
+    (void)state;
+    for (uint64_t trial = 0; trial < 20; trial++)
+        merge_shard_by_shard(0x51ed2701a3b5c8d9ull + trial, PART_ROWS,
+                             PART_VALUES);
+    /* Parts of about 1.2 S rows over 3.33 S values: S distinct values
+     * each, give or take a few hundred (S = OPS_DISTINCT_SPLIT_AT). */
+    uint64_t split = OPS_DISTINCT_SPLIT_AT;
+    merge_shard_by_shard(0x7f4a7c159e3779b9ull, PARTS * split * 6 / 5,
+                         (unsigned)(10 * split / 3));
+}
+
+/* The top is kept while a table splits into shards (the top value is not
+ * seen again after), and after its positions shift (a value that then
+ * ties the top's count wins by its shifted first position). */
+static void test_top_kept_through_split_and_shift(void **state)
+{
+    (void)state;
+    ops_distinct *d = new_table();
+    for (uint64_t i = 0; i < 5; i++)
+        add_str(d, "early", 100 + i);
+    char buf[16];
+    for (uint64_t i = 0; i < OPS_DISTINCT_SPLIT_AT + 100; i++) {
+        snprintf(buf, sizeof buf, "v%llu", (unsigned long long)i);
+        add_str(d, buf, 200 + i);
+    }
+    assert_top(d, "early", 5);
+    assert_top_is_best(d);
+    ops_distinct_free(d);
+
+    d = new_table();
+    add_str(d, "a", 10);
+    add_str(d, "a", 11);
+    add_str(d, "b", 5);
+    assert_top(d, "a", 2);
+    ops_distinct_shift(d, 100); /* a first at 110, b at 105 */
+    add_str(d, "b", 300);
+    assert_top(d, "b", 2);
+    assert_top_is_best(d);
+    ops_distinct_free(d);
+}
+
+/* A table split into shards and one that is not, merged either way. */
+static void test_merge_split_with_whole(void **state)
+{
+    (void)state;
+    ops_distinct *big = new_table(), *small = new_table(), *whole = new_table();
+    char buf[16];
+    const uint64_t values = OPS_DISTINCT_SPLIT_AT + 1000;
+    for (uint64_t i = 0; i < 2 * values; i++) { /* each value twice */
+        snprintf(buf, sizeof buf, "b%llu", (unsigned long long)(i % values));
+        add_str(big, buf, i);
+        add_str(whole, buf, i);
+    }
+    for (uint64_t i = 0; i < 3000; i++) { /* half of them in big too */
+        int n = snprintf(buf, sizeof buf, "b%llu",
+                         (unsigned long long)(i * 13 % 2000 + values - 1000));
+        assert_int_equal(
+            ops_distinct_add(small, buf, (size_t)n, 3 * values + i), 0);
+        assert_int_equal(
+            ops_distinct_add(whole, buf, (size_t)n, 3 * values + i), 0);
+    }
+    ops_distinct *big2 = new_table(), *small2 = new_table();
+    assert_int_equal(ops_distinct_absorb(big2, big), 0);
+    assert_int_equal(ops_distinct_absorb(small2, small), 0);
+    assert_int_equal(ops_distinct_absorb(big2, small2), 0); /* split <- one */
+    assert_same_table(big2, whole);
+    ops_distinct *one = new_table();
+    snprintf(buf, sizeof buf, "b%llu", (unsigned long long)(values - 1000));
+    add_str(one, buf, 0); /* now first seen, and one more */
+    assert_int_equal(ops_distinct_absorb(one, big2), 0); /* one <- split */
+    add_str(whole, buf, 0);
+    assert_same_table(one, whole);
+    assert_top(whole, buf, 5); /* 2 + 2 + 1 */
+    ops_distinct_free(big);
+    ops_distinct_free(small);
+    ops_distinct_free(big2);
+    ops_distinct_free(small2);
+    ops_distinct_free(one);
+    ops_distinct_free(whole);
 }
 
 /* ops_distinct_add_run in runs of random length (empty values and
@@ -561,6 +736,9 @@ int main(void)
         cmocka_unit_test(test_growth_keeps_counts),
         cmocka_unit_test(test_large_values),
         cmocka_unit_test(test_merge_any_grouping),
+        cmocka_unit_test(test_merge_shard_by_shard),
+        cmocka_unit_test(test_merge_split_with_whole),
+        cmocka_unit_test(test_top_kept_through_split_and_shift),
         cmocka_unit_test(test_add_run_same_as_add),
         cmocka_unit_test(test_merge_into_itself_doubles),
         cmocka_unit_test(test_each_stops_early),
