@@ -93,8 +93,10 @@ static void free_columns(dfsum *d)
     for (size_t i = 0; i < d->ncolumns; i++)
         free(d->columns[i]);
     free(d->columns);
+    free(d->listed);
     d->columns = NULL;
-    d->ncolumns = 0;
+    d->listed = NULL;
+    d->ncolumns = d->nlisted = 0;
 }
 
 /* Frees the session's communicator, if MPI still allows it (a program may
@@ -183,24 +185,73 @@ dfsum_status dfsum_set_delimiter(dfsum *d, char delim)
     return DFSUM_OK;
 }
 
+typedef struct {
+    const char *name;
+    size_t pos;
+} list_entry;
+
+/* By name, then position. */
+static int by_name(const void *a, const void *b)
+{
+    const list_entry *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/* listed[i] for every position i of names[0..n): the index, among the
+ * names without repeats in first-seen order, of names[i]. Returns that
+ * count; (size_t)-1 out of memory. Sorted, as a list may name thousands. */
+static size_t index_names(const char *const *names, size_t n, size_t *listed)
+{
+    list_entry *order = malloc(n * sizeof *order);
+    size_t *first = malloc(n * sizeof *first);
+    if (!order || !first) {
+        free(order);
+        free(first);
+        return (size_t)-1;
+    }
+    for (size_t i = 0; i < n; i++)
+        order[i] = (list_entry){names[i], i};
+    qsort(order, n, sizeof *order, by_name);
+    for (size_t k = 0; k < n; k++) { /* the first of a run comes first */
+        int repeat = k > 0 && strcmp(order[k].name, order[k - 1].name) == 0;
+        first[order[k].pos] = repeat ? first[order[k - 1].pos] : order[k].pos;
+    }
+    size_t unique = 0;
+    for (size_t i = 0; i < n; i++)
+        listed[i] = first[i] == i ? unique++ : listed[first[i]];
+    free(order);
+    free(first);
+    return unique;
+}
+
 dfsum_status dfsum_set_columns(dfsum *d, const char *const *names, size_t n)
 {
-    char **copy = n ? calloc(n, sizeof *copy) : NULL;
-    if (n && !copy)
+    for (size_t i = 0; i < n; i++)
+        if (!names[i])
+            return engine_fail(d, DFSUM_EINVAL, "bad column list");
+    size_t *listed = n ? malloc(n * sizeof *listed) : NULL;
+    size_t unique = !n       ? 0
+                    : listed ? index_names(names, n, listed)
+                             : (size_t)-1;
+    char **copy =
+        unique && unique != (size_t)-1 ? calloc(unique, sizeof *copy) : NULL;
+    int failed = n && !copy;
+    for (size_t i = 0; !failed && i < n; i++)
+        if (!copy[listed[i]] && !(copy[listed[i]] = strdup(names[i])))
+            failed = 1;
+    if (failed) {
+        for (size_t k = 0; copy && k < unique; k++)
+            free(copy[k]);
+        free(copy);
+        free(listed);
         return engine_fail(d, DFSUM_ENOMEM, "out of memory");
-    for (size_t i = 0; i < n; i++) {
-        copy[i] = names[i] ? strdup(names[i]) : NULL;
-        if (!copy[i]) {
-            for (size_t j = 0; j < i; j++)
-                free(copy[j]);
-            free(copy);
-            return engine_fail(d, names[i] ? DFSUM_ENOMEM : DFSUM_EINVAL,
-                               "bad column list");
-        }
     }
     free_columns(d);
     d->columns = copy;
-    d->ncolumns = n;
+    d->ncolumns = unique;
+    d->listed = listed;
+    d->nlisted = n;
     return DFSUM_OK;
 }
 

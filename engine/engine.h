@@ -28,8 +28,11 @@ struct dfsum {
     double pct[64 + 1]; /* normalized percentiles (0.5 included, sorted) */
     size_t npct;
     char delim;
-    char **columns; /* --columns selection, NULL when all */
+    char **columns; /* --columns selection without repeats, NULL when all */
     size_t ncolumns;
+    size_t *listed; /* [nlisted]: the list as given, as indexes into columns
+                       (a name listed twice is described once, shown twice) */
+    size_t nlisted;
     int threads;
     size_t chunk_size;
     io_parser parser;
@@ -55,8 +58,9 @@ typedef struct {
 } engine_column;
 
 /* Builds the describe() table from summarized columns (already filtered
- * by --columns) of the file `source`; applies the include rule. Takes ownership
- * of the summaries' heap parts on success. */
+ * by --columns: d->columns in order, when there is a list) of the file
+ * `source`; shows them as listed (repeats too) and applies the include
+ * rule. Takes ownership of the summaries' heap parts on success. */
 dfsum_status engine_result_build(dfsum *d, const char *source,
                                  engine_column *cols, size_t ncols,
                                  dfsum_result **out);

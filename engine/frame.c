@@ -493,8 +493,8 @@ static void free_summaries(engine_column *ec, size_t n)
     free(ec);
 }
 
-/* The session's column list (dfsum_set_columns) picks the columns of
- * pick[0..m), each named once; 0, or a failure. */
+/* The session's column list (dfsum_set_columns, which keeps each name
+ * once) picks the columns of pick[0..m); 0, or a failure. */
 static dfsum_status pick_columns(dfsum_frame *f, size_t *pick,
                                  unsigned char *taken)
 {
@@ -505,9 +505,6 @@ static dfsum_status pick_columns(dfsum_frame *f, size_t *pick,
             return engine_fail(f->d, DFSUM_ENOTFOUND,
                                "the frame has no column named '%s'",
                                d->columns[i]);
-        if (taken[j])
-            return engine_fail(f->d, DFSUM_EINVAL,
-                               "column '%s' is listed twice", d->columns[i]);
         taken[j] = 1;
         pick[i] = j;
     }

@@ -57,18 +57,15 @@ const char *dfsum_dtype_name(dfsum_dtype dtype)
 }
 
 /* Marks which columns describe() keeps; returns how many. */
-static size_t select_columns(const dfsum *d, const engine_column *cols,
-                             size_t n, unsigned char *keep)
+static void select_columns(const dfsum *d, const engine_column *cols, size_t n,
+                           unsigned char *keep)
 {
-    size_t numeric = 0, kept = 0;
+    size_t numeric = 0;
     for (size_t i = 0; i < n; i++)
         numeric += is_numeric(cols[i].sum.dtype);
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++)
         keep[i] = d->include == DFSUM_INCLUDE_ALL || numeric == 0 ||
                   is_numeric(cols[i].sum.dtype);
-        kept += keep[i];
-    }
-    return kept;
 }
 
 static void add_row(dfsum_result *r, dfsum_stat stat, const char *label,
@@ -197,24 +194,65 @@ static dfsum_result *result_alloc(size_t ncols, size_t max_rows)
     return r;
 }
 
-/* Moves the kept columns' names and top strings into r. */
-static int adopt_columns(dfsum_result *r, engine_column *cols, size_t n,
-                         const unsigned char *keep)
+/* The columns shown, as indexes into cols[0..n): the session's list as
+ * given, repeats too (cols are then its names without repeats), or every
+ * column; those the include rule keeps. *m gets their count; NULL out of
+ * memory. */
+static size_t *shown_columns(const dfsum *d, size_t n,
+                             const unsigned char *keep, size_t *m)
 {
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!keep[i])
-            continue;
-        r->names[k] = strdup(cols[i].name);
-        if (!r->names[k])
-            return -1;
-        r->dtypes[k] = public_dtype(cols[i].sum.dtype);
-        fill_column(r, k, &cols[i].sum);
-        r->texts[k] = cols[i].sum.top; /* cells point into it */
-        cols[i].sum.top = NULL;
-        k++;
+    int listed = d->nlisted > 0 && n == d->ncolumns;
+    size_t total = listed ? d->nlisted : n;
+    size_t *show = malloc((total + 1) * sizeof *show);
+    if (!show)
+        return NULL;
+    *m = 0;
+    for (size_t i = 0; i < total; i++) {
+        size_t c = listed ? d->listed[i] : i;
+        if (keep[c])
+            show[(*m)++] = c;
     }
+    return show;
+}
+
+/* The top string of result column k: cols[c]'s own, moved, the first time
+ * c is shown; a copy of that for a repeat (first[c] is where it went). */
+static int adopt_top(dfsum_result *r, size_t k, engine_column *col,
+                     size_t *first)
+{
+    ops_summary view = col->sum;
+    if (*first != SIZE_MAX && r->texts[*first]) {
+        view.top = malloc(view.top_len + 1);
+        if (!view.top)
+            return -1;
+        memcpy(view.top, r->texts[*first], view.top_len + 1);
+    } else {
+        col->sum.top = NULL;
+        *first = k;
+    }
+    fill_column(r, k, &view); /* cells point into the top */
+    r->texts[k] = view.top;
     return 0;
+}
+
+/* Moves the shown columns' names and top strings into r. */
+static int adopt_columns(dfsum_result *r, engine_column *cols, size_t n,
+                         const size_t *show, size_t m)
+{
+    size_t *first = malloc((n + 1) * sizeof *first);
+    if (!first)
+        return -1;
+    for (size_t c = 0; c < n; c++)
+        first[c] = SIZE_MAX;
+    int rc = 0;
+    for (size_t k = 0; k < m && rc == 0; k++) {
+        engine_column *col = &cols[show[k]];
+        r->names[k] = strdup(col->name);
+        r->dtypes[k] = public_dtype(col->sum.dtype);
+        rc = !r->names[k] || adopt_top(r, k, col, &first[show[k]]) ? -1 : 0;
+    }
+    free(first);
+    return rc;
 }
 
 dfsum_status engine_result_build(dfsum *d, const char *source,
@@ -224,7 +262,7 @@ dfsum_status engine_result_build(dfsum *d, const char *source,
     unsigned char *keep = calloc(n + 1, 1);
     if (!keep)
         return engine_fail(d, DFSUM_ENOMEM, "out of memory");
-    size_t kept = select_columns(d, cols, n, keep);
+    select_columns(d, cols, n, keep);
     int any_text = 0, any_numeric = 0;
     for (size_t i = 0; i < n; i++) {
         if (!keep[i])
@@ -232,17 +270,21 @@ dfsum_status engine_result_build(dfsum *d, const char *source,
         any_numeric |= is_numeric(cols[i].sum.dtype);
         any_text |= !is_numeric(cols[i].sum.dtype);
     }
-    dfsum_result *r = result_alloc(kept, 8 + d->npct);
+    size_t shown = 0;
+    size_t *show = shown_columns(d, n, keep, &shown);
+    dfsum_result *r = show ? result_alloc(shown, 8 + d->npct) : NULL;
     if (r) {
         add_rows(r, d, any_text, any_numeric);
         r->source = strdup(source);
     }
-    if (!r || !r->source || adopt_columns(r, cols, n, keep) != 0) {
+    if (!r || !r->source || adopt_columns(r, cols, n, show, shown) != 0) {
         free(keep);
+        free(show);
         dfsum_result_free(r);
         return engine_fail(d, DFSUM_ENOMEM, "out of memory");
     }
     free(keep);
+    free(show);
     *out = r;
     return DFSUM_OK;
 }

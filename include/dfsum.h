@@ -111,9 +111,9 @@ DFSUM_API dfsum_status dfsum_set_delimiter(dfsum *d, char delim);
 
 /* Describe only these columns, in this order (names as in the output,
  * after deduplication), of files and frames alike. n == 0 restores all.
- * An unknown name makes describe fail with DFSUM_ENOTFOUND; a frame's
- * describe refuses a name listed twice (DFSUM_EINVAL). The strings are
- * copied. */
+ * A name listed twice is shown twice, as pandas' df[["a", "a"]] is (and
+ * summarized once). An unknown name makes describe fail with
+ * DFSUM_ENOTFOUND. The strings are copied. */
 DFSUM_API dfsum_status dfsum_set_columns(dfsum *d, const char *const *names,
                                          size_t n);
 

@@ -119,18 +119,30 @@ def first_seen_top(series, freq):
     raise AssertionError("no value with frequency %r" % freq)
 
 
+def column(df, col):
+    """df[col] as one Series: read_csv makes names unique, but --columns
+    may list one twice (df[["a", "a"]]), and the copies are the same."""
+    series = df[col]
+    return series.iloc[:, 0] if isinstance(series, pd.DataFrame) else series
+
+
 def fix_describe(df, desc):
-    """Replace pandas' float mean/std by exact ones and tie-break `top`.
-    read_csv makes column names unique, so df[col] is one column."""
-    for col in desc.columns:
-        series = df[col]
+    """Replace pandas' float mean/std by exact ones and tie-break `top`
+    (a repeated column's copies all at once)."""
+    for col in dict.fromkeys(desc.columns):
+        series = column(df, col)
         if series.dtype.kind in "iuf":
             if "mean" in desc.index:
                 mean, std = exact_moments([float(v) for v in series.dropna()])
-                desc.at["mean", col] = mean
-                desc.at["std", col] = std
-        elif "top" in desc.index and not pd.isna(desc.at["top", col]):
-            desc.at["top", col] = first_seen_top(series, desc.at["freq", col])
+                desc.loc["mean", col] = mean
+                desc.loc["std", col] = std
+        elif "top" in desc.index:
+            top = desc.loc["top", col]
+            top = top.iloc[0] if isinstance(top, pd.Series) else top
+            if not pd.isna(top):
+                freq = desc.loc["freq", col]
+                freq = freq.iloc[0] if isinstance(freq, pd.Series) else freq
+                desc.loc["top", col] = first_seen_top(series, freq)
     return desc
 
 
@@ -172,10 +184,10 @@ def json_value(v):
 
 def json_document(name, df, desc):
     cols = []
-    for col in desc.columns:
-        entry = {"name": str(col), "dtype": str(df[col].dtype)}
+    for j, col in enumerate(desc.columns):
+        entry = {"name": str(col), "dtype": str(column(df, col).dtype)}
         for label in desc.index:
-            v = json_value(desc.at[label, col])
+            v = json_value(desc.iloc[:, j][label])
             if label in ("count", "unique", "freq") and isinstance(v, float):
                 v = int(v)
             entry[str(label)] = v
