@@ -206,21 +206,14 @@ static size_t add_column(engine_worker *w, const io_chunk *chunk, ops_col *c,
                          size_t col, size_t from, size_t to, int text, int *rc)
 {
     const io_batch *b = &w->batch;
-    if (!text) {
-        ops_fields f = {{b->base[0], b->base[1]},
-                        b->spans + from * b->ncols + col,
-                        b->ncols,
-                        (c->saw & OPS_SAW_TEXT) && chunk_is_utf8(w, chunk)};
-        return from + ops_col_add_fields(c, &f, to - from, b->pos0 + from, rc);
-    }
-    for (size_t r = from; r < to; r++) {
-        size_t len;
-        const char *s = io_batch_field(b, r, col, &len);
-        *rc = ops_col_add_text(c, s, len, b->pos0 + r);
-        if (*rc != 0)
-            return r;
-    }
-    return to;
+    ops_fields f = {{b->base[0], b->base[1]},
+                    b->spans + from * b->ncols + col,
+                    b->ncols,
+                    (text || (c->saw & OPS_SAW_TEXT)) &&
+                        chunk_is_utf8(w, chunk)};
+    if (text)
+        return from + ops_col_add_texts(c, &f, to - from, b->pos0 + from, rc);
+    return from + ops_col_add_fields(c, &f, to - from, b->pos0 + from, rc);
 }
 
 /* A column known to be text whose values need not be counted: only the

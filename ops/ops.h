@@ -405,6 +405,11 @@ size_t ops_col_add_fields(ops_col *c, const ops_fields *f, size_t n,
  * The column keeps its OPS_SAW_* bits (plus OPS_SAW_RAW, which makes it
  * object) and the raw missing fields aside. Same returns as ops_col_add. */
 int ops_col_add_text(ops_col *c, const char *s, size_t n, uint64_t pos);
+/* ops_col_add_text for each of n fields of f in turn, field i at position
+ * pos0 + i, the text values counted a group at a time (their slots fetched
+ * together). Returns as ops_col_add_fields. */
+size_t ops_col_add_texts(ops_col *c, const ops_fields *f, size_t n,
+                         uint64_t pos0, int *rc);
 /* into += from; from is consumed (left empty but valid). Associative and
  * commutative. 0, or -1 out of memory. */
 int ops_col_merge(ops_col *into, ops_col *from);

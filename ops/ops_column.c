@@ -626,6 +626,52 @@ int ops_col_add_text(ops_col *c, const char *s, size_t n, uint64_t pos)
     return 0;
 }
 
+/* The text fields gathered by ops_col_add_texts, counted with their SAW
+ * bits. */
+static int count_raw_group(ops_col *c, const ops_text *v, size_t n,
+                           unsigned bits)
+{
+    if (n == 0)
+        return 0;
+    int rc = count_text_group(c, v, n, bits | OPS_SAW_RAW);
+    c->text_complete = 1;
+    return rc;
+}
+
+size_t ops_col_add_texts(ops_col *c, const ops_fields *f, size_t n,
+                         uint64_t pos0, int *rc)
+{
+    ops_text group[TEXT_GROUP];
+    size_t g = 0, i = 0;
+    unsigned bits = 0;
+    for (*rc = 0; i < n && *rc == 0; i++) {
+        size_t len;
+        const char *s = field_at(f, i, &len);
+        ops_value v;
+        ops_kind k = ops_classify(s, len, &v);
+        if (k == OPS_NA) { /* rare: counted on its own, in its table */
+            if ((*rc = count_raw_group(c, group, g, bits)) != 0 ||
+                (*rc = ops_col_add_text(c, s, len, pos0 + i)) != 0)
+                break;
+            g = 0;
+            continue;
+        }
+        if (!f->utf8_valid && !ops_utf8_valid(s, len)) {
+            *rc = OPS_EUTF8;
+            break;
+        }
+        bits |= kind_bits(k, v, s, len);
+        group[g++] = (ops_text){s, len, pos0 + i};
+        if (g == TEXT_GROUP) {
+            *rc = count_raw_group(c, group, g, bits);
+            g = 0;
+        }
+    }
+    if (count_raw_group(c, group, g, bits) && *rc == 0)
+        *rc = -1;
+    return *rc ? i : n;
+}
+
 /* *into += *from; the larger table absorbs the smaller one. */
 static int merge_tables(ops_distinct **into, ops_distinct **from)
 {

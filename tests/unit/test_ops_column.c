@@ -162,6 +162,35 @@ static void feed_pass1(ops_col *parts, int k, const column *col, uint64_t *rng)
     laid_out_free(&l);
 }
 
+/* Pass 2 of col into k partials: row by row without rng, else runs of
+ * random length dealt to random partials, each fed by ops_col_add_texts
+ * or by ops_col_add_text row by row. */
+static void feed_pass2(ops_col *parts, int k, const column *col, uint64_t *rng)
+{
+    laid_out l = rng ? lay_out(col, rng) : (laid_out){{NULL, NULL}, NULL};
+    for (size_t r = 0; r < col->n;) {
+        size_t n = rng ? 1 + next_rand(rng) % 700 : col->n;
+        n = n < col->n - r ? n : col->n - r;
+        int p = rng ? (int)(next_rand(rng) % (uint64_t)k) : 0;
+        if (rng && (next_rand(rng) & 1)) {
+            ops_fields f = {{l.buf[0], l.buf[1]},
+                            l.spans + r * SPAN_STRIDE,
+                            SPAN_STRIDE,
+                            0};
+            int rc = -1;
+            assert_int_equal(ops_col_add_texts(&parts[p], &f, n, r, &rc), n);
+            assert_int_equal(rc, 0);
+        } else {
+            for (size_t i = r; i < r + n; i++)
+                assert_int_equal(
+                    ops_col_add_text(&parts[p], col->v[i], col->len[i], i), 0);
+        }
+        r += n;
+    }
+    if (rng)
+        laid_out_free(&l);
+}
+
 /* Feeds col into k partials (rows dealt at random when rng is set), merges,
  * re-reads as text when the column asks for it, and finishes. */
 static ops_dtype summarize(const column *col, int k, uint64_t *rng,
@@ -173,11 +202,8 @@ static ops_dtype summarize(const column *col, int k, uint64_t *rng,
             ops_col_init(&parts[i]);
         if (pass == 1)
             feed_pass1(parts, k, col, rng);
-        for (size_t r = 0; pass == 2 && r < col->n; r++) {
-            int p = k > 1 ? (int)(next_rand(rng) % (uint64_t)k) : 0;
-            int rc = ops_col_add_text(&parts[p], col->v[r], col->len[r], r);
-            assert_int_equal(rc, 0);
-        }
+        if (pass == 2)
+            feed_pass2(parts, k, col, rng);
         ops_col *whole = k > 1 ? merge_randomly(parts, k, rng) : &parts[0];
         if (pass == 1 && ops_col_needs_text_pass(whole)) {
             for (int i = 0; i < k; i++)
@@ -329,14 +355,19 @@ static int same_text(const char *got, const char *want)
     return got && want ? strcmp(got, want) == 0 : got == want;
 }
 
+/* Each case row by row, then in runs of the batch paths (ops_col_add_fields,
+ * ops_col_add_texts) and over two partials, for a few seeds. */
 static void test_dtype_rules(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof dtype_cases / sizeof *dtype_cases; i++) {
+    for (size_t t = 0; t < 9 * sizeof dtype_cases / sizeof *dtype_cases; t++) {
+        size_t i = t / 9;
+        uint64_t rng = 0x9e3779b97f4a7c15ull * (t % 9);
         const dtype_case *dc = &dtype_cases[i];
         column col = column_of(dc->vals);
         ops_summary s;
-        summarize(&col, 1, NULL, quartiles, 3, &s);
+        summarize(&col, t % 9 > 4 ? 2 : 1, t % 9 ? &rng : NULL, quartiles, 3,
+                  &s);
         const char *first = dc->vals[0] ? dc->vals[0] : "(no rows)";
         EXPECT(s.dtype == dc->dtype, "case %zu (%s): dtype %d, want %d", i,
                first, (int)s.dtype, (int)dc->dtype);
@@ -384,6 +415,18 @@ static void test_invalid_utf8_text(void **state)
     assert_int_equal(ops_col_add_text(&c, "\xed\xa0\x80", 3, 0), OPS_EUTF8);
     assert_int_equal(ops_col_add_text(&c, "ok", 2, 0), 0);
     assert_int_equal(c.n_rows, 1);
+    ops_col_free(&c);
+    /* The same for a run of raw text: "1", "NA", "2.5", then the bad one. */
+    const char raw[] = "1NA2.5caf\xc3"
+                       "7";
+    ops_span raw_spans[5] = {{0, 1}, {1, 2}, {3, 3}, {6, 4}, {10, 1}};
+    ops_fields t = {{raw, raw}, raw_spans, 1, 0};
+    ops_col_init(&c);
+    assert_int_equal(ops_col_add_texts(&c, &t, 5, 0, &rc), 3);
+    assert_int_equal(rc, OPS_EUTF8);
+    assert_int_equal(c.n_rows, 3);
+    assert_int_equal(c.n_na, 1);
+    assert_int_equal(ops_col_dtype(&c), OPS_DT_OBJECT);
     ops_col_free(&c);
 }
 
