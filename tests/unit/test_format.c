@@ -324,6 +324,12 @@ static const struct repr_case REPR_CASES[] = {
     {0x000fffffffffffffull, "2.225073858507201e-308"},
     {0x7fefffffffffffffull, "1.7976931348623157e+308"},
     {0x3fb999999999999aull, "0.1"},
+    /* subnormals with fewer than 15 digits (too few bits for 15 to be
+     * enough to know them) */
+    {0x0000098a47368818ull, "5.182504009491e-311"},
+    {0x00005bd0440397c9ull, "4.9875952842315e-310"},
+    {0x0000270289997a14ull, "2.119139053733e-310"},
+    {0x00000283b4e49607ull, "1.3659427232884e-311"},
     {0x3fc999999999999aull, "0.2"},
     {0x3fd3333333333334ull, "0.30000000000000004"},
     {0x3fd5555555555555ull, "0.3333333333333333"},
