@@ -225,6 +225,62 @@ static size_t index_names(const char *const *names, size_t n, size_t *listed)
     return unique;
 }
 
+/* The first entry of sorted[0..n) named name, or NULL. */
+static const list_entry *find_sorted(const list_entry *sorted, size_t n,
+                                     const char *name)
+{
+    size_t lo = 0, hi = n; /* the first entry not below name is in [lo, hi] */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(sorted[mid].name, name) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && strcmp(sorted[lo].name, name) == 0 ? &sorted[lo] : NULL;
+}
+
+/* The indexes of the session's list among n named columns, by a sorted
+ * copy of the names: a list of thousands against a header of thousands
+ * stays cheap. */
+static dfsum_status pick_listed(dfsum *d, const char *source, size_t n,
+                                engine_name_fn name_of, const void *ctx,
+                                size_t *sel)
+{
+    list_entry *sorted = malloc((n + 1) * sizeof *sorted);
+    if (!sorted)
+        return engine_fail(d, DFSUM_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        sorted[i] = (list_entry){name_of(ctx, i), i};
+    qsort(sorted, n, sizeof *sorted, by_name);
+    dfsum_status st = DFSUM_OK;
+    for (size_t j = 0; j < d->ncolumns && st == DFSUM_OK; j++) {
+        const list_entry *e = find_sorted(sorted, n, d->columns[j]);
+        if (e)
+            sel[j] = e->pos;
+        else
+            st = engine_fail(d, DFSUM_ENOTFOUND, "%s: no column named '%s'",
+                             source, d->columns[j]);
+    }
+    free(sorted);
+    return st;
+}
+
+dfsum_status engine_pick_columns(dfsum *d, const char *source, size_t n,
+                                 engine_name_fn name_of, const void *ctx,
+                                 size_t **sel, size_t *nsel)
+{
+    *nsel = d->ncolumns ? d->ncolumns : n;
+    *sel = malloc((*nsel + 1) * sizeof **sel);
+    if (!*sel)
+        return engine_fail(d, DFSUM_ENOMEM, "out of memory");
+    if (d->ncolumns)
+        return pick_listed(d, source, n, name_of, ctx, *sel);
+    for (size_t j = 0; j < n; j++)
+        (*sel)[j] = j;
+    return DFSUM_OK;
+}
+
 dfsum_status dfsum_set_columns(dfsum *d, const char *const *names, size_t n)
 {
     for (size_t i = 0; i < n; i++)

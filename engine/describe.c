@@ -110,34 +110,27 @@ static dfsum_status run_open(engine_run *run, const char *path)
     return st;
 }
 
-static size_t find_name(const io_csv_header *h, const char *name)
+static const char *header_name(const void *hdr, size_t i)
 {
-    for (size_t i = 0; i < h->ncols; i++)
-        if (strcmp(h->names[i], name) == 0)
-            return i;
-    return (size_t)-1;
+    return ((const io_csv_header *)hdr)->names[i];
 }
 
 /* Maps the session's --columns (or all columns) to header indices. */
 static dfsum_status run_select(engine_run *run)
 {
-    const dfsum *d = run->d;
-    run->nsel = d->ncolumns ? d->ncolumns : run->hdr.ncols;
-    run->sel = calloc(run->nsel + 1, sizeof *run->sel);
+    dfsum_status st =
+        engine_pick_columns(run->d, io_source_name(run->src), run->hdr.ncols,
+                            header_name, &run->hdr, &run->sel, &run->nsel);
+    if (st != DFSUM_OK)
+        return st;
     run->cols = calloc(run->nsel + 1, sizeof *run->cols);
     run->redo = calloc(run->nsel + 1, 1);
     run->skipped = calloc(run->nsel + 1, 1);
-    run->lazy_text = d->include == DFSUM_INCLUDE_DEFAULT;
-    if (!run->sel || !run->cols || !run->redo || !run->skipped)
+    run->lazy_text = run->d->include == DFSUM_INCLUDE_DEFAULT;
+    if (!run->cols || !run->redo || !run->skipped)
         return engine_fail(run->d, DFSUM_ENOMEM, "out of memory");
-    for (size_t j = 0; j < run->nsel; j++) {
-        run->sel[j] = d->ncolumns ? find_name(&run->hdr, d->columns[j]) : j;
-        if (run->sel[j] == (size_t)-1)
-            return engine_fail(run->d, DFSUM_ENOTFOUND,
-                               "%s: no column named '%s'",
-                               io_source_name(run->src), d->columns[j]);
+    for (size_t j = 0; j < run->nsel; j++)
         ops_col_init(&run->cols[j]);
-    }
     return DFSUM_OK;
 }
 

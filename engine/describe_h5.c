@@ -83,31 +83,24 @@ static dfsum_status run_open(h5_run *run)
     return DFSUM_OK;
 }
 
-static size_t find_column(const io_h5_table *t, const char *name)
+static const char *table_name(const void *t, size_t i)
 {
-    for (size_t j = 0; j < io_h5_ncols(t); j++)
-        if (strcmp(io_h5_col_name(t, j), name) == 0)
-            return j;
-    return (size_t)-1;
+    return io_h5_col_name(t, i);
 }
 
 /* Maps the session's --columns (or all columns) to table columns. */
 static dfsum_status run_select(h5_run *run)
 {
-    const dfsum *d = run->d;
-    run->nsel = d->ncolumns ? d->ncolumns : io_h5_ncols(run->t);
-    run->sel = calloc(run->nsel + 1, sizeof *run->sel);
+    dfsum_status st =
+        engine_pick_columns(run->d, io_h5_name(run->t), io_h5_ncols(run->t),
+                            table_name, run->t, &run->sel, &run->nsel);
+    if (st != DFSUM_OK)
+        return st;
     run->cols = calloc(run->nsel + 1, sizeof *run->cols);
-    if (!run->sel || !run->cols)
+    if (!run->cols)
         return engine_fail(run->d, DFSUM_ENOMEM, "out of memory");
-    for (size_t j = 0; j < run->nsel; j++) {
+    for (size_t j = 0; j < run->nsel; j++)
         ops_col_init(&run->cols[j]);
-        run->sel[j] = d->ncolumns ? find_column(run->t, d->columns[j]) : j;
-        if (run->sel[j] == (size_t)-1)
-            return engine_fail(run->d, DFSUM_ENOTFOUND,
-                               "%s: no column named '%s'", io_h5_name(run->t),
-                               d->columns[j]);
-    }
     io_error err = {0};
     if (io_h5_select(run->t, run->sel, run->nsel, &err) != IO_OK)
         return engine_fail_io(run->d, &err);

@@ -51,6 +51,16 @@ dfsum_status engine_status_of_io(io_status status);
 /* Maps an io_error to a status and copies its message into d. */
 dfsum_status engine_fail_io(dfsum *d, const io_error *err);
 
+/* The name of column i of an input. */
+typedef const char *(*engine_name_fn)(const void *ctx, size_t i);
+/* The columns a describe reads, as indexes among the n columns of its
+ * input: the session's list (d->columns) in order, or all n. *sel (*nsel
+ * + 1 entries, the caller frees it) gets them; an unknown name fails with
+ * DFSUM_ENOTFOUND, "SOURCE: no column named 'NAME'". */
+dfsum_status engine_pick_columns(dfsum *d, const char *source, size_t n,
+                                 engine_name_fn name_of, const void *ctx,
+                                 size_t **sel, size_t *nsel);
+
 /* One described column of the input, in file order. */
 typedef struct {
     const char *name; /* borrowed from the header */

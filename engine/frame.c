@@ -493,22 +493,9 @@ static void free_summaries(engine_column *ec, size_t n)
     free(ec);
 }
 
-/* The session's column list (dfsum_set_columns, which keeps each name
- * once) picks the columns of pick[0..m); 0, or a failure. */
-static dfsum_status pick_columns(dfsum_frame *f, size_t *pick,
-                                 unsigned char *taken)
+static const char *meta_name(const void *f, size_t i)
 {
-    const dfsum *d = f->d;
-    for (size_t i = 0; i < d->ncolumns; i++) {
-        size_t j = find_column(f, d->columns[i]);
-        if (j == f->n)
-            return engine_fail(f->d, DFSUM_ENOTFOUND,
-                               "the frame has no column named '%s'",
-                               d->columns[i]);
-        taken[j] = 1;
-        pick[i] = j;
-    }
-    return DFSUM_OK;
+    return ((const dfsum_frame *)f)->meta[i].name;
 }
 
 /* Keeps only the listed columns, in the listed order, and frees the
@@ -516,19 +503,20 @@ static dfsum_status pick_columns(dfsum_frame *f, size_t *pick,
  * with it). Every process makes the same choice from the same layout. */
 static dfsum_status select_columns(dfsum_frame *f)
 {
-    size_t m = f->d->ncolumns;
-    if (m == 0 || f->n == 0)
+    if (f->d->ncolumns == 0 || f->n == 0)
         return DFSUM_OK;
-    size_t *pick = malloc(m * sizeof *pick);
+    size_t *pick = NULL, m = 0;
+    dfsum_status st =
+        engine_pick_columns(f->d, FRAME_SOURCE, f->n, meta_name, f, &pick, &m);
     unsigned char *taken = calloc(f->n, 1);
-    ops_col *cols = malloc(m * sizeof *cols);
-    frame_meta *meta = malloc(m * sizeof *meta);
-    dfsum_status st = pick && taken && cols && meta
-                          ? pick_columns(f, pick, taken)
-                          : engine_fail(f->d, DFSUM_ENOMEM, "out of memory");
+    ops_col *cols = malloc(m * sizeof *cols + 1);
+    frame_meta *meta = malloc(m * sizeof *meta + 1);
+    if (st == DFSUM_OK && (!taken || !cols || !meta))
+        st = engine_fail(f->d, DFSUM_ENOMEM, "out of memory");
     for (size_t i = 0; st == DFSUM_OK && i < m; i++) {
         cols[i] = f->cols[pick[i]];
         meta[i] = f->meta[pick[i]];
+        taken[pick[i]] = 1; /* the list names each column once */
     }
     for (size_t j = 0; st == DFSUM_OK && j < f->n; j++)
         if (!taken[j]) {
