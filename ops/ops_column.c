@@ -567,10 +567,26 @@ static int count_text_group(ops_col *c, const ops_text *v, size_t n,
     return 0;
 }
 
-/* Fields [i, n) of a column with text: classified one by one as add_field
- * does, the values counted a group at a time. */
+/* The text values of a group, counted with their SAW bits; in pass 2
+ * (raw) as raw text. */
+static int count_group(ops_col *c, const ops_text *v, size_t n, unsigned bits,
+                       int raw)
+{
+    if (!raw)
+        return count_text_group(c, v, n, bits);
+    if (n == 0)
+        return 0;
+    int rc = count_text_group(c, v, n, bits | OPS_SAW_RAW);
+    c->text_complete = 1;
+    return rc;
+}
+
+/* Fields [i, n) as text, classified one by one as add_field does, the
+ * values counted a group at a time. A missing field is only counted in
+ * pass 1; in pass 2 (raw) it goes to the table of missing values, as
+ * ops_col_add_text puts it (rare, so one at a time). */
 static size_t add_text_fields(ops_col *c, const ops_fields *f, size_t i,
-                              size_t n, uint64_t pos0, int *rc)
+                              size_t n, uint64_t pos0, int raw, int *rc)
 {
     ops_text group[TEXT_GROUP];
     size_t g = 0;
@@ -580,9 +596,16 @@ static size_t add_text_fields(ops_col *c, const ops_fields *f, size_t i,
         const char *s = field_at(f, i, &len);
         ops_value v;
         ops_kind k = ops_classify(s, len, &v);
-        if (k == OPS_NA) {
+        if (k == OPS_NA && !raw) {
             c->n_rows++;
             c->n_na++;
+            continue;
+        }
+        if (k == OPS_NA) {
+            if ((*rc = count_group(c, group, g, bits, raw)) != 0 ||
+                (*rc = ops_col_add_text(c, s, len, pos0 + i)) != 0)
+                break;
+            g = 0;
             continue;
         }
         if (!f->utf8_valid && !ops_utf8_valid(s, len)) {
@@ -592,11 +615,11 @@ static size_t add_text_fields(ops_col *c, const ops_fields *f, size_t i,
         bits |= kind_bits(k, v, s, len);
         group[g++] = (ops_text){s, len, pos0 + i};
         if (g == TEXT_GROUP) {
-            *rc = count_text_group(c, group, g, bits);
+            *rc = count_group(c, group, g, bits, raw);
             g = 0;
         }
     }
-    if (count_text_group(c, group, g, bits) && *rc == 0)
+    if (count_group(c, group, g, bits, raw) && *rc == 0)
         *rc = -1;
     return *rc ? i : n;
 }
@@ -607,7 +630,7 @@ size_t ops_col_add_fields(ops_col *c, const ops_fields *f, size_t n,
     size_t i = 0;
     *rc = 0;
     while (i < n && *rc == 0)
-        i = c->saw & OPS_SAW_TEXT ? add_text_fields(c, f, i, n, pos0, rc)
+        i = c->saw & OPS_SAW_TEXT ? add_text_fields(c, f, i, n, pos0, 0, rc)
                                   : add_number_fields(c, f, i, n, pos0, rc);
     return i;
 }
@@ -626,50 +649,10 @@ int ops_col_add_text(ops_col *c, const char *s, size_t n, uint64_t pos)
     return 0;
 }
 
-/* The text fields gathered by ops_col_add_texts, counted with their SAW
- * bits. */
-static int count_raw_group(ops_col *c, const ops_text *v, size_t n,
-                           unsigned bits)
-{
-    if (n == 0)
-        return 0;
-    int rc = count_text_group(c, v, n, bits | OPS_SAW_RAW);
-    c->text_complete = 1;
-    return rc;
-}
-
 size_t ops_col_add_texts(ops_col *c, const ops_fields *f, size_t n,
                          uint64_t pos0, int *rc)
 {
-    ops_text group[TEXT_GROUP];
-    size_t g = 0, i = 0;
-    unsigned bits = 0;
-    for (*rc = 0; i < n && *rc == 0; i++) {
-        size_t len;
-        const char *s = field_at(f, i, &len);
-        ops_value v;
-        ops_kind k = ops_classify(s, len, &v);
-        if (k == OPS_NA) { /* rare: counted on its own, in its table */
-            if ((*rc = count_raw_group(c, group, g, bits)) != 0 ||
-                (*rc = ops_col_add_text(c, s, len, pos0 + i)) != 0)
-                break;
-            g = 0;
-            continue;
-        }
-        if (!f->utf8_valid && !ops_utf8_valid(s, len)) {
-            *rc = OPS_EUTF8;
-            break;
-        }
-        bits |= kind_bits(k, v, s, len);
-        group[g++] = (ops_text){s, len, pos0 + i};
-        if (g == TEXT_GROUP) {
-            *rc = count_raw_group(c, group, g, bits);
-            g = 0;
-        }
-    }
-    if (count_raw_group(c, group, g, bits) && *rc == 0)
-        *rc = -1;
-    return *rc ? i : n;
+    return add_text_fields(c, f, 0, n, pos0, 1, rc);
 }
 
 /* *into += *from; the larger table absorbs the smaller one. */

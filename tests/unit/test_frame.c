@@ -245,6 +245,15 @@ static void expect_refused(fixture *fx, const char *const *names, size_t n,
     assert_non_null(strstr(dfsum_frame_errmsg(fx->f), why));
 }
 
+/* The mixed frame described with column list names[0..n) is csv. */
+static void expect_listed(fixture *fx, const char *const *names, size_t n,
+                          const char *csv)
+{
+    assert_int_equal(dfsum_set_columns(fx->d, names, n), DFSUM_OK);
+    add_mixed_frame(fx->f);
+    expect_csv(fx->f, csv);
+}
+
 /* The session's column list picks and orders a frame's columns:
  * df[["b", "x"]].describe(include="all") of the frame above; a name
  * listed twice is shown twice, as in df[["s", "x", "b", "s"]] and
@@ -255,34 +264,29 @@ static void column_list(void **state)
     fixture *fx = *state;
     const char *const pick[] = {"b", "x"};
     assert_int_equal(dfsum_set_include(fx->d, DFSUM_INCLUDE_ALL), DFSUM_OK);
-    assert_int_equal(dfsum_set_columns(fx->d, pick, 2), DFSUM_OK);
-    add_mixed_frame(fx->f);
-    expect_csv(fx->f, ",b,x\ncount,4,3.0\nunique,2,\ntop,True,\n"
-                      "freq,2,\nmean,,2.6666666666666665\n"
-                      "std,,1.2583057392117916\nmin,,1.5\n25%,,2.0\n"
-                      "50%,,2.5\n75%,,3.25\nmax,,4.0\n");
+    expect_listed(fx, pick, 2,
+                  ",b,x\ncount,4,3.0\nunique,2,\ntop,True,\n"
+                  "freq,2,\nmean,,2.6666666666666665\n"
+                  "std,,1.2583057392117916\nmin,,1.5\n25%,,2.0\n"
+                  "50%,,2.5\n75%,,3.25\nmax,,4.0\n");
     const char *const twice[] = {"s", "x", "b", "s"};
-    assert_int_equal(dfsum_set_columns(fx->d, twice, 4), DFSUM_OK);
-    add_mixed_frame(fx->f);
-    expect_csv(fx->f, ",s,x,b,s\ncount,3,3.0,4,3\nunique,2,,2,2\n"
-                      "top,v,,True,v\nfreq,2,,2,2\nmean,,2.6666666666666665,,\n"
-                      "std,,1.2583057392117916,,\nmin,,1.5,,\n25%,,2.0,,\n"
-                      "50%,,2.5,,\n75%,,3.25,,\nmax,,4.0,,\n");
+    expect_listed(fx, twice, 4,
+                  ",s,x,b,s\ncount,3,3.0,4,3\nunique,2,,2,2\n"
+                  "top,v,,True,v\nfreq,2,,2,2\nmean,,2.6666666666666665,,\n"
+                  "std,,1.2583057392117916,,\nmin,,1.5,,\n25%,,2.0,,\n"
+                  "50%,,2.5,,\n75%,,3.25,,\nmax,,4.0,,\n");
     const char *const numeric_twice[] = {"x", "s", "x"};
     assert_int_equal(dfsum_set_include(fx->d, DFSUM_INCLUDE_DEFAULT), DFSUM_OK);
-    assert_int_equal(dfsum_set_columns(fx->d, numeric_twice, 3), DFSUM_OK);
-    add_mixed_frame(fx->f);
-    expect_csv(fx->f, ",x,x\ncount,3.0,3.0\n"
-                      "mean,2.6666666666666665,2.6666666666666665\n"
-                      "std,1.2583057392117916,1.2583057392117916\n"
-                      "min,1.5,1.5\n25%,2.0,2.0\n50%,2.5,2.5\n"
-                      "75%,3.25,3.25\nmax,4.0,4.0\n");
+    expect_listed(fx, numeric_twice, 3,
+                  ",x,x\ncount,3.0,3.0\n"
+                  "mean,2.6666666666666665,2.6666666666666665\n"
+                  "std,1.2583057392117916,1.2583057392117916\n"
+                  "min,1.5,1.5\n25%,2.0,2.0\n50%,2.5,2.5\n"
+                  "75%,3.25,3.25\nmax,4.0,4.0\n");
     assert_int_equal(dfsum_set_include(fx->d, DFSUM_INCLUDE_ALL), DFSUM_OK);
     const char *const missing[] = {"x", "nope"};
     expect_refused(fx, missing, 2, DFSUM_ENOTFOUND, "'nope'");
-    assert_int_equal(dfsum_set_columns(fx->d, NULL, 0), DFSUM_OK);
-    add_mixed_frame(fx->f);
-    expect_csv(fx->f, mixed_all_csv);
+    expect_listed(fx, NULL, 0, mixed_all_csv);
 }
 
 /* Columns without a value take the dtype of their arrays:
