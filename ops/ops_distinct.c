@@ -9,20 +9,21 @@
  * their own, so the merge of two large tables can go shard by shard on
  * several threads. A smaller table is one array (shard 0): finding the
  * shard first, and keeping its leader (below), cost its adds a few ns,
- * which only the merge of a large table repays; it splits into shards when
- * it reaches OPS_DISTINCT_SPLIT_AT values. A record
- * holds the count, the first position and the bytes; records live in an
- * arena of large blocks that never move, so an insert needs no allocation
- * of its own and a record survives table growth. A repeat updates the
- * record its byte compare has just read. A shard doubles at 70% load and
- * rehashes from the stored hashes, without reading a record.
+ * which only the merge of a large table repays; an add splits it into
+ * shards when it reaches OPS_DISTINCT_SPLIT_AT values (a merge does not).
+ *
+ * A record holds the count, the first position and the bytes; records
+ * live in an arena of large blocks that never move, so an insert needs no
+ * allocation of its own and a record survives table growth. A repeat
+ * updates the record its byte compare has just read. A shard doubles at
+ * 70% load and rehashes from the stored hashes, without reading a record.
  *
  * Absorbing another table (the merge of thread partials) moves its arena
  * blocks over: a value new here keeps its record, one already here adds
  * its count and first position and its record is marked dead (count 0).
  * So every live record of a table's arena is the record of exactly one
- * entry, and walks over all values (each, shift) read the arena in order,
- * block by block, instead of the entries.
+ * entry, and walks over all values (each, shift, the top of a table not
+ * split) read the arena in order, block by block, instead of the entries.
  *
  * top is the first under a total order (count descending, first position
  * ascending, then the bytes), so it depends only on the multiset of values,
