@@ -584,7 +584,8 @@ static int count_group(ops_col *c, const ops_text *v, size_t n, unsigned bits,
 /* Fields [i, n) as text, classified one by one as add_field does, the
  * values counted a group at a time. A missing field is only counted in
  * pass 1; in pass 2 (raw) it goes to the table of missing values, as
- * ops_col_add_text puts it (rare, so one at a time). */
+ * ops_col_add_text puts it (rare, so one at a time; the tables are apart,
+ * so the group need not be counted first). */
 static size_t add_text_fields(ops_col *c, const ops_fields *f, size_t i,
                               size_t n, uint64_t pos0, int raw, int *rc)
 {
@@ -596,16 +597,11 @@ static size_t add_text_fields(ops_col *c, const ops_fields *f, size_t i,
         const char *s = field_at(f, i, &len);
         ops_value v;
         ops_kind k = ops_classify(s, len, &v);
-        if (k == OPS_NA && !raw) {
-            c->n_rows++;
-            c->n_na++;
-            continue;
-        }
         if (k == OPS_NA) {
-            if ((*rc = count_group(c, group, g, bits, raw)) != 0 ||
-                (*rc = ops_col_add_text(c, s, len, pos0 + i)) != 0)
+            if (raw && (*rc = ops_col_add_text(c, s, len, pos0 + i)) != 0)
                 break;
-            g = 0;
+            c->n_rows += !raw;
+            c->n_na += !raw;
             continue;
         }
         if (!f->utf8_valid && !ops_utf8_valid(s, len)) {

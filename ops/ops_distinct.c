@@ -252,6 +252,12 @@ static shard *shard_of(ops_distinct *d, uint64_t h)
     return &d->shards[h >> SHARD_SHIFT];
 }
 
+/* Where hash h starts its probe in slots[0..cap). */
+static entry *home_in(entry *slots, size_t cap, uint64_t h)
+{
+    return &slots[(size_t)h & (cap - 1)];
+}
+
 /* The slot of sh holding s, or the empty slot where it would go. */
 static entry *find_slot(const shard *sh, uint64_t h, const char *s, size_t n)
 {
@@ -260,6 +266,16 @@ static entry *find_slot(const shard *sh, uint64_t h, const char *s, size_t n)
     while (sh->slots[i].rec && !entry_is(&sh->slots[i], h, s, n))
         i = (i + 1) & mask;
     return &sh->slots[i];
+}
+
+/* Puts e in the first free slot from its home in slots[0..cap), an array
+ * being filled from stored hashes (it holds no equal value). */
+static void place(entry *slots, size_t cap, const entry *e)
+{
+    size_t j = (size_t)e->hash & (cap - 1);
+    while (slots[j].rec)
+        j = (j + 1) & (cap - 1);
+    slots[j] = *e;
 }
 
 static int grow(shard *sh)
@@ -272,14 +288,9 @@ static int grow(shard *sh)
         return -1;
     for (size_t i = 0; i < sh->cap; i++) {
         if (i + 16 < sh->cap) /* the new slot of an entry further on */
-            __builtin_prefetch(&slots[sh->slots[i + 16].hash & (cap - 1)], 1);
-        const entry *e = &sh->slots[i];
-        if (!e->rec)
-            continue;
-        size_t j = (size_t)e->hash & (cap - 1);
-        while (slots[j].rec)
-            j = (j + 1) & (cap - 1);
-        slots[j] = *e;
+            __builtin_prefetch(home_in(slots, cap, sh->slots[i + 16].hash), 1);
+        if (sh->slots[i].rec)
+            place(slots, cap, &sh->slots[i]);
     }
     free(sh->slots);
     sh->slots = slots;
@@ -359,10 +370,7 @@ __attribute__((noinline, cold)) static int split(ops_distinct *d)
         if (!e->rec)
             continue;
         shard *sh = &part[e->hash >> SHARD_SHIFT];
-        size_t j = (size_t)e->hash & (sh->cap - 1);
-        while (sh->slots[j].rec)
-            j = (j + 1) & (sh->cap - 1);
-        sh->slots[j] = *e;
+        place(sh->slots, sh->cap, e);
         sh->used++;
         contend(sh, e->rec);
     }
@@ -421,7 +429,7 @@ int ops_distinct_add(ops_distinct *d, const char *s, size_t n, uint64_t pos)
 static entry *home_slot(ops_distinct *d, uint64_t h)
 {
     shard *sh = shard_of(d, h);
-    return &sh->slots[(size_t)h & (sh->cap - 1)];
+    return home_in(sh->slots, sh->cap, h);
 }
 
 /* The record of the entry in h's first slot when that entry has hash h
@@ -548,9 +556,9 @@ int ops_distinct_absorb_shard(ops_distinct *into, ops_distinct *from,
         return -1;
     for (size_t i = 0; i < src->cap; i++) {
         if (i + PREFETCH_GROUP < src->cap)
-            __builtin_prefetch(
-                &to->slots[src->slots[i + PREFETCH_GROUP].hash & (to->cap - 1)],
-                1);
+            __builtin_prefetch(home_in(to->slots, to->cap,
+                                       src->slots[i + PREFETCH_GROUP].hash),
+                               1);
         if (src->slots[i].rec)
             absorb_entry(to, &src->slots[i]);
     }
