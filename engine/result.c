@@ -56,7 +56,7 @@ const char *dfsum_dtype_name(dfsum_dtype dtype)
     return "unknown";
 }
 
-/* Marks which columns describe() keeps; returns how many. */
+/* Marks which columns describe() keeps. */
 static void select_columns(const dfsum *d, const engine_column *cols, size_t n,
                            unsigned char *keep)
 {

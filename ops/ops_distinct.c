@@ -339,11 +339,17 @@ static void add_to_record(shard *sh, record *r, uint64_t count,
     contend(sh, r);
 }
 
+/* Whether used entries in cap slots are over the load limit (70%). */
+static int over_load(size_t used, size_t cap)
+{
+    return used * 10 > cap * 7;
+}
+
 /* Slots for `used` entries under the load limit, at least INITIAL_SLOTS. */
 static size_t slots_for(size_t used)
 {
     size_t cap = INITIAL_SLOTS;
-    while (used * 10 > cap * 7)
+    while (over_load(used, cap))
         cap *= 2;
     return cap;
 }
@@ -391,7 +397,7 @@ OPS_HOT int add_hashed(ops_distinct *d, uint64_t h, const char *s, size_t n,
         add_to_record(sh, e->rec, count, first_pos);
         return 0;
     }
-    if ((sh->used + 1) * 10 > sh->cap * 7) {
+    if (over_load(sh->used + 1, sh->cap)) {
         if (grow(sh))
             return -1;
         e = find_slot(sh, h, s, n);
@@ -467,7 +473,7 @@ int ops_distinct_add_run(ops_distinct *d, const ops_text *v, size_t n)
  * (quadratic), so the target is sized for everything first. */
 static int reserve(shard *sh, size_t used)
 {
-    while (used * 10 > sh->cap * 7)
+    while (over_load(used, sh->cap))
         if (grow(sh))
             return -1;
     return 0;
