@@ -270,6 +270,26 @@ static int run(const cli_options *opts)
     return status;
 }
 
+/* The parts joined, for write_stdout's one write. */
+static int print_help(void)
+{
+    size_t len = 0;
+    const char *part;
+    for (unsigned i = 0; (part = cli_help_text(i)) != NULL; i++)
+        len += strlen(part);
+    char *text = malloc(len + 1);
+    if (text == NULL) {
+        fprintf(stderr, "dfsum: out of memory\n");
+        return CLI_EXIT_FAILURE;
+    }
+    text[0] = '\0';
+    for (unsigned i = 0; (part = cli_help_text(i)) != NULL; i++)
+        strcat(text, part);
+    int status = write_stdout(text, len);
+    free(text);
+    return status;
+}
+
 static int print_version(void)
 {
     char line[64];
@@ -334,7 +354,7 @@ int main(int argc, char **argv)
     if (status != CLI_EXIT_OK)
         fprintf(stderr, "dfsum: %s\n", err.text);
     else if (opts.action == CLI_HELP)
-        status = write_stdout(cli_help_text(), strlen(cli_help_text()));
+        status = print_help();
     else if (opts.action == CLI_VERSION)
         status = print_version();
     else

@@ -15,7 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char HELP_TEXT[] =
+/* Two strings, each below the 4095 bytes C compilers must take. */
+static const char HELP_ABOUT[] =
     "Usage: dfsum [OPTIONS] [FILE...]\n"
     "\n"
     "Summarize CSV files the way pandas' read_csv(FILE).describe() does:\n"
@@ -23,11 +24,17 @@ static const char HELP_TEXT[] =
     "count, unique, top and freq of text and bool columns. With no FILE, or\n"
     "when FILE is -, read standard input.\n"
     "\n"
+    "Compressed CSV - gzip, bzip2, xz, zstd, LZ4, or a ZIP archive of one\n"
+    "file, known by its first bytes - is decompressed first, into a\n"
+    "temporary file in $TMPDIR (default /tmp).\n"
+    "\n"
     "An HDF5 file (known by its signature) is read as a table too:\n"
     "FILE.h5:/path names a 1-D compound dataset (one column per field), a\n"
     "group (its 1-D datasets of one length), a 2-D dataset (columns 0..M-1)\n"
     "or a 1-D dataset (one column); FILE.h5 alone is its root group.\n"
-    "\n"
+    "\n";
+
+static const char HELP_OPTIONS[] =
     "Options:\n"
     "  --format FORMAT     output format: table, csv, json or markdown\n"
     "                      (default: table on a terminal, csv otherwise);\n"
@@ -95,9 +102,9 @@ static const char HELP_TEXT[] =
     "  2  usage error: an unknown option, a bad option value, a --columns\n"
     "     name not in the file, or no such object in an HDF5 file\n";
 
-const char *cli_help_text(void)
+const char *cli_help_text(unsigned part)
 {
-    return HELP_TEXT;
+    return part == 0 ? HELP_ABOUT : part == 1 ? HELP_OPTIONS : NULL;
 }
 
 static int usage_error(cli_error *err, const char *fmt, ...)

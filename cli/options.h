@@ -64,7 +64,7 @@ typedef struct {
 int cli_parse(int argc, char **argv, cli_options *o, cli_error *err);
 void cli_options_free(cli_options *o);
 
-/* The text of --help. */
-const char *cli_help_text(void);
+/* The text of --help, in parts 0, 1, ...; NULL past the last. */
+const char *cli_help_text(unsigned part);
 
 #endif

@@ -16,6 +16,12 @@ set(THREADS_PREFER_PTHREAD_FLAG ON)
 find_package(Threads REQUIRED)
 pkg_check_modules(URING IMPORTED_TARGET liburing)
 
+# Compressed input, as read_csv takes it (io/ only): libarchive
+# (libarchive-dev) decodes bzip2, xz, zstd, LZ4 and a ZIP of one file, zlib
+# (zlib1g-dev) gzip, checking each member's CRC-32 as libarchive does not.
+pkg_check_modules(ARCHIVE REQUIRED IMPORTED_TARGET libarchive)
+pkg_check_modules(ZLIB REQUIRED IMPORTED_TARGET zlib)
+
 # fast_float is a header-only C++ library (libfast-float-dev).
 find_path(FAST_FLOAT_INCLUDE_DIR fast_float/fast_float.h REQUIRED)
 

@@ -147,10 +147,12 @@ DFSUM_API dfsum_status dfsum_set_progress(dfsum *d, dfsum_progress_fn fn,
  * Describe
  * ---------------------------------------------------------------------- */
 
-/* Describes the CSV or HDF5 file at path ("-" = standard input, CSV). On
- * success *out is a new result. Fails with DFSUM_EIO (cannot open/read),
- * DFSUM_EPARSE (malformed input), DFSUM_EEMPTY (no columns),
- * DFSUM_ENOTFOUND (unknown --columns name or HDF5 object),
+/* Describes the CSV or HDF5 file at path ("-" = standard input, CSV). A
+ * compressed CSV (gzip, bzip2, xz, zstd, LZ4, a ZIP of one file; known by
+ * its first bytes) is decompressed first, into a temporary file in
+ * $TMPDIR. On success *out is a new result. Fails with DFSUM_EIO (cannot
+ * open/read), DFSUM_EPARSE (malformed or damaged input), DFSUM_EEMPTY (no
+ * columns), DFSUM_ENOTFOUND (unknown --columns name or HDF5 object),
  * DFSUM_EUNSUPPORTED (an HDF5 object or type that maps to no table),
  * DFSUM_ENOMEM; the message names the file and the place. */
 DFSUM_API dfsum_status dfsum_describe_path(dfsum *d, const char *path,

@@ -62,6 +62,25 @@ ssize_t io_source_pread(io_source *s, void *buf, size_t len, uint64_t offset,
 void io_source_close(io_source *s); /* NULL-safe */
 
 /* ------------------------------------------------------------------------
+ * Compressed input (io_decompress.c), which io_source_open decompresses
+ * into its temporary file
+ * ---------------------------------------------------------------------- */
+/* Takes n decompressed bytes; IO_OK or a status with err set. */
+typedef io_status (*io_sink_fn)(void *ctx, const char *p, size_t n,
+                                io_error *err);
+
+/* "gzip", "bzip2", "xz", "zstd", "lz4" or "zip" when fd's first bytes
+ * (read at offset 0) are that format's signature; NULL otherwise. */
+const char *io_compression_of(int fd);
+
+/* Decodes all of fd (from offset 0) as `format` into sink; *size gets the
+ * bytes it took. A ZIP archive must hold exactly one file. Bad data fails
+ * with IO_EPARSE and a message naming `name` and the format. */
+io_status io_decompress(int fd, const char *name, const char *format,
+                        io_sink_fn sink, void *ctx, uint64_t *size,
+                        io_error *err);
+
+/* ------------------------------------------------------------------------
  * CSV dialect and header (io_header.c)
  * ---------------------------------------------------------------------- */
 typedef enum {

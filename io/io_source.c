@@ -5,7 +5,8 @@
  * and later from several threads, so a source must be a seekable regular
  * file. Anything that can only be read once - standard input ("-") when it
  * is not a regular file, a pipe, a FIFO - is first copied to an unlinked
- * temporary file in $TMPDIR, which the system removes on close.
+ * temporary file in $TMPDIR, which the system removes on close. Compressed
+ * input (io_decompress.c) is decompressed into such a file the same way.
  */
 #include "io.h"
 #include "io_reader_impl.h"
@@ -115,6 +116,39 @@ static io_status spool(io_source *s, int from, io_error *err)
     return IO_OK;
 }
 
+static io_status write_to_temp(void *ctx, const char *p, size_t n,
+                               io_error *err)
+{
+    const io_source *s = ctx;
+    char text[128];
+    if (write_all(s->fd, p, n) == 0)
+        return IO_OK;
+    return io_fail(err, IO_EIO,
+                   "%s: cannot write the decompressed data to a "
+                   "temporary file: %s",
+                   s->name, strerror_r(errno, text, sizeof text));
+}
+
+/* When s holds compressed data, s becomes its decompressed bytes, in a
+ * temporary file. */
+static io_status decompress(io_source *s, io_error *err)
+{
+    const char *format = io_compression_of(s->fd);
+    if (format == NULL)
+        return IO_OK;
+    char text[128];
+    int packed = s->fd;
+    if ((s->fd = open_temp_file()) < 0) {
+        s->fd = packed;
+        return io_fail(err, IO_EIO, "%s: cannot create a temporary file: %s",
+                       s->name, strerror_r(errno, text, sizeof text));
+    }
+    io_status st =
+        io_decompress(packed, s->name, format, write_to_temp, s, &s->size, err);
+    close(packed);
+    return st;
+}
+
 /* Takes ownership of fd: keeps it when it is a regular file read from its
  * start, copies it to a temporary file otherwise. */
 static io_status adopt(io_source *s, int fd, io_error *err)
@@ -129,14 +163,15 @@ static io_status adopt(io_source *s, int fd, io_error *err)
         close(fd);
         return fail_errno(err, s->name, EISDIR);
     }
+    io_status status = IO_OK;
     if (S_ISREG(st.st_mode) && lseek(fd, 0, SEEK_CUR) == 0) {
         s->fd = fd;
         s->size = (uint64_t)st.st_size;
-        return IO_OK;
+    } else {
+        status = spool(s, fd, err);
+        close(fd);
     }
-    io_status status = spool(s, fd, err);
-    close(fd);
-    return status;
+    return status == IO_OK ? decompress(s, err) : status;
 }
 
 static io_status open_fd(io_source *s, const char *path, io_error *err)

@@ -27,6 +27,7 @@
 #include <cmocka.h>
 
 #include "io.h"
+#include "scratch_dir.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -64,10 +65,7 @@ typedef struct {
 static int make_scratch(void **state)
 {
     scratch *s = calloc(1, sizeof *s);
-    const char *tmp = getenv("TMPDIR");
-    snprintf(s->dir, sizeof s->dir, "%s/test_io_csv.XXXXXX",
-             tmp != NULL && *tmp ? tmp : "/tmp");
-    if (mkdtemp(s->dir) == NULL)
+    if (s == NULL || scratch_dir_make(s->dir, sizeof s->dir, "test_io_csv"))
         return -1;
     *state = s;
     return 0;
@@ -76,19 +74,9 @@ static int make_scratch(void **state)
 static int drop_scratch(void **state)
 {
     scratch *s = *state;
-    DIR *d = opendir(s->dir);
-    struct dirent *e;
-    while (d != NULL && (e = readdir(d)) != NULL) {
-        char path[PATH_MAX + 256];
-        snprintf(path, sizeof path, "%s/%s", s->dir, e->d_name);
-        if (e->d_name[0] != '.')
-            unlink(path);
-    }
-    if (d != NULL)
-        closedir(d);
-    rmdir(s->dir);
+    int rc = scratch_dir_remove(s->dir);
     free(s);
-    return 0;
+    return rc;
 }
 
 static io_status open_in(const char *dir, const char *name, io_source **src,

@@ -14,6 +14,7 @@
 
 #include "io.h"
 #include "io_reader_impl.h"
+#include "scratch_dir.h"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -51,10 +52,7 @@ static void write_file(const char *path, const char *data, size_t n)
 static int setup(void **state, int pread)
 {
     fixture *f = calloc(1, sizeof *f);
-    const char *tmp = getenv("TMPDIR");
-    snprintf(f->dir, sizeof f->dir, "%s/test_io_reader.XXXXXX",
-             tmp != NULL && *tmp ? tmp : "/tmp");
-    if (mkdtemp(f->dir) == NULL)
+    if (f == NULL || scratch_dir_make(f->dir, sizeof f->dir, "test_io_reader"))
         return -1;
     snprintf(f->small, sizeof f->small, "%s/small.bin", f->dir);
     snprintf(f->large, sizeof f->large, "%s/large.bin", f->dir);
@@ -85,16 +83,11 @@ static int setup_pread(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    char path[PATH_MAX + 32];
-    unlink(f->small);
-    unlink(f->large);
-    snprintf(path, sizeof path, "%s/shrink.bin", f->dir);
-    unlink(path);
-    rmdir(f->dir);
+    int rc = scratch_dir_remove(f->dir);
     free(f->bytes);
     free(f);
     unsetenv("DFSUM_READER");
-    return 0;
+    return rc;
 }
 
 static io_source *open_source(const char *path)

@@ -24,6 +24,7 @@
 #include <cmocka.h>
 
 #include "io.h"
+#include "scratch_dir.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -41,12 +42,7 @@ typedef struct {
 static int make_scratch(void **state)
 {
     scratch *s = calloc(1, sizeof *s);
-    const char *tmp = getenv("TMPDIR");
-    if (s == NULL)
-        return -1;
-    snprintf(s->dir, sizeof s->dir, "%s/test_io_split.XXXXXX",
-             tmp != NULL && *tmp ? tmp : "/tmp");
-    if (mkdtemp(s->dir) == NULL)
+    if (s == NULL || scratch_dir_make(s->dir, sizeof s->dir, "test_io_split"))
         return -1;
     snprintf(s->path, sizeof s->path, "%s/t.csv", s->dir);
     *state = s;
@@ -56,10 +52,9 @@ static int make_scratch(void **state)
 static int drop_scratch(void **state)
 {
     scratch *s = *state;
-    unlink(s->path);
-    rmdir(s->dir);
+    int rc = scratch_dir_remove(s->dir);
     free(s);
-    return 0;
+    return rc;
 }
 
 static io_source *put_file(const scratch *s, const char *data, size_t n)

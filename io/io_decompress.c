@@ -1,0 +1,299 @@
+/*
+ * io_decompress.c - compressed input, as pandas.read_csv takes it: a gzip,
+ * bzip2, xz, zstd or LZ4 stream, or a ZIP archive of one file.
+ *
+ * The format is known by the first bytes, not by the file name, so that
+ * standard input (`dfsum < data.csv.gz`) and a misnamed file work too.
+ * libarchive decodes bzip2, xz, zstd, LZ4 and ZIP through one loop: its
+ * "raw" reader gives a compressed stream's bytes as a single entry, and its
+ * ZIP reader the archive's first entry (a second one is refused, as pandas
+ * refuses it). A warning on the data (a ZIP entry's bad CRC) fails the
+ * input. gzip goes to zlib itself: libarchive does not check a gzip
+ * member's CRC-32 and length, and Python's gzip (so pandas) does. The
+ * bytes go to a sink, which io_source.c points at an unlinked temporary
+ * file: every later stage reads the source by offset, from several
+ * threads, so the data must be seekable, as with a pipe.
+ */
+#include "io.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define SIGNATURE_BYTES 10
+#define INFLATE_BUF     ((size_t)1 << 20)
+
+typedef struct {
+    const char *name;
+    unsigned char bytes[SIGNATURE_BYTES];
+    size_t len;
+} signature;
+
+/* bzip2's "BZh" and a level digit are printable, so its block magic
+ * (the digits of pi, "1AY&SY") must follow too; an empty stream's
+ * end-of-stream magic is not checked: it has no data anyway. */
+static const signature SIGNATURES[] = {
+    {"gzip", {0x1f, 0x8b}, 2},
+    {"xz", {0xfd, '7', 'z', 'X', 'Z', 0x00}, 6},
+    {"zstd", {0x28, 0xb5, 0x2f, 0xfd}, 4},
+    {"lz4", {0x04, 0x22, 0x4d, 0x18}, 4},
+    {"zip", {'P', 'K', 0x03, 0x04}, 4},
+    {"zip", {'P', 'K', 0x05, 0x06}, 4}, /* an empty archive */
+};
+
+static int is_bzip2(const unsigned char *p, size_t n)
+{
+    static const unsigned char block[] = {0x31, 0x41, 0x59, 0x26, 0x53, 0x59};
+    return n >= 10 && memcmp(p, "BZh", 3) == 0 && p[3] >= '1' && p[3] <= '9' &&
+           memcmp(p + 4, block, sizeof block) == 0;
+}
+
+const char *io_compression_of(int fd)
+{
+    unsigned char p[SIGNATURE_BYTES];
+    ssize_t n;
+    do
+        n = pread(fd, p, sizeof p, 0);
+    while (n < 0 && errno == EINTR);
+    if (n <= 0)
+        return NULL;
+    if (is_bzip2(p, (size_t)n))
+        return "bzip2";
+    for (size_t i = 0; i < sizeof SIGNATURES / sizeof *SIGNATURES; i++) {
+        const signature *s = &SIGNATURES[i];
+        if ((size_t)n >= s->len && memcmp(p, s->bytes, s->len) == 0)
+            return s->name;
+    }
+    return NULL;
+}
+
+static const char *why_failed(struct archive *a)
+{
+    const char *why = archive_error_string(a);
+    return why ? why : "unknown error";
+}
+
+/* A library's words on one line: some end theirs in a newline. */
+static const char *one_line(const char *why, char line[256])
+{
+    size_t n = 0;
+    for (; why[n] != '\0' && n + 1 < 256; n++)
+        line[n] = why[n] == '\n' || why[n] == '\r' ? ' ' : why[n];
+    while (n > 0 && line[n - 1] == ' ')
+        n--;
+    line[n] = '\0';
+    return line;
+}
+
+/* A failure before any data. */
+static io_status archive_failed(struct archive *a, const char *name,
+                                const char *format, io_error *err)
+{
+    char line[256];
+    return io_fail(err, IO_EPARSE, "%s: cannot decompress (%s): %s", name,
+                   format, one_line(why_failed(a), line));
+}
+
+static io_status broken_at(const char *name, const char *format, uint64_t at,
+                           const char *why, io_error *err)
+{
+    char line[256];
+    return io_fail(err, IO_EPARSE,
+                   "%s: cannot decompress (%s) past byte %llu of the "
+                   "content: %s",
+                   name, format, (unsigned long long)at, one_line(why, line));
+}
+
+/* The entry's bytes to the sink, block by block as they are decoded (so
+ * that a failure can say how far the good data went). */
+static io_status copy_entry(struct archive *a, const char *name,
+                            const char *format, io_sink_fn sink, void *ctx,
+                            uint64_t *size, io_error *err)
+{
+    for (;;) {
+        const void *block;
+        size_t n;
+        la_int64_t offset;
+        int r = archive_read_data_block(a, &block, &n, &offset);
+        if (r == ARCHIVE_EOF)
+            return IO_OK;
+        if (r != ARCHIVE_OK)
+            return broken_at(name, format, *size, why_failed(a), err);
+        if (offset != (la_int64_t)*size)
+            return broken_at(name, format, *size, "a hole in the data", err);
+        io_status st = sink(ctx, block, n, err);
+        if (st != IO_OK)
+            return st;
+        *size += (uint64_t)n;
+    }
+}
+
+/* A ZIP archive holds exactly one file, as for pandas. */
+static io_status one_zip_entry(struct archive *a, int r, const char *name,
+                               io_error *err)
+{
+    if (r == ARCHIVE_EOF)
+        return io_fail(err, IO_EPARSE,
+                       "%s: the ZIP archive holds no file; it must hold "
+                       "exactly one",
+                       name);
+    struct archive_entry *next;
+    r = archive_read_next_header(a, &next);
+    if (r == ARCHIVE_EOF)
+        return IO_OK;
+    if (r < ARCHIVE_WARN)
+        return archive_failed(a, name, "zip", err);
+    return io_fail(err, IO_EPARSE,
+                   "%s: the ZIP archive holds more than one file; it must "
+                   "hold exactly one",
+                   name);
+}
+
+static io_status unpack(struct archive *a, int fd, const char *name,
+                        const char *format, io_sink_fn sink, void *ctx,
+                        uint64_t *size, io_error *err)
+{
+    int is_zip = strcmp(format, "zip") == 0;
+    /* "empty" takes a stream that decodes to no byte, which "raw"
+     * refuses: it is then an empty file, as for read_csv. */
+    if ((is_zip ? archive_read_support_format_zip(a)
+                : archive_read_support_format_raw(a)) != ARCHIVE_OK ||
+        (!is_zip && archive_read_support_format_empty(a) != ARCHIVE_OK) ||
+        archive_read_support_filter_all(a) != ARCHIVE_OK ||
+        archive_read_open_fd(a, fd, INFLATE_BUF) != ARCHIVE_OK)
+        return archive_failed(a, name, format, err);
+    struct archive_entry *entry;
+    int r = archive_read_next_header(a, &entry);
+    if (r < ARCHIVE_WARN)
+        return archive_failed(a, name, format, err);
+    if (is_zip && r == ARCHIVE_EOF)
+        return one_zip_entry(a, r, name, err);
+    io_status st = r == ARCHIVE_EOF
+                       ? IO_OK
+                       : copy_entry(a, name, format, sink, ctx, size, err);
+    if (st == IO_OK && is_zip)
+        st = one_zip_entry(a, r, name, err);
+    return st;
+}
+
+/* ---- gzip, by zlib ---------------------------------------------------- */
+
+typedef struct {
+    z_stream z;
+    unsigned char *in, *out;
+    int at_end;    /* the file is read to its end */
+    int in_member; /* a member has begun and not ended */
+} gz_state;
+
+/* More of the file into the input buffer when it is empty. */
+static io_status gz_fill(gz_state *g, int fd, const char *name, io_error *err)
+{
+    if (g->z.avail_in > 0 || g->at_end)
+        return IO_OK;
+    ssize_t n;
+    do
+        n = read(fd, g->in, INFLATE_BUF);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        char why[128];
+        return io_fail(err, IO_EIO, "%s: %s", name,
+                       strerror_r(errno, why, sizeof why));
+    }
+    g->z.next_in = g->in;
+    g->z.avail_in = (uInt)n;
+    g->at_end = n == 0;
+    return IO_OK;
+}
+
+/* Zero bytes between or after members, which gzip files may be padded
+ * with (Python's gzip skips them too). Nonzero when they filled the rest
+ * of the buffer. */
+static int gz_skip_padding(gz_state *g)
+{
+    while (g->z.avail_in > 0 && *g->z.next_in == 0) {
+        g->z.next_in++;
+        g->z.avail_in--;
+    }
+    return g->z.avail_in == 0 && !g->at_end;
+}
+
+/* One inflate step, its output to the sink. A member's end with more
+ * input behind it starts the next member (concatenated gzip files are one
+ * stream, as for gzip -d). */
+static io_status gz_step(gz_state *g, const char *name, io_sink_fn sink,
+                         void *ctx, uint64_t *size, io_error *err)
+{
+    g->z.next_out = g->out;
+    g->z.avail_out = INFLATE_BUF;
+    int r = inflate(&g->z, Z_NO_FLUSH);
+    size_t made = INFLATE_BUF - g->z.avail_out;
+    io_status st = made ? sink(ctx, (const char *)g->out, made, err) : IO_OK;
+    if (st != IO_OK)
+        return st;
+    *size += made;
+    if (r == Z_STREAM_END) {
+        g->in_member = 0;
+        return inflateReset(&g->z) == Z_OK
+                   ? IO_OK
+                   : broken_at(name, "gzip", *size, "zlib reset failed", err);
+    }
+    g->in_member = 1;
+    if (r == Z_OK || (r == Z_BUF_ERROR && !g->at_end))
+        return IO_OK;
+    if (r == Z_BUF_ERROR)
+        return broken_at(name, "gzip", *size, "truncated gzip input", err);
+    return broken_at(name, "gzip", *size, g->z.msg ? g->z.msg : zError(r), err);
+}
+
+static io_status gunzip(int fd, const char *name, io_sink_fn sink, void *ctx,
+                        uint64_t *size, io_error *err)
+{
+    gz_state g = {.in = malloc(INFLATE_BUF), .out = malloc(INFLATE_BUF)};
+    io_status st = IO_OK;
+    if (g.in == NULL || g.out == NULL ||
+        inflateInit2(&g.z, 15 + 16) != Z_OK) { /* 16: gzip wrapper only */
+        free(g.in);
+        free(g.out);
+        return io_fail(err, IO_ENOMEM, "%s: out of memory", name);
+    }
+    for (;;) {
+        if ((st = gz_fill(&g, fd, name, err)) != IO_OK)
+            break;
+        if (!g.in_member && gz_skip_padding(&g))
+            continue; /* the buffer was all zeros: refill */
+        if (g.at_end && g.z.avail_in == 0 && !g.in_member)
+            break; /* every member ended, nothing behind */
+        if ((st = gz_step(&g, name, sink, ctx, size, err)) != IO_OK)
+            break;
+    }
+    inflateEnd(&g.z);
+    free(g.in);
+    free(g.out);
+    return st;
+}
+
+/* ---- the entry point -------------------------------------------------- */
+
+io_status io_decompress(int fd, const char *name, const char *format,
+                        io_sink_fn sink, void *ctx, uint64_t *size,
+                        io_error *err)
+{
+    *size = 0;
+    if (lseek(fd, 0, SEEK_SET) != 0) {
+        char why[128];
+        return io_fail(err, IO_EIO, "%s: %s", name,
+                       strerror_r(errno, why, sizeof why));
+    }
+    if (strcmp(format, "gzip") == 0)
+        return gunzip(fd, name, sink, ctx, size, err);
+    struct archive *a = archive_read_new();
+    if (a == NULL)
+        return io_fail(err, IO_ENOMEM, "%s: out of memory", name);
+    io_status st = unpack(a, fd, name, format, sink, ctx, size, err);
+    archive_read_free(a);
+    return st;
+}
