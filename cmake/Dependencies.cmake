@@ -19,6 +19,8 @@ pkg_check_modules(URING IMPORTED_TARGET liburing)
 # Compressed input, as read_csv takes it (io/ only): libarchive
 # (libarchive-dev) decodes bzip2, xz, zstd, LZ4 and a ZIP of one file, zlib
 # (zlib1g-dev) gzip, checking each member's CRC-32 as libarchive does not.
+# libarchive is loaded at run time, when a file needs it (dlopen): only its
+# headers are used here.
 pkg_check_modules(ARCHIVE REQUIRED IMPORTED_TARGET libarchive)
 pkg_check_modules(ZLIB REQUIRED IMPORTED_TARGET zlib)
 

@@ -4,7 +4,8 @@
  *
  * The format is known by the first bytes, not by the file name, so that
  * standard input (`dfsum < data.csv.gz`) and a misnamed file work too.
- * libarchive decodes bzip2, xz, zstd, LZ4 and ZIP through one loop: its
+ * libarchive (loaded when needed, see below) decodes bzip2, xz, zstd, LZ4
+ * and ZIP through one loop: its
  * "raw" reader gives a compressed stream's bytes as a single entry, and its
  * ZIP reader the archive's first entry (a second one is refused, as pandas
  * refuses it). A warning on the data (a ZIP entry's bad CRC) fails the
@@ -18,7 +19,9 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <dlfcn.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -71,12 +74,6 @@ const char *io_compression_of(int fd)
     return NULL;
 }
 
-static const char *why_failed(struct archive *a)
-{
-    const char *why = archive_error_string(a);
-    return why ? why : "unknown error";
-}
-
 /* A library's words on one line: some end theirs in a newline. */
 static const char *one_line(const char *why, char line[256])
 {
@@ -89,15 +86,6 @@ static const char *one_line(const char *why, char line[256])
     return line;
 }
 
-/* A failure before any data. */
-static io_status archive_failed(struct archive *a, const char *name,
-                                const char *format, io_error *err)
-{
-    char line[256];
-    return io_fail(err, IO_EPARSE, "%s: cannot decompress (%s): %s", name,
-                   format, one_line(why_failed(a), line));
-}
-
 static io_status broken_at(const char *name, const char *format, uint64_t at,
                            const char *why, io_error *err)
 {
@@ -108,9 +96,85 @@ static io_status broken_at(const char *name, const char *format, uint64_t at,
                    name, format, (unsigned long long)at, one_line(why, line));
 }
 
+/* ---- libarchive, loaded when a file needs it --------------------------- */
+
+/* Linked, libarchive would bring libxml2 and ICU into every run of dfsum:
+ * 2-3 ms more to start, for the common case of a plain file. So it is
+ * loaded (dlopen) for a compressed file only, its functions looked up by
+ * name. The soname has been libarchive.so.13 since libarchive 3.0. */
+#define LIBARCHIVE_SONAME "libarchive.so.13"
+
+typedef struct {
+    void *lib;
+    struct archive *a;
+    struct archive *(*read_new)(void);
+    int (*read_free)(struct archive *);
+    int (*support_format_zip)(struct archive *);
+    int (*support_format_raw)(struct archive *);
+    int (*support_format_empty)(struct archive *);
+    int (*support_filter_all)(struct archive *);
+    int (*open_fd)(struct archive *, int, size_t);
+    int (*next_header)(struct archive *, struct archive_entry **);
+    int (*data_block)(struct archive *, const void **, size_t *, la_int64_t *);
+    const char *(*error_string)(struct archive *);
+} unpacker;
+
+/* Each function of u, or -1 (u->lib closed) when one is missing. The
+ * object pointer from dlsym goes into the function pointer through its
+ * bytes, as POSIX allows and ISO C does not say. */
+static int load_unpacker(unpacker *u)
+{
+    static const struct {
+        const char *name;
+        size_t at;
+    } fns[] = {
+        {"archive_read_new", offsetof(unpacker, read_new)},
+        {"archive_read_free", offsetof(unpacker, read_free)},
+        {"archive_read_support_format_zip",
+         offsetof(unpacker, support_format_zip)},
+        {"archive_read_support_format_raw",
+         offsetof(unpacker, support_format_raw)},
+        {"archive_read_support_format_empty",
+         offsetof(unpacker, support_format_empty)},
+        {"archive_read_support_filter_all",
+         offsetof(unpacker, support_filter_all)},
+        {"archive_read_open_fd", offsetof(unpacker, open_fd)},
+        {"archive_read_next_header", offsetof(unpacker, next_header)},
+        {"archive_read_data_block", offsetof(unpacker, data_block)},
+        {"archive_error_string", offsetof(unpacker, error_string)},
+    };
+    u->lib = dlopen(LIBARCHIVE_SONAME, RTLD_NOW | RTLD_LOCAL);
+    if (u->lib == NULL)
+        return -1;
+    for (size_t i = 0; i < sizeof fns / sizeof *fns; i++) {
+        void *fn = dlsym(u->lib, fns[i].name);
+        if (fn == NULL) {
+            dlclose(u->lib);
+            return -1;
+        }
+        memcpy((char *)u + fns[i].at, &fn, sizeof fn);
+    }
+    return 0;
+}
+
+static const char *why_failed(const unpacker *u)
+{
+    const char *why = u->error_string(u->a);
+    return why ? why : "unknown error";
+}
+
+/* A failure before any data. */
+static io_status archive_failed(const unpacker *u, const char *name,
+                                const char *format, io_error *err)
+{
+    char line[256];
+    return io_fail(err, IO_EPARSE, "%s: cannot decompress (%s): %s", name,
+                   format, one_line(why_failed(u), line));
+}
+
 /* The entry's bytes to the sink, block by block as they are decoded (so
  * that a failure can say how far the good data went). */
-static io_status copy_entry(struct archive *a, const char *name,
+static io_status copy_entry(const unpacker *u, const char *name,
                             const char *format, io_sink_fn sink, void *ctx,
                             uint64_t *size, io_error *err)
 {
@@ -118,11 +182,11 @@ static io_status copy_entry(struct archive *a, const char *name,
         const void *block;
         size_t n;
         la_int64_t offset;
-        int r = archive_read_data_block(a, &block, &n, &offset);
+        int r = u->data_block(u->a, &block, &n, &offset);
         if (r == ARCHIVE_EOF)
             return IO_OK;
         if (r != ARCHIVE_OK)
-            return broken_at(name, format, *size, why_failed(a), err);
+            return broken_at(name, format, *size, why_failed(u), err);
         if (offset != (la_int64_t)*size)
             return broken_at(name, format, *size, "a hole in the data", err);
         io_status st = sink(ctx, block, n, err);
@@ -133,7 +197,7 @@ static io_status copy_entry(struct archive *a, const char *name,
 }
 
 /* A ZIP archive holds exactly one file, as for pandas. */
-static io_status one_zip_entry(struct archive *a, int r, const char *name,
+static io_status one_zip_entry(const unpacker *u, int r, const char *name,
                                io_error *err)
 {
     if (r == ARCHIVE_EOF)
@@ -142,41 +206,62 @@ static io_status one_zip_entry(struct archive *a, int r, const char *name,
                        "exactly one",
                        name);
     struct archive_entry *next;
-    r = archive_read_next_header(a, &next);
+    r = u->next_header(u->a, &next);
     if (r == ARCHIVE_EOF)
         return IO_OK;
     if (r < ARCHIVE_WARN)
-        return archive_failed(a, name, "zip", err);
+        return archive_failed(u, name, "zip", err);
     return io_fail(err, IO_EPARSE,
                    "%s: the ZIP archive holds more than one file; it must "
                    "hold exactly one",
                    name);
 }
 
-static io_status unpack(struct archive *a, int fd, const char *name,
+static io_status unpack(const unpacker *u, int fd, const char *name,
                         const char *format, io_sink_fn sink, void *ctx,
                         uint64_t *size, io_error *err)
 {
     int is_zip = strcmp(format, "zip") == 0;
     /* "empty" takes a stream that decodes to no byte, which "raw"
      * refuses: it is then an empty file, as for read_csv. */
-    if ((is_zip ? archive_read_support_format_zip(a)
-                : archive_read_support_format_raw(a)) != ARCHIVE_OK ||
-        (!is_zip && archive_read_support_format_empty(a) != ARCHIVE_OK) ||
-        archive_read_support_filter_all(a) != ARCHIVE_OK ||
-        archive_read_open_fd(a, fd, INFLATE_BUF) != ARCHIVE_OK)
-        return archive_failed(a, name, format, err);
+    if ((is_zip ? u->support_format_zip(u->a) : u->support_format_raw(u->a)) !=
+            ARCHIVE_OK ||
+        (!is_zip && u->support_format_empty(u->a) != ARCHIVE_OK) ||
+        u->support_filter_all(u->a) != ARCHIVE_OK ||
+        u->open_fd(u->a, fd, INFLATE_BUF) != ARCHIVE_OK)
+        return archive_failed(u, name, format, err);
     struct archive_entry *entry;
-    int r = archive_read_next_header(a, &entry);
+    int r = u->next_header(u->a, &entry);
     if (r < ARCHIVE_WARN)
-        return archive_failed(a, name, format, err);
+        return archive_failed(u, name, format, err);
     if (is_zip && r == ARCHIVE_EOF)
-        return one_zip_entry(a, r, name, err);
+        return one_zip_entry(u, r, name, err);
     io_status st = r == ARCHIVE_EOF
                        ? IO_OK
-                       : copy_entry(a, name, format, sink, ctx, size, err);
+                       : copy_entry(u, name, format, sink, ctx, size, err);
     if (st == IO_OK && is_zip)
-        st = one_zip_entry(a, r, name, err);
+        st = one_zip_entry(u, r, name, err);
+    return st;
+}
+
+static io_status unarchive(int fd, const char *name, const char *format,
+                           io_sink_fn sink, void *ctx, uint64_t *size,
+                           io_error *err)
+{
+    unpacker u;
+    if (load_unpacker(&u) != 0)
+        return io_fail(err, IO_EIO,
+                       "%s: %s data needs " LIBARCHIVE_SONAME
+                       " (Debian: libarchive13), which cannot be loaded",
+                       name, format);
+    io_status st;
+    if ((u.a = u.read_new()) == NULL) {
+        st = io_fail(err, IO_ENOMEM, "%s: out of memory", name);
+    } else {
+        st = unpack(&u, fd, name, format, sink, ctx, size, err);
+        u.read_free(u.a);
+    }
+    dlclose(u.lib);
     return st;
 }
 
@@ -290,10 +375,5 @@ io_status io_decompress(int fd, const char *name, const char *format,
     }
     if (strcmp(format, "gzip") == 0)
         return gunzip(fd, name, sink, ctx, size, err);
-    struct archive *a = archive_read_new();
-    if (a == NULL)
-        return io_fail(err, IO_ENOMEM, "%s: out of memory", name);
-    io_status st = unpack(a, fd, name, format, sink, ctx, size, err);
-    archive_read_free(a);
-    return st;
+    return unarchive(fd, name, format, sink, ctx, size, err);
 }

@@ -356,6 +356,9 @@ typedef struct {
     ops_rep rep;       /* how vals are stored */
     ops_vec vals;      /* numeric values (none once text was seen) */
     uint64_t n_posinf, n_neginf;
+    /* Zeros of vals written "-0" while the rep is an integer one: they
+     * become -0.0 when it turns F64, as read_csv's float pass reads them. */
+    uint64_t n_negzero;
     /* The finite values, as doubles, added a block of vals at a time:
      * sums holds every value but those of the head block from index
      * `summed` on (see ops_column.c). */

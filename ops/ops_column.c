@@ -54,7 +54,7 @@ void ops_col_init(ops_col *c)
     c->text_complete = 1; /* nothing seen: the (empty) text holds it all */
     c->rep = OPS_REP_I64;
     ops_vec_init(&c->vals);
-    c->n_posinf = c->n_neginf = 0;
+    c->n_posinf = c->n_neginf = c->n_negzero = 0;
     ops_exact_init(&c->sums);
     c->summed = 0;
     bools_init(&c->bools);
@@ -126,6 +126,24 @@ static uint64_t rekey(ops_rep from, ops_rep to, uint64_t key)
     return slot_of_key(from, key);
 }
 
+/* n_negzero of the zeros just turned into 0.0 become -0.0: which ones
+ * does not matter, every statistic reads the values as a multiset. */
+static void sign_zeros(ops_col *c)
+{
+    const uint64_t zero_key = ops_key_from_f64(0.0), zero = bits_of(0.0);
+    const uint64_t neg_key = ops_key_from_f64(-0.0), neg = bits_of(-0.0);
+    for (ops_block *b = c->vals.head; b && c->n_negzero; b = b->next) {
+        uint32_t keyed = keyed_slots(c, b);
+        for (uint32_t i = 0; i < b->n && c->n_negzero; i++) {
+            uint64_t *slot = &b->slot[i];
+            if (*slot == (i < keyed ? zero_key : zero)) {
+                *slot = i < keyed ? neg_key : neg;
+                c->n_negzero--;
+            }
+        }
+    }
+}
+
 /* Turns every kept value into the double of its number, in place, keys
  * staying keys. */
 static void convert_to_f64(ops_col *c)
@@ -140,6 +158,8 @@ static void convert_to_f64(ops_col *c)
                              : bits_of(number_of_slot(c->rep, b->slot[i]));
     }
     c->rep = OPS_REP_F64;
+    if (c->n_negzero)
+        sign_zeros(c);
 }
 
 /* int64 values known to be >= 0 become uint64 ones: the same bits, but
@@ -160,7 +180,7 @@ static void drop_numbers(ops_col *c)
     ops_vec_free(&c->vals);
     ops_vec_init(&c->vals);
     c->rep = OPS_REP_I64;
-    c->n_posinf = c->n_neginf = 0;
+    c->n_posinf = c->n_neginf = c->n_negzero = 0;
     ops_exact_init(&c->sums);
     c->summed = 0;
     bools_init(&c->bools);
@@ -281,9 +301,13 @@ static int keep_double(ops_col *c, double x)
 
 static int keep_int(ops_col *c, int64_t i, int negative)
 {
+    int negzero = i == 0 && negative; /* "-0" */
     if (c->rep == OPS_REP_F64 || (c->rep == OPS_REP_U64 && negative))
-        return keep_double(c, (double)i);
-    return push_value(c, (uint64_t)i);
+        return keep_double(c, negzero ? -0.0 : (double)i);
+    if (push_value(c, (uint64_t)i))
+        return -1;
+    c->n_negzero += (uint64_t)negzero;
+    return 0;
 }
 
 static int keep_uint(ops_col *c, uint64_t u)
@@ -407,17 +431,19 @@ static inline __attribute__((always_inline)) void hot_flush(ops_col *c,
 }
 
 /* The slot of a plain number for the rep, or 0 when the rep does not hold
- * it as it is (a float into an integer rep, an int64 into uint64). An
- * INT is negative for OPS_SAW_NEG also as "-0" (it had a '-'). */
+ * it as it is (a float into an integer rep, an int64 into uint64), or for
+ * "-0", which keep_int counts. An INT is negative for OPS_SAW_NEG also as
+ * "-0" (it had a '-'). */
 static inline __attribute__((always_inline)) int
 hot_slot(ops_rep rep, int kind, ops_value v, int minus, uint64_t *slot,
          unsigned *bits)
 {
     if (kind == OPS_INT) {
-        unsigned neg = (unsigned)(v.u >> 63) | ((v.i == 0) & minus);
+        unsigned negzero = (v.i == 0) & minus; /* "-0": the slow path's */
+        unsigned neg = (unsigned)(v.u >> 63) | negzero;
         *bits = OPS_SAW_INT | neg * OPS_SAW_NEG;
         *slot = rep == OPS_REP_I64 ? v.u : bits_of((double)v.i);
-        return rep != OPS_REP_U64;
+        return (rep != OPS_REP_U64) & !negzero;
     }
     *bits = OPS_SAW_FLOAT;
     *slot = v.u;
@@ -722,6 +748,7 @@ static void merge_numbers(ops_col *into, ops_col *from, unsigned saw)
     catch_up(from);
     set_rep(into, rep);
     set_rep(from, rep);
+    into->n_negzero += from->n_negzero; /* 0 when the rep is F64 */
     ops_vec_splice(&into->vals, &from->vals);
     into->summed = into->vals.head ? into->vals.head->n : 0;
     ops_exact_merge(&into->sums, &from->sums);
@@ -1120,6 +1147,7 @@ void ops_col_adopt(ops_col *c, const ops_col_flat *g)
         ops_vec_free(&c->vals);
         c->rep = OPS_REP_I64;
         c->summed = 0;
+        c->n_negzero = 0;
         return;
     }
     set_rep(c, ops_col_rep_of_saw(c->saw));

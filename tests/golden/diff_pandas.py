@@ -15,8 +15,9 @@ make_golden.py's (pandas, with the exact mean and std and the first-seen top
 tie), read with float_precision="round_trip": pandas' default parser is not
 correctly rounded, dfsum is (README: "Where the answers differ from pandas").
 The other differences listed there (integers outside int64 mixed with
-decimals, "-0" in a float column, -9223372036854775808 in an integer column
-with missing values) are left out of the tables unless --known is given. Prints each mismatch with a diff; the last line is
+decimals, -9223372036854775808 in an integer column with missing values)
+are left out of the tables unless --known is given; so is "0.0" beside
+"-0" (a float column holding -0.0 and 0.0 has no one pandas answer). Prints each mismatch with a diff; the last line is
 `diff_pandas: N tables, M mismatches (seed S)`; exits 1 on a mismatch.
 """
 import argparse
@@ -33,8 +34,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 WEIRD = [".5", "5.", "-.5", "+3", "1E5", "1e-3", " 7", " 8 ", "inf", "-inf",
          "Infinity", "-Infinity", "INF", "nan", "NaN", "1_000", "0x10", "1,5",
          "--1", "1e", "e5", "+-1", "00012", "0.0", "1e308", "1e-320",
-         "9223372036854775807"]
-KNOWN = ["-0", "-9223372036854775808", "9223372036854775808", "18446744073709551615",
+         "9223372036854775807", "-0", "-00"]
+KNOWN = ["-9223372036854775808", "9223372036854775808", "18446744073709551615",
          "18446744073709551616", "99999999999999999999", "-9223372036854775809"]
 NA = ["", "NA", "N/A", "null", "NULL", "nan", "#N/A", "-NaN", "<NA>", "n/a",
       "None", "na"]
@@ -57,15 +58,33 @@ def token_kinds(known):
     }
 
 
+def zero_sign(token):
+    """-1 or 1 for a token that reads as a zero, else 0."""
+    try:
+        x = float(token)
+    except ValueError:
+        return 0
+    return 0 if x != 0 else (-1 if token.strip().startswith("-") else 1)
+
+
+def one_zero_sign(column):
+    """A column with both -0.0 and 0.0 has no one pandas answer (see the
+    README): its negative zeros become 1."""
+    signs = {zero_sign(t) for t in column}
+    if {-1, 1} <= signs:
+        return ["1" if zero_sign(t) < 0 else t for t in column]
+    return column
+
+
 def random_table(r, kinds):
     names = [k for k in kinds if k != "na"]
     ncols, nrows = r.randint(1, 6), r.randint(1, 40)
-    cols = [r.sample(names, r.randint(1, 3)) if r.random() < 0.5 else [r.choice(names)]
-            for _ in range(ncols)]
+    kinds_of = [r.sample(names, r.randint(1, 3)) if r.random() < 0.5 else [r.choice(names)]
+                for _ in range(ncols)]
+    cols = [one_zero_sign([kinds["na"](r) if r.random() < 0.1 else kinds[r.choice(k)](r)
+                           for _ in range(nrows)]) for k in kinds_of]
     lines = [",".join("c%d" % j for j in range(ncols))]
-    for _ in range(nrows):
-        lines.append(",".join(kinds["na"](r) if r.random() < 0.1 else kinds[r.choice(c)](r)
-                              for c in cols))
+    lines += [",".join(col[i] for col in cols) for i in range(nrows)]
     return "\n".join(lines) + "\n"
 
 

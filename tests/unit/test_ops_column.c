@@ -633,6 +633,92 @@ static void test_rep_switch_in_merge(void **state)
     }
 }
 
+/* "-0" is the integer 0 while the column is int64, and -0.0 once it is
+ * float64, as read_csv's float pass reads it, wherever the first float
+ * comes and however the rows are split. Expected: pandas 1.5.3,
+ * pd.read_csv(io.StringIO("a\n" + rows)).describe(), signs included. */
+typedef struct {
+    const char *rows[6];
+    ops_dtype dtype;
+    double min, q25, q50; /* exact bits: -0.0 is not 0.0 here */
+} negzero_case;
+
+static void check_negzero(const negzero_case *t, ops_col *c, unsigned split)
+{
+    ops_summary s;
+    assert_int_equal(ops_col_finish(c, quartiles, 3, &s), 0);
+    EXPECT(s.dtype == t->dtype && memcmp(&s.min, &t->min, 8) == 0 &&
+               memcmp(&s.quantiles[0], &t->q25, 8) == 0 &&
+               memcmp(&s.quantiles[1], &t->q50, 8) == 0,
+           "%s..., split %#x: dtype %d min %g 25%% %g 50%% %g", t->rows[0],
+           split, (int)s.dtype, s.min, s.quantiles[0], s.quantiles[1]);
+    ops_summary_free(&s);
+}
+
+static void test_negative_zero(void **state)
+{
+    (void)state;
+    static const negzero_case cases[] = {
+        {{"-0", "7", "-0", "2.5", "9"}, OPS_DT_FLOAT64, -0.0, 0.0, 2.5},
+        {{"-0", "1"}, OPS_DT_INT64, 0.0, 0.25, 0.5},
+        {{"2.5", "-0"}, OPS_DT_FLOAT64, -0.0, 0.625, 1.25},
+        {{"-0", "-0", "-0.0", "4.5"}, OPS_DT_FLOAT64, -0.0, -0.0, -0.0},
+        {{"-0", "-0", "2.5"}, OPS_DT_FLOAT64, -0.0, -0.0, 0.0},
+        /* an integer column with a missing value: 0.0 (int64 pass) */
+        {{"-0", "NA", "1"}, OPS_DT_FLOAT64, 0.0, 0.25, 0.5},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        const negzero_case *t = &cases[k];
+        size_t n = 0;
+        while (n < 6 && t->rows[n])
+            n++;
+        /* every split of the rows between two partials, merged both ways */
+        for (unsigned split = 0; split < 2u << n; split++) {
+            ops_col parts[2];
+            ops_col_init(&parts[0]);
+            ops_col_init(&parts[1]);
+            for (size_t r = 0; r < n; r++)
+                assert_int_equal(ops_col_add(&parts[(split >> r) & 1],
+                                             t->rows[r], strlen(t->rows[r]), r),
+                                 0);
+            unsigned into = split >> n; /* the top bit: which way */
+            assert_int_equal(ops_col_merge(&parts[into], &parts[!into]), 0);
+            check_negzero(t, &parts[into], split);
+            ops_col_free(&parts[0]);
+            ops_col_free(&parts[1]);
+        }
+        /* three partials: two integer ones may merge before a float one
+         * turns them float64 */
+        for (unsigned deal = 0; deal < 27 && n <= 3; deal++) {
+            ops_col parts[3];
+            for (int p = 0; p < 3; p++)
+                ops_col_init(&parts[p]);
+            for (size_t r = 0, d = deal; r < n; r++, d /= 3)
+                assert_int_equal(ops_col_add(&parts[d % 3], t->rows[r],
+                                             strlen(t->rows[r]), r),
+                                 0);
+            assert_int_equal(ops_col_merge(&parts[0], &parts[1]), 0);
+            assert_int_equal(ops_col_merge(&parts[2], &parts[0]), 0);
+            check_negzero(t, &parts[2], 0x100 + deal);
+            for (int p = 0; p < 3; p++)
+                ops_col_free(&parts[p]);
+        }
+        column col = column_of(t->rows);
+        for (uint64_t seed = 1; seed <= 16; seed++) { /* runs, rows */
+            uint64_t rng = seed;
+            ops_summary s;
+            ops_dtype dt =
+                summarize(&col, 1 + (int)(seed % 3), &rng, quartiles, 3, &s);
+            EXPECT(dt == t->dtype && memcmp(&s.min, &t->min, 8) == 0 &&
+                       memcmp(&s.quantiles[0], &t->q25, 8) == 0,
+                   "%s..., seed %llu: min %g", t->rows[0],
+                   (unsigned long long)seed, s.min);
+            ops_summary_free(&s);
+        }
+        column_free(&col);
+    }
+}
+
 static int compare_doubles(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -1341,6 +1427,7 @@ int main(void)
         cmocka_unit_test(test_oracle_inline),
         cmocka_unit_test(test_percentile_list),
         cmocka_unit_test(test_rep_switch_in_merge),
+        cmocka_unit_test(test_negative_zero),
         cmocka_unit_test(test_ints_with_missing_widen),
         cmocka_unit_test(test_merge_invariance),
         cmocka_unit_test(test_block_sums),
