@@ -5,15 +5,15 @@
  * The format is known by the first bytes, not by the file name, so that
  * standard input (`dfsum < data.csv.gz`) and a misnamed file work too.
  * libarchive (loaded when needed, see below) decodes bzip2, xz, zstd, LZ4
- * and ZIP through one loop: its
- * "raw" reader gives a compressed stream's bytes as a single entry, and its
- * ZIP reader the archive's first entry (a second one is refused, as pandas
- * refuses it). A warning on the data (a ZIP entry's bad CRC) fails the
- * input. gzip goes to zlib itself: libarchive does not check a gzip
- * member's CRC-32 and length, and Python's gzip (so pandas) does. The
- * bytes go to a sink, which io_source.c points at an unlinked temporary
- * file: every later stage reads the source by offset, from several
- * threads, so the data must be seekable, as with a pipe.
+ * and ZIP through one loop: its "raw" reader gives a compressed stream's
+ * bytes as a single entry, and its ZIP reader the archive's first entry (a
+ * second one is refused, as pandas refuses it). A warning on the data (a
+ * ZIP entry's bad CRC) fails the input. gzip goes to zlib itself:
+ * libarchive does not check a gzip member's CRC-32 and length, and
+ * Python's gzip (so pandas) does. The bytes go to a sink, which
+ * io_source.c points at an unlinked temporary file: every later stage
+ * reads the source by offset, from several threads, so the data must be
+ * seekable, as with a pipe.
  */
 #include "io.h"
 
