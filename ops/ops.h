@@ -123,6 +123,9 @@ void ops_exact_add_values(ops_exact *e, const uint64_t *v, size_t n,
                           ops_rep rep);
 /* into += from. Associative and commutative. */
 void ops_exact_merge(ops_exact *into, const ops_exact *from);
+/* Takes out of the sums what count adds of the integer i put in (count
+ * copies of the double of i). */
+void ops_exact_remove_int(ops_exact *e, int64_t i, uint64_t count);
 /* Correctly rounded S1/n; n >= 1. */
 double ops_exact_mean(const ops_exact *e, uint64_t n);
 /* Correctly rounded (n*S2 - S1^2)/(n(n-1)); n >= 2. Never negative. */
@@ -359,6 +362,11 @@ typedef struct {
     /* Zeros of vals written "-0" while the rep is an integer one: they
      * become -0.0 when it turns F64, as read_csv's float pass reads them. */
     uint64_t n_negzero;
+    /* Integers -9223372036854775808 read from text (among vals). In an
+     * int64 column with missing values they are missing too: read_csv
+     * marks missing integers with that very number before the column
+     * turns float64, and then cannot tell the two apart. */
+    uint64_t n_na_marker;
     /* The finite values, as doubles, added a block of vals at a time:
      * sums holds every value but those of the head block from index
      * `summed` on (see ops_column.c). */
@@ -528,7 +536,7 @@ typedef struct {
 } ops_reducer;
 
 typedef struct {
-    uint64_t n_rows, n_na, n_posinf, n_neginf;
+    uint64_t n_rows, n_na, n_posinf, n_neginf, n_na_marker;
     uint32_t saw;           /* OPS_SAW_* of all processes, or-ed */
     uint32_t text_complete; /* and-ed */
     ops_bools bools;

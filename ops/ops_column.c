@@ -54,7 +54,7 @@ void ops_col_init(ops_col *c)
     c->text_complete = 1; /* nothing seen: the (empty) text holds it all */
     c->rep = OPS_REP_I64;
     ops_vec_init(&c->vals);
-    c->n_posinf = c->n_neginf = c->n_negzero = 0;
+    c->n_posinf = c->n_neginf = c->n_negzero = c->n_na_marker = 0;
     ops_exact_init(&c->sums);
     c->summed = 0;
     bools_init(&c->bools);
@@ -180,7 +180,7 @@ static void drop_numbers(ops_col *c)
     ops_vec_free(&c->vals);
     ops_vec_init(&c->vals);
     c->rep = OPS_REP_I64;
-    c->n_posinf = c->n_neginf = c->n_negzero = 0;
+    c->n_posinf = c->n_neginf = c->n_negzero = c->n_na_marker = 0;
     ops_exact_init(&c->sums);
     c->summed = 0;
     bools_init(&c->bools);
@@ -302,6 +302,7 @@ static int keep_double(ops_col *c, double x)
 static int keep_int(ops_col *c, int64_t i, int negative)
 {
     int negzero = i == 0 && negative; /* "-0" */
+    c->n_na_marker += (uint64_t)(i == INT64_MIN);
     if (c->rep == OPS_REP_F64 || (c->rep == OPS_REP_U64 && negative))
         return keep_double(c, negzero ? -0.0 : (double)i);
     if (push_value(c, (uint64_t)i))
@@ -749,6 +750,7 @@ static void merge_numbers(ops_col *into, ops_col *from, unsigned saw)
     set_rep(into, rep);
     set_rep(from, rep);
     into->n_negzero += from->n_negzero; /* 0 when the rep is F64 */
+    into->n_na_marker += from->n_na_marker;
     ops_vec_splice(&into->vals, &from->vals);
     into->summed = into->vals.head ? into->vals.head->n : 0;
     ops_exact_merge(&into->sums, &from->sums);
@@ -961,7 +963,7 @@ static void spread_ranks(uint64_t n, const double *pct, size_t npct,
  * keys are converted, not the column. A stack buffer serves the usual
  * few percentiles, so that running out of memory rarely leaves the other
  * processes waiting in the collective call. */
-static int order_stats(const ops_col *c, ops_rep out, uint64_t n,
+static int order_stats(const ops_col *c, ops_rep out, uint64_t n, uint64_t skip,
                        const double *pct, size_t npct, const ops_reducer *red,
                        ops_summary *s)
 {
@@ -972,6 +974,8 @@ static int order_stats(const ops_col *c, ops_rep out, uint64_t n,
         return -1;
     uint64_t *keys = ranks + k;
     spread_ranks(n, pct, npct, ranks);
+    for (size_t i = 0; i < k; i++) /* past the lowest `skip` keys */
+        ranks[i] += skip;
     const ops_vec *vecs[1] = {&c->vals};
     int rc = ops_select_ranks_reduced(vecs, 1, ranks, k, keys, red);
     for (size_t i = 0; rc == 0 && i < k; i++)
@@ -991,16 +995,31 @@ static int order_stats(const ops_col *c, ops_rep out, uint64_t n,
 /* With red, c has adopted the global flat: count, rep and sums are the
  * whole column's (its own values were summed into that flat, and adopt
  * marked them summed), so only the order statistics need the others. */
+/* The kept values read_csv takes for missing: the NA markers of an int64
+ * column with missing values (which is float64). They are its lowest
+ * keys, as the rep is I64. */
+static uint64_t marked_missing(const ops_col *c, ops_dtype dtype)
+{
+    unsigned not_int64 = OPS_SAW_FLOAT | OPS_SAW_BIGINT | OPS_SAW_UINT |
+                         OPS_SAW_U64ARR | OPS_SAW_TEXT | OPS_SAW_BOOL;
+    if (dtype != OPS_DT_FLOAT64 || c->n_na == 0 || (c->saw & not_int64))
+        return 0;
+    return c->n_na_marker;
+}
+
 static int finish_numeric(ops_col *c, const double *pct, size_t npct,
                           const ops_reducer *red, ops_summary *s)
 {
-    uint64_t n = c->n_rows - c->n_na;
+    uint64_t marked = marked_missing(c, s->dtype);
+    uint64_t n = c->n_rows - c->n_na - marked;
     s->count = n;
     if (n == 0)
         return 0;
     catch_up(c); /* every value a key */
+    if (marked)
+        ops_exact_remove_int(&c->sums, INT64_MIN, marked);
     moments(c, n, s);
-    return order_stats(c, rep_of(s->dtype), n, pct, npct, red, s);
+    return order_stats(c, rep_of(s->dtype), n, marked, pct, npct, red, s);
 }
 
 /* The local top candidate: highest count, then smallest first position
@@ -1110,6 +1129,7 @@ void ops_col_flatten(ops_col *c, ops_col_flat *out)
     out->n_na = c->n_na;
     out->n_posinf = c->n_posinf;
     out->n_neginf = c->n_neginf;
+    out->n_na_marker = c->n_na_marker;
     out->saw = c->saw;
     out->text_complete = c->text_complete != 0;
     out->bools = c->bools;
@@ -1122,6 +1142,7 @@ void ops_col_flat_merge(ops_col_flat *into, const ops_col_flat *from)
     into->n_na += from->n_na;
     into->n_posinf += from->n_posinf;
     into->n_neginf += from->n_neginf;
+    into->n_na_marker += from->n_na_marker;
     into->saw |= from->saw;
     into->text_complete &= from->text_complete;
     merge_bools(&into->bools, &from->bools);
@@ -1138,6 +1159,7 @@ void ops_col_adopt(ops_col *c, const ops_col_flat *g)
     c->n_na = g->n_na;
     c->n_posinf = g->n_posinf;
     c->n_neginf = g->n_neginf;
+    c->n_na_marker = g->n_na_marker;
     c->saw = g->saw;
     c->text_complete = g->text_complete != 0;
     c->bools = g->bools;

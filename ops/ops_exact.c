@@ -454,6 +454,29 @@ void ops_exact_add_values(ops_exact *e, const uint64_t *v, size_t n,
     }
 }
 
+/* The inverse of count adds of i, which add the double of i (i itself up
+ * to 2^53, and an integer of at most 2^63 in size above): -count*x into
+ * S1 (below 2^127 in size) and -count*x*x into S2 (below 2^190), in the
+ * units of integers. */
+void ops_exact_remove_int(ops_exact *e, int64_t i, uint64_t count)
+{
+    double x = (double)i;
+    uint64_t m = (uint64_t)fabs(x); /* <= 2^63: exact */
+    u128 sum = (u128)m * count, sq = (u128)m * m;
+    u128 sq_lo = (u128)(uint64_t)sq * count;
+    u128 sq_hi = (u128)(uint64_t)(sq >> 64) * count + (sq_lo >> 64);
+    uint64_t w1[2] = {(uint64_t)sum, (uint64_t)(sum >> 64)};
+    uint64_t w2[3] = {(uint64_t)sq_lo, (uint64_t)sq_hi,
+                      (uint64_t)(sq_hi >> 64)};
+    uint32_t d[6];
+    settle_all(e);
+    words_to_digits(w1, 2, d);
+    add_shifted(e->s1, d, 4, INT_SHIFT, i < 0 ? 0 : -1); /* -(count*x) */
+    words_to_digits(w2, 3, d);
+    add_shifted(e->s2, d, 6, 2 * INT_SHIFT, -1);
+    settle_all(e);
+}
+
 /* Adds from's slots and limbs into into's settled limbs: from's limbs are
  * each below 2^62 + 2^32 in size, its slots and integer sums add one piece
  * below 2^32 each. */

@@ -719,6 +719,80 @@ static void test_negative_zero(void **state)
     }
 }
 
+/* -9223372036854775808 is read_csv's marker of a missing integer: in an
+ * int64 column with missing values it is missing too (the column is
+ * float64), elsewhere a value. Expected: pandas 1.5.3 describe(). */
+#define I64_MIN_TEXT "-9223372036854775808"
+
+typedef struct {
+    const char *rows[6];
+    ops_dtype dtype;
+    uint64_t count;
+    double mean, min, q50;
+} marker_case;
+
+static void check_marker(const marker_case *t, ops_col *c, unsigned split)
+{
+    ops_summary s;
+    assert_int_equal(ops_col_finish(c, quartiles, 3, &s), 0);
+    int same = s.dtype == t->dtype && s.count == t->count;
+    if (same && t->count > 0)
+        same = s.mean == t->mean && s.min == t->min && s.quantiles[1] == t->q50;
+    EXPECT(same, "%s %s..., split %#x: dtype %d count %llu mean %.17g min %g",
+           t->rows[0], t->rows[1], split, (int)s.dtype,
+           (unsigned long long)s.count, s.mean, s.min);
+    ops_summary_free(&s);
+}
+
+static void test_int64_min_as_missing(void **state)
+{
+    (void)state;
+    static const marker_case cases[] = {
+        {{I64_MIN_TEXT, "NA", "1", "5"}, OPS_DT_FLOAT64, 2, 3.0, 1.0, 3.0},
+        {{I64_MIN_TEXT, "1", "5"},
+         OPS_DT_INT64,
+         3,
+         -3.0744573456182584e+18,
+         -9223372036854775808.0,
+         1.0},
+        {{I64_MIN_TEXT, "NA"}, OPS_DT_FLOAT64, 0, 0, 0, 0},
+        {{I64_MIN_TEXT, I64_MIN_TEXT, "NA", "7", I64_MIN_TEXT},
+         OPS_DT_FLOAT64,
+         1,
+         7.0,
+         7.0,
+         7.0},
+        {{"NA", "3", I64_MIN_TEXT, "-2"}, OPS_DT_FLOAT64, 2, 0.5, -2.0, 0.5},
+        /* a float: the float pass reads it as a number */
+        {{I64_MIN_TEXT, "1.5", "NA"},
+         OPS_DT_FLOAT64,
+         2,
+         -4.611686018427388e+18,
+         -9223372036854775808.0,
+         -4.611686018427388e+18},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        const marker_case *t = &cases[k];
+        size_t n = 0;
+        while (n < 6 && t->rows[n])
+            n++;
+        for (unsigned split = 0; split < 2u << n; split++) {
+            ops_col parts[2];
+            ops_col_init(&parts[0]);
+            ops_col_init(&parts[1]);
+            for (size_t r = 0; r < n; r++)
+                assert_int_equal(ops_col_add(&parts[(split >> r) & 1],
+                                             t->rows[r], strlen(t->rows[r]), r),
+                                 0);
+            unsigned into = split >> n;
+            assert_int_equal(ops_col_merge(&parts[into], &parts[!into]), 0);
+            check_marker(t, &parts[into], split);
+            ops_col_free(&parts[0]);
+            ops_col_free(&parts[1]);
+        }
+    }
+}
+
 static int compare_doubles(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -1428,6 +1502,7 @@ int main(void)
         cmocka_unit_test(test_percentile_list),
         cmocka_unit_test(test_rep_switch_in_merge),
         cmocka_unit_test(test_negative_zero),
+        cmocka_unit_test(test_int64_min_as_missing),
         cmocka_unit_test(test_ints_with_missing_widen),
         cmocka_unit_test(test_merge_invariance),
         cmocka_unit_test(test_block_sums),
