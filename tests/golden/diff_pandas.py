@@ -9,8 +9,11 @@ A developer tool like make_golden.py (it needs pandas 1.5, Debian 12's
 python3-pandas; ctest runs it as golden.pandas_diff when pandas is there and
 skips it otherwise). Each table has 1 to 6 columns and 1 to 40 rows drawn
 from number forms (integers of every size, decimals, exponents, inf, odd
-spellings), missing-value strings, bools and quoted text; each is described
-twice, by default and with --include all. The expected output is
+spellings), missing-value strings, bools and quoted text, under a header
+with empty, repeated and quoted names, with blank lines, short rows, CRLF
+line ends, a BOM or no final line end now and then, separated by commas,
+semicolons or tabs; each is described twice, by default and with
+--include all, now and then with a percentile list of its own. The expected output is
 make_golden.py's (pandas, with the exact mean and std and the first-seen top
 tie), read with float_precision="round_trip": pandas' default parser is not
 correctly rounded, dfsum is (README: "Where the answers differ from pandas").
@@ -76,16 +79,41 @@ def one_zero_sign(column):
     return column
 
 
-def random_table(r, kinds):
+def header(r, ncols, sep):
+    """Column names, some empty ("Unnamed: i"), repeated ("a.1"), quoted or
+    with a leading space."""
+    names = ["c%d" % j for j in range(ncols)]
+    for j in range(ncols):
+        x = r.random()
+        if x < 0.1:
+            names[j] = ""
+        elif x < 0.2 and j > 0:
+            names[j] = names[r.randrange(j)] or "c0"
+        elif x < 0.3:
+            names[j] = '"%s"' % names[j]
+        elif x < 0.35:
+            names[j] = " " + names[j]
+    return sep.join(names)
+
+
+def random_table(r, kinds, sep):
     names = [k for k in kinds if k != "na"]
     ncols, nrows = r.randint(1, 6), r.randint(1, 40)
     kinds_of = [r.sample(names, r.randint(1, 3)) if r.random() < 0.5 else [r.choice(names)]
                 for _ in range(ncols)]
     cols = [one_zero_sign([kinds["na"](r) if r.random() < 0.1 else kinds[r.choice(k)](r)
                            for _ in range(nrows)]) for k in kinds_of]
-    lines = [",".join("c%d" % j for j in range(ncols))]
-    lines += [",".join(col[i] for col in cols) for i in range(nrows)]
-    return "\n".join(lines) + "\n"
+    lines = [header(r, ncols, sep)]
+    for i in range(nrows):
+        row = sep.join(col[i] for col in cols)
+        if r.random() < 0.05:
+            lines.append("")  # a blank line: skipped
+        if r.random() < 0.05 and sep in row and '"' not in row:
+            row = row.rsplit(sep, 1)[0]  # a short row: padded
+        lines.append(row)
+    eol = r.choice(["\n", "\n", "\r\n"])
+    text = eol.join(lines) + (eol if r.random() < 0.8 else "")
+    return ("\ufeff" if r.random() < 0.1 else "") + text
 
 
 def load_make_golden():
@@ -147,13 +175,17 @@ def main():
             os.makedirs(case_dir, exist_ok=True)
             with open(os.path.join(case_dir, "t.csv"), "w", encoding="utf-8",
                       newline="") as fh:
-                fh.write(random_table(rng, kinds))
-            for args in (["--format", "csv", "t.csv"],
-                         ["--format", "csv", "--include", "all", "t.csv"]):
+                sep = rng.choice([",", ",", ",", ";", "\t"])
+                fh.write(random_table(rng, kinds, sep))
+            opts = ["--format", "csv"] + ([] if sep == "," else ["--delimiter", sep])
+            if rng.random() < 0.3:
+                pct = sorted({round(rng.random(), rng.randint(1, 3)) for _ in range(3)})
+                opts += ["--percentiles", ",".join("%g" % p for p in pct)]
+            for args in (opts + ["t.csv"], opts + ["--include", "all", "t.csv"]):
                 report = compare(mg, binary, case_dir, args)
                 if report:
                     mismatches += 1
-                    print("MISMATCH table %d %s: %s" % (i, " ".join(args[2:]), report))
+                    print("MISMATCH table %d %r: %s" % (i, args[2:], report))
     print("diff_pandas: %d tables, %d mismatches (seed %d)" % (a.count, mismatches, seed))
     return 1 if mismatches else 0
 
