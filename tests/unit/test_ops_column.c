@@ -633,6 +633,45 @@ static void test_rep_switch_in_merge(void **state)
     }
 }
 
+/* Rows r of rows[0..n) go to partial (split >> r) & 1, fed one by one;
+ * the bit above them says which way the two merge. Returns the merged
+ * partial (both are to be freed). */
+static ops_col *split_and_merge(const char *const *rows, size_t n,
+                                unsigned split, ops_col parts[2])
+{
+    ops_col_init(&parts[0]);
+    ops_col_init(&parts[1]);
+    for (size_t r = 0; r < n; r++)
+        assert_int_equal(
+            ops_col_add(&parts[(split >> r) & 1], rows[r], strlen(rows[r]), r),
+            0);
+    unsigned into = split >> n;
+    assert_int_equal(ops_col_merge(&parts[into], &parts[!into]), 0);
+    return &parts[into];
+}
+
+/* check(t, merged, split) for every split of the rows between two
+ * partials, merged both ways. */
+static void each_split(const char *const *rows, size_t n,
+                       void (*check)(const void *, ops_col *, unsigned),
+                       const void *t)
+{
+    for (unsigned split = 0; split < 2u << n; split++) {
+        ops_col parts[2];
+        check(t, split_and_merge(rows, n, split, parts), split);
+        ops_col_free(&parts[0]);
+        ops_col_free(&parts[1]);
+    }
+}
+
+static size_t count_rows(const char *const *rows, size_t max)
+{
+    size_t n = 0;
+    while (n < max && rows[n])
+        n++;
+    return n;
+}
+
 /* "-0" is the integer 0 while the column is int64, and -0.0 once it is
  * float64, as read_csv's float pass reads it, wherever the first float
  * comes and however the rows are split. Expected: pandas 1.5.3,
@@ -643,8 +682,9 @@ typedef struct {
     double min, q25, q50; /* exact bits: -0.0 is not 0.0 here */
 } negzero_case;
 
-static void check_negzero(const negzero_case *t, ops_col *c, unsigned split)
+static void check_negzero(const void *tv, ops_col *c, unsigned split)
 {
+    const negzero_case *t = tv;
     ops_summary s;
     assert_int_equal(ops_col_finish(c, quartiles, 3, &s), 0);
     EXPECT(s.dtype == t->dtype && memcmp(&s.min, &t->min, 8) == 0 &&
@@ -669,24 +709,8 @@ static void test_negative_zero(void **state)
     };
     for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
         const negzero_case *t = &cases[k];
-        size_t n = 0;
-        while (n < 6 && t->rows[n])
-            n++;
-        /* every split of the rows between two partials, merged both ways */
-        for (unsigned split = 0; split < 2u << n; split++) {
-            ops_col parts[2];
-            ops_col_init(&parts[0]);
-            ops_col_init(&parts[1]);
-            for (size_t r = 0; r < n; r++)
-                assert_int_equal(ops_col_add(&parts[(split >> r) & 1],
-                                             t->rows[r], strlen(t->rows[r]), r),
-                                 0);
-            unsigned into = split >> n; /* the top bit: which way */
-            assert_int_equal(ops_col_merge(&parts[into], &parts[!into]), 0);
-            check_negzero(t, &parts[into], split);
-            ops_col_free(&parts[0]);
-            ops_col_free(&parts[1]);
-        }
+        size_t n = count_rows(t->rows, 6);
+        each_split(t->rows, n, check_negzero, t);
         /* three partials: two integer ones may merge before a float one
          * turns them float64 */
         for (unsigned deal = 0; deal < 27 && n <= 3; deal++) {
@@ -731,8 +755,9 @@ typedef struct {
     double mean, min, q50;
 } marker_case;
 
-static void check_marker(const marker_case *t, ops_col *c, unsigned split)
+static void check_marker(const void *tv, ops_col *c, unsigned split)
 {
+    const marker_case *t = tv;
     ops_summary s;
     assert_int_equal(ops_col_finish(c, quartiles, 3, &s), 0);
     int same = s.dtype == t->dtype && s.count == t->count;
@@ -773,23 +798,8 @@ static void test_int64_min_as_missing(void **state)
     };
     for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
         const marker_case *t = &cases[k];
-        size_t n = 0;
-        while (n < 6 && t->rows[n])
-            n++;
-        for (unsigned split = 0; split < 2u << n; split++) {
-            ops_col parts[2];
-            ops_col_init(&parts[0]);
-            ops_col_init(&parts[1]);
-            for (size_t r = 0; r < n; r++)
-                assert_int_equal(ops_col_add(&parts[(split >> r) & 1],
-                                             t->rows[r], strlen(t->rows[r]), r),
-                                 0);
-            unsigned into = split >> n;
-            assert_int_equal(ops_col_merge(&parts[into], &parts[!into]), 0);
-            check_marker(t, &parts[into], split);
-            ops_col_free(&parts[0]);
-            ops_col_free(&parts[1]);
-        }
+        size_t n = count_rows(t->rows, 6);
+        each_split(t->rows, n, check_marker, t);
     }
 }
 
