@@ -275,8 +275,9 @@ static void test_damaged_checksums(void **state)
     assert_open_fails(path, "cannot decompress (zip)");
 }
 
-/* gzip members one after another are one stream, zero padding between and
- * after them is skipped (gzip -d and Python's gzip do both). */
+/* gzip members one after another are one stream (as for gzip -d), and
+ * zero padding between and after them is skipped (as Python's gzip, so
+ * pandas, skips it). */
 static void test_gzip_members(void **state)
 {
     fixture *f = *state;
