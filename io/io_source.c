@@ -137,12 +137,12 @@ static io_status decompress(io_source *s, io_error *err)
     if (format == NULL)
         return IO_OK;
     char text[128];
-    int packed = s->fd;
-    if ((s->fd = open_temp_file()) < 0) {
-        s->fd = packed;
+    int tmp = open_temp_file();
+    if (tmp < 0)
         return io_fail(err, IO_EIO, "%s: cannot create a temporary file: %s",
                        s->name, strerror_r(errno, text, sizeof text));
-    }
+    int packed = s->fd;
+    s->fd = tmp; /* the sink writes there; s owns it from now on */
     io_status st =
         io_decompress(packed, s->name, format, write_to_temp, s, &s->size, err);
     close(packed);

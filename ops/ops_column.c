@@ -992,21 +992,19 @@ static int order_stats(const ops_col *c, ops_rep out, uint64_t n, uint64_t skip,
     return rc;
 }
 
-/* With red, c has adopted the global flat: count, rep and sums are the
- * whole column's (its own values were summed into that flat, and adopt
- * marked them summed), so only the order statistics need the others. */
 /* The kept values read_csv takes for missing: the NA markers of an int64
- * column with missing values (which is float64). They are its lowest
- * keys, as the rep is I64. */
+ * column with missing values, i.e. a float64 column whose values are all
+ * int64 (rep I64, after merges or adopt). They are its lowest keys. */
 static uint64_t marked_missing(const ops_col *c, ops_dtype dtype)
 {
-    unsigned not_int64 = OPS_SAW_FLOAT | OPS_SAW_BIGINT | OPS_SAW_UINT |
-                         OPS_SAW_U64ARR | OPS_SAW_TEXT | OPS_SAW_BOOL;
-    if (dtype != OPS_DT_FLOAT64 || c->n_na == 0 || (c->saw & not_int64))
+    if (dtype != OPS_DT_FLOAT64 || c->rep != OPS_REP_I64)
         return 0;
     return c->n_na_marker;
 }
 
+/* With red, c has adopted the global flat: count, rep and sums are the
+ * whole column's (its own values were summed into that flat, and adopt
+ * marked them summed), so only the order statistics need the others. */
 static int finish_numeric(ops_col *c, const double *pct, size_t npct,
                           const ops_reducer *red, ops_summary *s)
 {

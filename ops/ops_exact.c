@@ -469,7 +469,6 @@ void ops_exact_remove_int(ops_exact *e, int64_t i, uint64_t count)
     uint64_t w2[3] = {(uint64_t)sq_lo, (uint64_t)sq_hi,
                       (uint64_t)(sq_hi >> 64)};
     uint32_t d[6];
-    settle_all(e);
     words_to_digits(w1, 2, d);
     add_shifted(e->s1, d, 4, INT_SHIFT, i < 0 ? 0 : -1); /* -(count*x) */
     words_to_digits(w2, 3, d);
