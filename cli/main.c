@@ -113,6 +113,8 @@ static int apply_options(dfsum *d, const cli_options *o)
         return option_refused(d, st, "--chunk-size");
     if (o->parser_given && (st = dfsum_set_parser(d, o->parser)))
         return option_refused(d, st, "--parser");
+    if (o->bad_lines_given && (st = dfsum_set_on_bad_lines(d, o->bad_lines)))
+        return option_refused(d, st, "--on-bad-lines");
     if (o->hdf5_transfer_given &&
         (st = dfsum_set_hdf5_transfer(d, o->hdf5_transfer)))
         return option_refused(d, st, "--hdf5-transfer");

@@ -54,6 +54,12 @@ static const char HELP_OPTIONS[] =
     "  --columns LIST      describe only these comma-separated columns, in\n"
     "                      this order\n"
     "                        dfsum --columns price,qty data.csv\n"
+    "  --on-bad-lines WHAT  a row with more fields than the header has\n"
+    "                      columns: error (stop, naming its line; the\n"
+    "                      default), skip (leave it out) or warn (leave it\n"
+    "                      out and say so on stderr), as read_csv's\n"
+    "                      on_bad_lines\n"
+    "                        dfsum --on-bad-lines warn data.csv\n"
     "  --transpose         table and markdown: one line per column, one\n"
     "                      column per statistic\n"
     "                        dfsum --format table --transpose data.csv\n"
@@ -87,7 +93,9 @@ static const char HELP_OPTIONS[] =
     "                      terminal)\n"
     "  -q, --quiet         no progress bar nor notes\n"
     "  -h, --help          print this help and exit\n"
-    "  -V, --version       print the version and exit\n"
+    "  -V, --version       print the version and exit\n";
+
+static const char HELP_NOTES[] =
     "\n"
     "Every option that takes a value also accepts --option=VALUE.\n"
     "\n"
@@ -104,7 +112,8 @@ static const char HELP_OPTIONS[] =
 
 const char *cli_help_text(unsigned part)
 {
-    return part == 0 ? HELP_ABOUT : part == 1 ? HELP_OPTIONS : NULL;
+    static const char *const parts[] = {HELP_ABOUT, HELP_OPTIONS, HELP_NOTES};
+    return part < sizeof parts / sizeof parts[0] ? parts[part] : NULL;
 }
 
 static int usage_error(cli_error *err, const char *fmt, ...)
@@ -333,6 +342,21 @@ static int store_parser(cli_options *o, const char *v, cli_error *err)
     return CLI_EXIT_OK;
 }
 
+static int store_bad_lines(cli_options *o, const char *v, cli_error *err)
+{
+    if (strcmp(v, "error") == 0)
+        o->bad_lines = DFSUM_BAD_LINES_ERROR;
+    else if (strcmp(v, "skip") == 0)
+        o->bad_lines = DFSUM_BAD_LINES_SKIP;
+    else if (strcmp(v, "warn") == 0)
+        o->bad_lines = DFSUM_BAD_LINES_WARN;
+    else
+        return usage_error(
+            err, "--on-bad-lines: expected error, skip or warn, got '%s'", v);
+    o->bad_lines_given = 1;
+    return CLI_EXIT_OK;
+}
+
 static int store_list(cli_options *o, const char *v, cli_error *err)
 {
     (void)v, (void)err;
@@ -394,6 +418,7 @@ static const struct cli_option {
     {"--percentiles", NULL, 1, store_percentiles},
     {"--delimiter", NULL, 1, store_delimiter},
     {"--columns", NULL, 1, store_columns},
+    {"--on-bad-lines", NULL, 1, store_bad_lines},
     {"--transpose", NULL, 0, store_transpose},
     {"--width", NULL, 1, store_width},
     {"--threads", NULL, 1, store_threads},

@@ -50,6 +50,8 @@ typedef struct {
     unsigned flags; /* DFSUM_WRITE_* */
     int parser_given;
     dfsum_parser parser;
+    int bad_lines_given;
+    dfsum_bad_lines bad_lines;
     cli_progress_mode progress;
     int list; /* --list: print the HDF5 objects instead of describing */
     int hdf5_transfer_given;

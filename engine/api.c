@@ -337,6 +337,16 @@ dfsum_status dfsum_set_parser(dfsum *d, dfsum_parser parser)
     return DFSUM_OK;
 }
 
+dfsum_status dfsum_set_on_bad_lines(dfsum *d, dfsum_bad_lines mode)
+{
+    if (mode != DFSUM_BAD_LINES_ERROR && mode != DFSUM_BAD_LINES_SKIP &&
+        mode != DFSUM_BAD_LINES_WARN)
+        return engine_fail(d, DFSUM_EINVAL, "unknown on-bad-lines mode %d",
+                           (int)mode);
+    d->bad_lines = mode;
+    return DFSUM_OK;
+}
+
 dfsum_status dfsum_set_progress(dfsum *d, dfsum_progress_fn fn, void *ctx)
 {
     d->progress = fn;

@@ -36,6 +36,7 @@ struct dfsum {
     int threads;
     size_t chunk_size;
     io_parser parser;
+    dfsum_bad_lines bad_lines;
     dfsum_progress_fn progress; /* called serialized, from any thread */
     void *progress_ctx;
     MPI_Comm comm; /* MPI_COMM_NULL: this process alone (own duplicate) */
@@ -78,6 +79,8 @@ dfsum_status engine_result_build(dfsum *d, const char *source,
  * "" clears it. Fails only with DFSUM_ENOMEM (r keeps its old note). */
 dfsum_status engine_result_set_note(dfsum *d, dfsum_result *r,
                                     const char *note);
+/* Sets the count dfsum_result_bad_lines reports. */
+void engine_result_set_bad_lines(dfsum_result *r, uint64_t n);
 
 /* ------------------------------------------------------------------------
  * Describe entry points (describe.c: CSV; describe_h5.c: HDF5), chosen by

@@ -13,8 +13,9 @@
 #include <string.h>
 
 struct dfsum_result {
-    char *source; /* the path as given */
-    char *note;   /* what the input left out, one line each; NULL: none */
+    char *source;       /* the path as given */
+    char *note;         /* what the input left out, one line each; NULL: none */
+    uint64_t bad_lines; /* rows left out (dfsum_set_on_bad_lines) */
     size_t ncols, nrows;
     char **names;
     dfsum_dtype *dtypes;
@@ -327,6 +328,16 @@ dfsum_status engine_result_set_note(dfsum *d, dfsum_result *r, const char *note)
 const char *dfsum_result_note(const dfsum_result *r)
 {
     return r ? (r->note ? r->note : "") : NULL;
+}
+
+void engine_result_set_bad_lines(dfsum_result *r, uint64_t n)
+{
+    r->bad_lines = n;
+}
+
+uint64_t dfsum_result_bad_lines(const dfsum_result *r)
+{
+    return r ? r->bad_lines : 0;
 }
 
 size_t dfsum_result_ncols(const dfsum_result *r)

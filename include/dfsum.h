@@ -134,6 +134,22 @@ typedef enum {
 /* How CSV records are split into fields. The result never depends on it. */
 DFSUM_API dfsum_status dfsum_set_parser(dfsum *d, dfsum_parser parser);
 
+/* What a CSV row with more fields than the header has columns (a "bad
+ * line", as read_csv's on_bad_lines calls it) does. A first data row
+ * that is longer makes its leading fields an index instead, as in pandas;
+ * shorter rows are padded with missing values. */
+typedef enum {
+    DFSUM_BAD_LINES_ERROR = 0, /* the describe fails (the default):
+                                  "data.csv:7: expected 3 fields, saw 4" */
+    DFSUM_BAD_LINES_SKIP = 1,  /* the row is left out */
+    DFSUM_BAD_LINES_WARN = 2   /* left out, and the result's note has a
+                                  line for it, in file order:
+                                  "data.csv:7: expected 3 fields, saw 4;
+                                  line skipped" */
+} dfsum_bad_lines;
+
+DFSUM_API dfsum_status dfsum_set_on_bad_lines(dfsum *d, dfsum_bad_lines mode);
+
 /* Progress of a describe: fn(ctx, bytes_done, bytes_total) is called after
  * each chunk, from whichever worker thread finished it (calls are
  * serialized). A file that needs a second pass reports twice from 0.
@@ -305,6 +321,10 @@ DFSUM_API const char *dfsum_result_source(const dfsum_result *r);
  * for the members of a group that are no column. Owned by r; NULL only
  * when r is NULL. */
 DFSUM_API const char *dfsum_result_note(const dfsum_result *r);
+
+/* The rows left out as bad lines (dfsum_set_on_bad_lines); 0 when r is
+ * NULL. */
+DFSUM_API uint64_t dfsum_result_bad_lines(const dfsum_result *r);
 
 DFSUM_API size_t dfsum_result_ncols(const dfsum_result *r);
 DFSUM_API const char *dfsum_result_name(const dfsum_result *r, size_t col);

@@ -92,6 +92,9 @@ typedef enum {
 typedef struct {
     char delim;       /* ',' by default */
     io_parser parser; /* IO_PARSER_AUTO by default */
+    int skip_bad;     /* a row with more fields than the width is left out
+                         and listed in its batch (on_bad_lines='skip'),
+                         instead of failing the chunk */
 } io_csv_opts;
 
 typedef struct {
@@ -188,12 +191,19 @@ io_status io_chunker_open_range(io_source *src, const io_csv_opts *o,
                                 unsigned depth, io_chunker **out,
                                 io_error *err);
 
-/* The physical line number (1-based) of row `row` of a chunk (rows as
- * io_tokenize counts them: blank lines are not rows). A slow rescan of the
- * file from h->data_start, used only for error messages. */
+/* The physical line number (1-based) of record `row` of a chunk (its
+ * non-blank records: a batch row goes through io_batch_record first). A
+ * slow rescan of the file from h->data_start, used only for error
+ * messages. */
 uint64_t io_chunk_row_line(io_source *src, const io_csv_opts *o,
                            const io_csv_header *h, const io_chunk *chunk,
                            size_t row);
+/* The physical lines of n record starts (file offsets of the data, in
+ * ascending order) into lines[], in one rescan from h->data_start up to
+ * the last of them. */
+void io_record_lines(io_source *src, const io_csv_opts *o,
+                     const io_csv_header *h, const uint64_t *offs, size_t n,
+                     uint64_t *lines);
 
 /* ------------------------------------------------------------------------
  * Partition (io_partition.c)
@@ -245,6 +255,13 @@ typedef ops_span io_span;
  * dropped). A missing field (short row) is empty, which every reader
  * treats as NA like an empty field. Read fields with io_batch_field only:
  * the representation belongs to io_tokenize. */
+/* A record left out for having too many fields (io_csv_opts.skip_bad). */
+typedef struct {
+    size_t off;     /* where the record starts in the chunk */
+    size_t row;     /* the batch's row count when it was left out */
+    size_t nfields; /* its field count, index fields included */
+} io_skipped;
+
 typedef struct {
     size_t ncols;
     size_t nrows, cap_rows;
@@ -252,7 +269,9 @@ typedef struct {
     const char *base[2]; /* [0] the chunk's bytes, [1] = bytes */
     char *bytes;         /* copies of the fields libcsv read */
     size_t nbytes, cap_bytes;
-    uint64_t pos0; /* position of row 0; row r is at pos0 + r */
+    uint64_t pos0;     /* position of row 0; row r is at pos0 + r */
+    io_skipped *skips; /* the records left out, in chunk order */
+    size_t nskips, cap_skips;
 } io_batch;
 
 /* Field (row, col) of a batch: its bytes (not NUL-terminated) and length.
@@ -267,9 +286,15 @@ static inline const char *io_batch_field(const io_batch *b, size_t row,
 
 void io_batch_init(io_batch *b);
 void io_batch_free(io_batch *b);
+/* The record of row `row` among the chunk's non-blank records, the ones
+ * left out counted (io_chunk_row_line takes that). */
+size_t io_batch_record(const io_batch *b, size_t row);
 /* Doubles the room for rows (used by the splitter); 0, or -1 when out of
  * memory. */
 int io_batch_grow_rows(io_batch *b);
+/* Lists the record at chunk offset off, of nfields fields, as left out
+ * before row b->nrows; 0, or -1 when out of memory. */
+int io_batch_skip(io_batch *b, size_t off, size_t nfields);
 
 /* Which kernel the fast splitter runs (see below); results never depend
  * on it. */
@@ -290,7 +315,8 @@ io_status io_tokenizer_new(const io_csv_opts *o, const io_csv_header *h,
                            io_source *src, io_tokenizer **out, io_error *err);
 /* Tokenizes a whole chunk into b (reusing its memory). pos0 is set to
  * chunk->offset. Fails with IO_EPARSE on a row with more fields than the
- * width ("name:line: expected W fields, saw M") or a NUL byte
+ * width ("name:line: expected W fields, saw M"; under o->skip_bad such a
+ * row is left out and listed in b->skips instead) or a NUL byte
  * ("name:line: binary data (NUL byte), not a CSV file"), whichever comes
  * first (in one row: the NUL byte). */
 io_status io_tokenize(io_tokenizer *t, const io_chunk *chunk, io_batch *b,
@@ -372,6 +398,7 @@ typedef struct {
     size_t len;
     char delim;
     size_t nindex, width; /* b->ncols is width - nindex */
+    int skip_bad;         /* longer rows are listed (io_batch_skip) */
     io_batch *b;
     io_status (*quoted)(void *ctx, size_t start, size_t end);
     void *ctx;

@@ -61,3 +61,18 @@ uint64_t io_chunk_row_line(io_source *src, const io_csv_opts *o,
             return line;
     }
 }
+
+void io_record_lines(io_source *src, const io_csv_opts *o,
+                     const io_csv_header *h, const uint64_t *offs, size_t n,
+                     uint64_t *lines)
+{
+    io_scan s;
+    uint64_t at = h->data_start;
+    io_scan_init(&s, o, h->data_line);
+    for (size_t i = 0; i < n; i++) {
+        if (offs[i] > at)
+            scan_file(src, &s, at, offs[i]);
+        at = offs[i] > at ? offs[i] : at;
+        lines[i] = s.line;
+    }
+}

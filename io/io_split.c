@@ -12,7 +12,8 @@
  * quote (or are empty), to libcsv in one call; the walk then resumes at
  * the first record without one. A NUL byte stops everything: its row is
  * reported. Rows are finished exactly as io_tokenize's libcsv callbacks
- * finish them (blank lines dropped, short rows padded, long rows refused),
+ * finish them (blank lines dropped, short rows padded, long rows refused
+ * or, under skip_bad, listed and left out),
  * so both paths give the same batch.
  *
  * Edges. Model the quotes by parity: a byte is inside a quoted field when
@@ -144,9 +145,15 @@ static io_status quoted_run(io_split_job *j, io_scan *s, size_t rec,
     return IO_OK;
 }
 
-/* A row of nf fields that is not the width: padded, or refused. */
-static io_status odd_row(io_split_job *j, io_span *row, size_t nf)
+/* A row of nf fields that is not the width: padded; or, when longer,
+ * listed and left out (*keep = 0) under skip_bad, else refused. */
+static io_status odd_row(io_split_job *j, io_span *row, size_t nf, size_t rec,
+                         int *keep)
 {
+    if (nf > j->width && j->skip_bad) {
+        *keep = 0;
+        return io_batch_skip(j->b, rec, nf) != 0 ? IO_ENOMEM : IO_OK;
+    }
     if (nf > j->width) {
         j->bad_row = j->b->nrows;
         j->bad_fields = nf;
@@ -158,13 +165,16 @@ static io_status odd_row(io_split_job *j, io_span *row, size_t nf)
     return IO_OK;
 }
 
-/* Ends a row of nf fields (their spans written); *row moves on. */
-static inline io_status end_row(io_split_job *j, io_span **row, size_t nf)
+/* Ends the row of record rec, nf fields (their spans written); *row
+ * moves on unless the row is left out. */
+static inline io_status end_row(io_split_job *j, io_span **row, size_t nf,
+                                size_t rec)
 {
     io_batch *b = j->b;
     if (nf != j->width) {
-        io_status st = odd_row(j, *row, nf);
-        if (st != IO_OK)
+        int keep = 1;
+        io_status st = odd_row(j, *row, nf, rec, &keep);
+        if (st != IO_OK || !keep)
             return st;
     }
     if (++b->nrows == b->cap_rows && io_batch_grow_rows(b) != 0)
@@ -179,7 +189,7 @@ static inline io_status end_record(io_split_job *j, io_span **row, size_t nf,
 {
     if (nf == 1 && io_record_is_blank(j->data + rec, at - rec, j->delim))
         return IO_OK;
-    return end_row(j, row, nf);
+    return end_row(j, row, nf, rec);
 }
 
 /* The hot loop: one special byte per field, from the kernel's offsets of

@@ -9,7 +9,9 @@
  * referee. libcsv is set to keep spaces (pandas does not trim fields); its
  * callbacks copy each field into batch->bytes (a quoted field loses its
  * quotes) and write the spans. Index fields are dropped, short rows padded
- * with empty spans, and a row with more fields than the width is an error.
+ * with empty spans, and a row with more fields than the width is an error
+ * (or, under skip_bad, listed in the batch with where it starts, and left
+ * out).
  *
  * One difference between libcsv and pandas is mended here, openly: a line
  * of only spaces and tabs is blank for pandas (skipped) but a one-field
@@ -50,8 +52,13 @@ struct io_tokenizer {
     size_t row_bytes; /* batch->nbytes when the current row began */
     int first_blank;  /* the row's first field is spaces and tabs only */
     size_t seek_off;  /* blank-line look-up: raw offset it stopped at */
-    size_t seek_rows; /* and the batch rows before that offset */
-    io_status failed; /* the first failure; callbacks then do nothing */
+    size_t seek_rows; /* and the batch's records before that offset */
+    /* the libcsv range being parsed, for the start of a long record */
+    size_t range_end;  /* where the range ends in the chunk */
+    size_t range_recs; /* its records so far (rows and left-out ones) */
+    size_t walk_off;   /* record walk: the offset it stopped at */
+    size_t walk_recs;  /* and the range's non-blank records before it */
+    io_status failed;  /* the first failure; callbacks then do nothing */
 };
 
 void io_batch_init(io_batch *b)
@@ -65,7 +72,30 @@ void io_batch_free(io_batch *b)
         return;
     free(b->spans);
     free(b->bytes);
+    free(b->skips);
     io_batch_init(b);
+}
+
+int io_batch_skip(io_batch *b, size_t off, size_t nfields)
+{
+    if (b->nskips == b->cap_skips) {
+        size_t cap = b->cap_skips ? 2 * b->cap_skips : 16;
+        io_skipped *s = realloc(b->skips, cap * sizeof *s);
+        if (s == NULL)
+            return -1;
+        b->skips = s;
+        b->cap_skips = cap;
+    }
+    b->skips[b->nskips++] = (io_skipped){off, b->nrows, nfields};
+    return 0;
+}
+
+size_t io_batch_record(const io_batch *b, size_t row)
+{
+    size_t before = 0;
+    while (before < b->nskips && b->skips[before].row <= row)
+        before++;
+    return row + before;
 }
 
 int io_batch_grow_rows(io_batch *b)
@@ -108,6 +138,7 @@ static int batch_prepare(io_batch *b, size_t ncols)
     }
     b->nrows = 0;
     b->nbytes = 0;
+    b->nskips = 0;
     return b->cap_rows == 0 ? io_batch_grow_rows(b) : 0;
 }
 
@@ -160,10 +191,16 @@ void io_tokenizer_free(io_tokenizer *t)
  * its raw bytes unquoted (a blank line for pandas)? Rows between the last
  * look-up and this one are all real rows, so the walk skips that many
  * non-empty records (empty ones are the blank lines libcsv skips too). */
+/* The batch's records so far: its rows and the ones left out. */
+static size_t batch_records(const io_batch *b)
+{
+    return b->nrows + b->nskips;
+}
+
 static int row_is_blank_line(io_tokenizer *t)
 {
     const io_chunk *ch = t->chunk;
-    size_t skip = t->batch->nrows - t->seek_rows, content;
+    size_t skip = batch_records(t->batch) - t->seek_rows, content;
     io_scan s;
     io_scan_init(&s, &t->opts, 1);
     for (;;) {
@@ -178,9 +215,47 @@ static int row_is_blank_line(io_tokenizer *t)
         }
         int blank =
             io_record_is_blank(ch->data + start, content, t->opts.delim);
-        t->seek_rows = t->batch->nrows + !blank;
+        t->seek_rows = batch_records(t->batch) + !blank;
         return blank;
     }
+}
+
+/* Where the record libcsv has just ended starts: the range's record
+ * number range_recs among its non-blank ones. The walk goes on from the
+ * previous look-up, so together they cost at most one pass over the
+ * range, and nothing in a file without long records. */
+static size_t long_record_start(io_tokenizer *t)
+{
+    const char *p = t->chunk->data;
+    io_scan s;
+    io_scan_init(&s, &t->opts, 1);
+    for (;;) {
+        size_t start = t->walk_off, content;
+        if (!io_scan_next_record(&s, p, t->range_end, &t->walk_off, &content))
+            return start; /* not reached: libcsv has ended a record */
+        if (content == 0 ||
+            io_record_is_blank(p + start, content, t->opts.delim))
+            continue;
+        if (t->walk_recs++ == t->range_recs)
+            return start;
+    }
+}
+
+/* A row with more fields than the width: listed and left out under
+ * skip_bad, else the chunk's failure. */
+static void long_row(io_tokenizer *t, size_t nfields)
+{
+    io_batch *b = t->batch;
+    if (!t->opts.skip_bad) {
+        t->failed = IO_EPARSE;
+        t->job.bad_row = b->nrows;
+        t->job.bad_fields = nfields;
+        return;
+    }
+    b->nbytes = t->row_bytes;
+    if (io_batch_skip(b, long_record_start(t), nfields) != 0)
+        t->failed = IO_ENOMEM;
+    t->range_recs++;
 }
 
 static void on_field(void *field, size_t len, void *data)
@@ -214,9 +289,7 @@ static void on_row(int terminator, void *data)
         return;
     }
     if (nfields > t->width) {
-        t->failed = IO_EPARSE;
-        t->job.bad_row = b->nrows;
-        t->job.bad_fields = nfields;
+        long_row(t, nfields);
         return;
     }
     io_span *row = &b->spans[b->nrows * b->ncols];
@@ -224,6 +297,7 @@ static void on_row(int terminator, void *data)
          j++)
         row[j] = (io_span){0, 0};
     b->nrows++;
+    t->range_recs++;
     t->row_bytes = b->nbytes;
     if (b->nrows == b->cap_rows && io_batch_grow_rows(b) != 0)
         t->failed = IO_ENOMEM;
@@ -237,6 +311,9 @@ static io_status parse_range(io_tokenizer *t, size_t start, size_t end)
     t->field = 0;
     t->row_bytes = t->batch->nbytes;
     t->failed = IO_OK;
+    t->range_end = end;
+    t->range_recs = t->walk_recs = 0;
+    t->walk_off = start;
     size_t used = csv_parse(&t->parser, p, end - start, on_field, on_row, t);
     if (used < end - start) { /* libcsv ran out of memory for a field */
         t->failed = IO_ENOMEM;
@@ -264,6 +341,7 @@ static io_status tokenize_auto(io_tokenizer *t)
     j->delim = t->opts.delim;
     j->nindex = t->nindex;
     j->width = t->width;
+    j->skip_bad = t->opts.skip_bad;
     j->b = t->batch;
     j->quoted = parse_run;
     j->ctx = t;
@@ -315,14 +393,14 @@ static uint64_t lines_in(const char *p, size_t n)
 }
 
 static io_status report(const io_tokenizer *t, io_status st,
-                        const io_chunk *chunk, io_error *err)
+                        const io_chunk *chunk, const io_batch *b, io_error *err)
 {
     const char *name = io_source_name(t->src);
     const io_split_job *j = &t->job;
     if (st == IO_ENOMEM)
         return io_fail(err, IO_ENOMEM, "%s: out of memory", name);
-    uint64_t line =
-        io_chunk_row_line(t->src, &t->opts, &t->hdr, chunk, j->bad_row);
+    uint64_t line = io_chunk_row_line(t->src, &t->opts, &t->hdr, chunk,
+                                      io_batch_record(b, j->bad_row));
     if (j->bad_fields == 0)
         return io_fail(
             err, IO_EPARSE, "%s:%llu: binary data (NUL byte), not a CSV file",
@@ -353,5 +431,5 @@ io_status io_tokenize(io_tokenizer *t, const io_chunk *chunk, io_batch *b,
     b->base[1] = b->bytes != NULL ? b->bytes : "";
     t->chunk = NULL;
     t->batch = NULL;
-    return st != IO_OK ? report(t, st, chunk, err) : IO_OK;
+    return st != IO_OK ? report(t, st, chunk, b, err) : IO_OK;
 }

@@ -12,7 +12,9 @@ from number forms (integers of every size, decimals, exponents, inf, odd
 spellings), missing-value strings, bools and quoted text, under a header
 with empty, repeated and quoted names, with blank lines, short rows, CRLF
 line ends, a BOM or no final line end now and then, separated by commas,
-semicolons or tabs; each is described twice, by default and with
+semicolons or tabs; a third of the tables have rows that are too long,
+read with --on-bad-lines skip or warn (the warnings on stderr compared
+too, unless a quoted field holds a line end before them); each is described twice, by default and with
 --include all, now and then with a percentile list of its own. The expected output is
 make_golden.py's (pandas, with the exact mean and std and the first-seen top
 tie), read with float_precision="round_trip": pandas' default parser is not
@@ -96,7 +98,7 @@ def header(r, ncols, sep):
     return sep.join(names)
 
 
-def random_table(r, kinds, sep):
+def random_table(r, kinds, sep, long_rows=False):
     names = [k for k in kinds if k != "na"]
     ncols, nrows = r.randint(1, 6), r.randint(1, 40)
     kinds_of = [r.sample(names, r.randint(1, 3)) if r.random() < 0.5 else [r.choice(names)]
@@ -110,6 +112,8 @@ def random_table(r, kinds, sep):
             lines.append("")  # a blank line: skipped
         if r.random() < 0.05 and sep in row and '"' not in row:
             row = row.rsplit(sep, 1)[0]  # a short row: padded
+        elif long_rows and r.random() < 0.1:  # a bad line (an index if first)
+            row += sep + sep.join(kinds[r.choice(names)](r) for _ in range(r.randint(1, 2)))
         lines.append(row)
     eol = r.choice(["\n", "\n", "\r\n"])
     text = eol.join(lines) + (eol if r.random() < 0.8 else "")
@@ -130,19 +134,25 @@ def load_make_golden():
     return mg
 
 
-def compare(mg, binary, case_dir, args):
-    """None when dfsum prints what pandas computes, else a report."""
+def compare(mg, binary, case_dir, args, check_err):
+    """None when dfsum prints what pandas computes, else a report. stderr
+    is compared when check_err (pandas' lines of bad lines do not count
+    line ends inside quotes, dfsum's do)."""
     try:
-        want = mg.expected_output(case_dir, args)
+        want, want_err = mg.expected_output(case_dir, args)
     except Exception as e:  # pandas refuses the table
         want = None
         why = "%s: %s" % (type(e).__name__, e)
     p = subprocess.run([binary] + args, cwd=case_dir, capture_output=True)
     got = p.stdout.decode("utf-8", "replace")
+    got_err = p.stderr.decode("utf-8", "replace")
     if want is None:
         return None if p.returncode != 0 else "pandas fails (%s), dfsum succeeds" % why
-    if p.returncode == 0 and got == want:
+    if p.returncode == 0 and got == want and (not check_err or got_err == want_err):
         return None
+    if p.returncode == 0 and got == want:
+        return "stderr differs:\n%s" % "\n".join("    " + line for line in difflib.unified_diff(
+            want_err.splitlines(), got_err.splitlines(), "pandas", "dfsum", lineterm=""))
     diff = difflib.unified_diff(want.splitlines(), got.splitlines(), "pandas", "dfsum",
                                 lineterm="")
     return "exit %d %s\n%s" % (p.returncode, p.stderr.decode("utf-8", "replace").strip(),
@@ -173,19 +183,24 @@ def main():
         for i in range(a.count):
             case_dir = os.path.join(root, "t%04d" % i)
             os.makedirs(case_dir, exist_ok=True)
+            bad_lines = rng.choice([None, None, None, None, "skip", "warn"])
             with open(os.path.join(case_dir, "t.csv"), "w", encoding="utf-8",
                       newline="") as fh:
                 sep = rng.choice([",", ",", ",", ";", "\t"])
-                fh.write(random_table(rng, kinds, sep))
+                text = random_table(rng, kinds, sep, bad_lines is not None)
+                fh.write(text)
             opts = ["--format", "csv"] + ([] if sep == "," else ["--delimiter", sep])
+            if bad_lines:
+                opts += ["--on-bad-lines", bad_lines]
             if rng.random() < 0.3:
                 pct = sorted({round(rng.random(), rng.randint(1, 3)) for _ in range(3)})
                 opts += ["--percentiles", ",".join("%g" % p for p in pct)]
             for args in (opts + ["t.csv"], opts + ["--include", "all", "t.csv"]):
-                report = compare(mg, binary, case_dir, args)
+                report = compare(mg, binary, case_dir, args, '"line\nbreak"' not in text)
                 if report:
                     mismatches += 1
                     print("MISMATCH table %d %r: %s" % (i, args[2:], report))
+                    sys.stdout.flush()
     print("diff_pandas: %d tables, %d mismatches (seed %d)" % (a.count, mismatches, seed))
     return 1 if mismatches else 0
 

@@ -6,9 +6,17 @@
 A developer tool, not run by the test suite: it needs pandas 1.5 (Debian 12's
 python3-pandas).  For every case directory under cases/ whose `status` is 0
 (or missing), it reads `args`, does what dfsum would do with them the pandas
-way, and writes `expected.out` (plus an empty `expected.err` and `status` 0):
+way, and writes `expected.out`, `expected.err` and `status` 0:
 
-    pd.read_csv(FILE[, sep=DELIM])[COLUMNS].describe(include=..., percentiles=...)
+    pd.read_csv(FILE[, sep=DELIM][, on_bad_lines=...])[COLUMNS].describe(
+        include=..., percentiles=...)
+
+`expected.err` is empty, except under `--on-bad-lines warn`: pandas prints
+"Skipping line N: expected W fields, saw M" for each bad line, which becomes
+dfsum's "dfsum: FILE:N: expected W fields, saw M; line skipped".  pandas
+does not count the line ends inside quoted fields, dfsum does (it names the
+physical line): a case folder with a file `err_by_hand` keeps its
+expected.err as written.
 
 printed as `.to_csv()` for `--format csv`, or as the JSON document for
 `--format json`.  Two things are NOT taken from pandas as they are:
@@ -25,11 +33,13 @@ cases are left alone: their expected files are written by hand.  --check
 only reports the cases whose expected.out would change.
 """
 import argparse
+import contextlib
 import io
 import json
 import math
 import numbers
 import os
+import re
 import subprocess
 import sys
 import warnings
@@ -54,6 +64,7 @@ class Options:
         self.percentiles = None
         self.delimiter = None
         self.columns = None
+        self.on_bad_lines = None
         self.files = []
 
 
@@ -78,6 +89,8 @@ def parse_args(argv):
             o.delimiter = value
         elif name == "--columns":
             o.columns = value.split(",")
+        elif name == "--on-bad-lines":
+            o.on_bad_lines = value
         elif name not in ("--threads", "--chunk-size"):
             raise ValueError("make_golden.py cannot model option %s" % name)
     return o
@@ -171,15 +184,30 @@ def csv_source(path):
     return path, kind
 
 
-def read_table(path, opts):
+SKIPPING = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d+)$")
+
+
+def read_table(path, opts, name):
+    """The table pandas reads, and dfsum's stderr lines for its bad lines."""
     kw = {} if opts.delimiter is None else {"sep": opts.delimiter}
+    if opts.on_bad_lines is not None:
+        kw["on_bad_lines"] = opts.on_bad_lines
     source, kw["compression"] = csv_source(path)
-    with warnings.catch_warnings():
+    printed = io.StringIO()
+    with warnings.catch_warnings(), contextlib.redirect_stderr(printed):
         warnings.simplefilter("error")  # a DtypeWarning would mean chunk-dependent types
         df = pd.read_csv(source, **kw)
     if opts.columns is not None:
         df = df[opts.columns]
-    return df
+    err = ""
+    for line in printed.getvalue().splitlines():
+        m = SKIPPING.match(line)
+        if m:
+            err += "dfsum: %s:%s: expected %s fields, saw %s; line skipped\n" % (
+                name, m.group(1), m.group(2), m.group(3))
+        elif line:
+            raise ValueError("pandas printed %r" % line)
+    return df, err
 
 
 def describe(df, opts):
@@ -227,19 +255,20 @@ def expected_output(case_dir, argv):
         raise ValueError("only --format csv and json are pinned (got %s)" % opts.format)
     if not opts.files:
         opts.files = ["-"]
-    parts = []
+    parts, errs = [], ""
     for name in opts.files:
         path = os.path.join(case_dir, "stdin" if name == "-" else name)
-        df = read_table(path, opts)
+        df, err = read_table(path, opts, "<stdin>" if name == "-" else name)
+        errs += err
         desc = describe(df, opts)
         if opts.format == "json":
             assert len(opts.files) == 1, "JSON cases take one file"
-            return json_document(name, df, desc)
+            return json_document(name, df, desc), errs
         text = desc.to_csv()
         if len(opts.files) > 1:  # like head(1), standard input included
             text = "==> %s <==\n%s" % ("standard input" if name == "-" else name, text)
         parts.append(text)
-    return "\n".join(parts)
+    return "\n".join(parts), errs
 
 
 def read_args(case_dir):
@@ -277,16 +306,20 @@ def main():
         case_dir = os.path.join(CASES, name)
         if case_status(case_dir) != 0 or set(read_args(case_dir)) & {"--help", "--version"}:
             continue  # written by hand
-        out = expected_output(case_dir, read_args(case_dir))
+        out, err = expected_output(case_dir, read_args(case_dir))
         exp_path = os.path.join(case_dir, "expected.out")
+        err_path = os.path.join(case_dir, "expected.err")
         old = open(exp_path, encoding="utf-8", newline="").read() if os.path.exists(exp_path) else None
+        old_err = open(err_path, encoding="utf-8", newline="").read() if os.path.exists(err_path) else None
         done += 1
-        if old != out:
+        by_hand = os.path.exists(os.path.join(case_dir, "err_by_hand"))
+        if old != out or (old_err != err and not by_hand):
             changed += 1
             print("%s %s" % ("differs:" if a.check else "wrote", name))
         if not a.check:
             write(exp_path, out)
-            write(os.path.join(case_dir, "expected.err"), "")
+            if not os.path.exists(os.path.join(case_dir, "err_by_hand")):
+                write(err_path, err)
             write(os.path.join(case_dir, "status"), "0\n")
     print("make_golden: %d case(s) %s, %d changed (pandas %s)" % (
         done, "checked" if a.check else "written", changed, pd.__version__))

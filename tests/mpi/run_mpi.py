@@ -14,7 +14,9 @@
 3. Generated inputs: a few MB with quoted fields holding newlines, commas
    and quotes (process edges fall inside them), and bad files whose fault
    lies in the part of a later process (ragged row, unterminated quote,
-   invalid UTF-8): same message, exit status 1 on every process, no hang.
+   invalid UTF-8): same message, exit status 1 on every process, no hang;
+   and with --on-bad-lines warn, those and a file of long rows all over:
+   the same table and the same warnings, in file order.
 
 The seed is printed; pass it back with --seed to replay a failure.  The
 last line is `mpi: N passed, M failed`.  Python 3.8+, standard library.
@@ -188,6 +190,37 @@ def bad_inputs(tmp):
     ]
 
 
+def scattered_bad_lines(suite, tmp):
+    """Long rows all over a file of quoted line ends: every process
+    leaves out its own, and the warnings come in file order, each naming
+    its physical line."""
+    path = os.path.join(tmp, "scattered.csv")
+    lines, want = 2, []
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        fh.write("a,b,c\n")
+        for i in range(40000):
+            text = quoted_text(suite.rng)
+            fields = 4 if i % 97 == 13 else 3
+            fh.write("%d,%s%s\n" % (i, text, ",%d" % i * (fields - 2)))
+            if fields > 3:
+                want.append("dfsum: scattered.csv:%d: expected 3 fields, saw 4; "
+                            "line skipped\n" % lines)
+            lines += 1 + text.count("\n") - text.count("\r\n") + text.count("\r")
+    want = "".join(want).encode()
+    for mode in ("warn", "skip"):
+        args = ["--format", "csv", "--include", "all", "--on-bad-lines", mode,
+                "scattered.csv"]
+        ref = run([suite.binary] + args, tmp)
+        if ref[2] != 0 or ref[1] != (want if mode == "warn" else b""):
+            print("FAIL scattered.csv %s: the reference's warnings are not the "
+                  "file's bad lines: %r" % (mode, ref[1][:300]))
+            suite.failed += 1
+            continue
+        for nprocs in (2, 3, 4):
+            suite.compare("scattered.csv " + mode, tmp, args, ref + (None,), nprocs,
+                          suite.rng.choice(THREADS))
+
+
 def generated_cases(suite, tmp):
     big = os.path.join(tmp, "big.csv")
     big_quoted_csv(big, suite.rng, 3 << 20)
@@ -211,6 +244,13 @@ def generated_cases(suite, tmp):
             continue
         for nprocs in (2, 3, 4):
             suite.compare(name, tmp, args, ref + (None,), nprocs, suite.rng.choice(THREADS))
+        # the same files with their long rows left out (the others still fail)
+        args = ["--on-bad-lines", "warn"] + args
+        ref = run([suite.binary] + args, tmp)
+        for nprocs in (2, 3, 4):
+            suite.compare(name + " warn", tmp, args, ref + (None,), nprocs,
+                          suite.rng.choice(THREADS))
+    scattered_bad_lines(suite, tmp)
 
 
 def main():

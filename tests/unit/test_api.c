@@ -180,6 +180,44 @@ static void test_errors(void **state)
     dfsum_free(d);
 }
 
+/* --on-bad-lines: rows longer than the header left out (counted, and
+ * named in the note under WARN); a later fault still names its line. */
+static void test_bad_lines(void **state)
+{
+    (void)state;
+    const char *text = "a,b\n1,2\n3,4,5\n\n\"6\n\",7\n8,9,10,11\n12,13\n";
+    dfsum *d = NULL;
+    dfsum_result *r = NULL;
+    tmpfile_t t;
+    assert_int_equal(dfsum_create(&d), DFSUM_OK);
+    assert_int_equal(dfsum_set_on_bad_lines(d, (dfsum_bad_lines)3),
+                     DFSUM_EINVAL);
+    assert_int_equal(dfsum_set_on_bad_lines(d, DFSUM_BAD_LINES_SKIP), DFSUM_OK);
+    r = describe_text(d, text);
+    assert_int_equal(dfsum_result_bad_lines(r), 2);
+    assert_string_equal(dfsum_result_note(r), "");
+    assert_true(num(r, DFSUM_STAT_COUNT, "b") == 3.0);
+    assert_true(num(r, DFSUM_STAT_MAX, "b") == 13.0);
+    dfsum_result_free(r);
+    assert_int_equal(dfsum_set_on_bad_lines(d, DFSUM_BAD_LINES_WARN), DFSUM_OK);
+    write_tmp(&t, "bad.csv", text);
+    assert_int_equal(dfsum_describe_path(d, t.path, &r), DFSUM_OK);
+    char want[512];
+    snprintf(want, sizeof want,
+             "%s:3: expected 2 fields, saw 3; line skipped\n"
+             "%s:7: expected 2 fields, saw 4; line skipped",
+             t.path, t.path);
+    assert_string_equal(dfsum_result_note(r), want);
+    dfsum_result_free(r);
+    remove_tmp(&t);
+    write_tmp(&t, "late.csv", "a,b\n1,2\n3,4,5\n5,\xff\n");
+    assert_int_equal(dfsum_describe_path(d, t.path, &r), DFSUM_EPARSE);
+    assert_non_null(strstr(dfsum_errmsg(d), "late.csv:4: invalid UTF-8"));
+    remove_tmp(&t);
+    assert_int_equal(dfsum_result_bad_lines(NULL), 0);
+    dfsum_free(d);
+}
+
 /* Bitwise equality of two results, cell by cell. */
 static void assert_same_result(const dfsum_result *x, const dfsum_result *y)
 {
@@ -244,6 +282,7 @@ int main(void)
         cmocka_unit_test(test_include_all),
         cmocka_unit_test(test_percentiles_and_columns),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_bad_lines),
         cmocka_unit_test(test_chunk_size_invariance),
         cmocka_unit_test(test_status_text),
         cmocka_unit_test(test_find_by_name),

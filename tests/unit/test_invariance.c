@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -30,10 +31,27 @@ static uint64_t rng_next(uint64_t *s)
     return z ^ (z >> 31);
 }
 
-/* Describes path with --include all and returns the CSV text (free it),
+/* The CSV text of r, then its note and its count of bad lines. */
+static char *result_text(const dfsum_result *r)
+{
+    char *csv = NULL;
+    size_t len = 0;
+    assert_int_equal(dfsum_result_format(r, DFSUM_FORMAT_CSV, 0, 0, &csv, &len),
+                     DFSUM_OK);
+    const char *note = dfsum_result_note(r);
+    size_t cap = len + strlen(note) + 64;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    snprintf(text, cap, "%s-- note\n%s\n-- bad lines %llu\n", csv, note,
+             (unsigned long long)dfsum_result_bad_lines(r));
+    free(csv);
+    return text;
+}
+
+/* Describes path with --include all and returns result_text (free it),
  * or the error message prefixed with "error: ". */
 static char *describe(const char *path, int threads, size_t chunk,
-                      dfsum_parser parser)
+                      dfsum_parser parser, dfsum_bad_lines bad_lines)
 {
     dfsum *d = NULL;
     dfsum_result *r = NULL;
@@ -42,12 +60,11 @@ static char *describe(const char *path, int threads, size_t chunk,
     dfsum_set_include(d, DFSUM_INCLUDE_ALL);
     dfsum_set_threads(d, threads);
     dfsum_set_parser(d, parser);
+    assert_int_equal(dfsum_set_on_bad_lines(d, bad_lines), DFSUM_OK);
     if (chunk)
         dfsum_set_chunk_size(d, chunk);
     if (dfsum_describe_path(d, path, &r) == DFSUM_OK) {
-        assert_int_equal(
-            dfsum_result_format(r, DFSUM_FORMAT_CSV, 0, 0, &text, NULL),
-            DFSUM_OK);
+        text = result_text(r);
     } else {
         const char *msg = dfsum_errmsg(d);
         text = malloc(strlen(msg) + 8);
@@ -75,24 +92,39 @@ static size_t random_chunk(uint64_t *s, off_t size)
     return ((size_t)1 << bits) + (size_t)(rng_next(s) % ((size_t)1 << bits));
 }
 
-static void check_file(const char *path, uint64_t seed)
+/* Runs path with random partitionings against the reference run (one
+ * thread, libcsv, one chunk), each on-bad-lines mode against its own;
+ * returns the reference of DFSUM_BAD_LINES_WARN (free it). */
+static char *check_file_runs(const char *path, uint64_t seed, int runs)
 {
-    char *ref = describe(path, 1, 0, DFSUM_PARSER_LIBCSV);
+    char *ref[2] = {
+        describe(path, 1, 0, DFSUM_PARSER_LIBCSV, DFSUM_BAD_LINES_ERROR),
+        describe(path, 1, 0, DFSUM_PARSER_LIBCSV, DFSUM_BAD_LINES_WARN)};
     uint64_t s = seed;
-    for (int run = 0; run < RUNS_PER_FILE; run++) {
+    for (int run = 0; run < runs; run++) {
         int threads = 1 + (int)(rng_next(&s) % 8);
         size_t chunk = random_chunk(&s, file_size(path));
         dfsum_parser parser =
             rng_next(&s) & 1 ? DFSUM_PARSER_AUTO : DFSUM_PARSER_LIBCSV;
-        char *got = describe(path, threads, chunk, parser);
-        if (strcmp(ref, got) != 0)
-            fail_msg("%s: threads %d, chunk %zu, parser %d differ from the "
-                     "reference (seed %llu)\n--- reference\n%s--- got\n%s",
-                     path, threads, chunk, (int)parser,
-                     (unsigned long long)seed, ref, got);
+        int warn = (int)(rng_next(&s) & 1);
+        char *got =
+            describe(path, threads, chunk, parser,
+                     warn ? DFSUM_BAD_LINES_WARN : DFSUM_BAD_LINES_ERROR);
+        if (strcmp(ref[warn], got) != 0)
+            fail_msg("%s: threads %d, chunk %zu, parser %d, bad lines %s "
+                     "differ from the reference (seed %llu)\n--- reference\n"
+                     "%s--- got\n%s",
+                     path, threads, chunk, (int)parser, warn ? "warn" : "error",
+                     (unsigned long long)seed, ref[warn], got);
         free(got);
     }
-    free(ref);
+    free(ref[0]);
+    return ref[1];
+}
+
+static void check_file(const char *path, uint64_t seed)
+{
+    free(check_file_runs(path, seed, RUNS_PER_FILE));
 }
 
 static uint64_t test_seed(void)
@@ -152,6 +184,124 @@ static void test_fixtures(void **state)
     check_dir(DFSUM_TEST_DATA, ".csv");
 }
 
+/* ---- bad lines whose places are known ---------------------------------- */
+
+/* Appends to a growing string. */
+typedef struct {
+    char *p;
+    size_t n, cap;
+} text_buf;
+
+static void put(text_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (b->n + (size_t)k + 1 > b->cap) {
+        b->cap = 2 * (b->n + (size_t)k + 1);
+        b->p = realloc(b->p, b->cap);
+        assert_non_null(b->p);
+    }
+    va_start(ap, fmt);
+    vsnprintf(b->p + b->n, (size_t)k + 1, fmt, ap);
+    va_end(ap);
+    b->n += (size_t)k;
+}
+
+/* A field, now and then quoted with a comma or line ends in it; *lines
+ * grows by the line ends. */
+static void put_field(text_buf *csv, uint64_t *s, int row, uint64_t *lines)
+{
+    switch (rng_next(s) % 6) {
+    case 0:
+        put(csv, "\"a,%d\"", row);
+        break;
+    case 1:
+        put(csv, "\"x\ny\r\nz %d\"", row % 7);
+        *lines += 2;
+        break;
+    case 2:
+        put(csv, "\"\"\"q\"\" %d\"", row % 5);
+        break;
+    default:
+        put(csv, "%d.%d", row % 100, row % 7);
+    }
+}
+
+/* A table of 3 columns whose rows are now and then too long (up to 7
+ * fields), short or blank, with CRLF or LF line ends and quoted line
+ * ends; *note gets the lines the warnings must name, as dfsum words
+ * them, and *nbad their count. */
+static char *bad_lines_table(const char *path, uint64_t seed, int nrows,
+                             uint64_t *nbad)
+{
+    text_buf csv = {0}, note = {0};
+    uint64_t s = seed, line = 2;
+    put(&csv, "a,b,c\n");
+    put(&note, "%s", "");
+    *nbad = 0;
+    for (int row = 0; row < nrows; row++) {
+        uint64_t kind = row == 0 ? 9 : rng_next(&s) % 10, start = line;
+        int fields = kind < 2 ? 4 + (int)(rng_next(&s) % 4) : kind < 3 ? 2 : 3;
+        if (kind == 3) { /* a blank line */
+            put(&csv, "\n");
+            line++;
+            continue;
+        }
+        put(&csv, "%d", row);
+        for (int f = 1; f < fields; f++) {
+            put(&csv, ",");
+            put_field(&csv, &s, row, &line);
+        }
+        put(&csv, rng_next(&s) & 1 ? "\r\n" : "\n");
+        line++;
+        if (fields > 3) {
+            put(&note, "%s%s:%llu: expected 3 fields, saw %d; line skipped",
+                *nbad ? "\n" : "", path, (unsigned long long)start, fields);
+            ++*nbad;
+        }
+    }
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(csv.p, 1, csv.n, fp), csv.n);
+    assert_int_equal(fclose(fp), 0);
+    free(csv.p);
+    return note.p;
+}
+
+/* Under warn, the note names every bad line and only those, whatever
+ * the partitioning; under error, the first one fails the describe. */
+static void test_bad_lines_placed(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/dfsum-badlines-XXXXXX", path[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/t.csv", dir);
+    uint64_t seed = test_seed();
+    for (int t = 0; t < 4; t++, seed++) {
+        uint64_t nbad;
+        char *note = bad_lines_table(path, seed, t < 2 ? 40 : 3000, &nbad);
+        char *ref = check_file_runs(path, seed, 2 * RUNS_PER_FILE);
+        const char *at = strstr(ref, "-- note\n");
+        assert_non_null(at);
+        at += strlen("-- note\n");
+        if (strncmp(at, note, strlen(note)) != 0 || at[strlen(note)] != '\n')
+            fail_msg("seed %llu: the warnings are not the table's bad lines\n"
+                     "--- expected\n%s\n--- got\n%s",
+                     (unsigned long long)seed, note, ref);
+        char count[64];
+        snprintf(count, sizeof count, "-- bad lines %llu\n",
+                 (unsigned long long)nbad);
+        assert_non_null(strstr(ref, count));
+        assert_true(nbad > 0);
+        free(note);
+        free(ref);
+    }
+    remove(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     printf("seed %llu (set DFSUM_SEED to replay)\n",
@@ -160,6 +310,7 @@ int main(void)
         cmocka_unit_test(test_datasets),
         cmocka_unit_test(test_fixtures),
         cmocka_unit_test(test_golden_inputs),
+        cmocka_unit_test(test_bad_lines_placed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

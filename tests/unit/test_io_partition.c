@@ -19,7 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static const io_csv_opts opts = {',', IO_PARSER_AUTO};
+static const io_csv_opts opts = {.delim = ',', .parser = IO_PARSER_AUTO};
 
 typedef struct {
     char path[64];

@@ -118,7 +118,9 @@ static void add_bytes(reading *r, const void *p, size_t n)
     r->len += n;
 }
 
-static void add_batch(reading *r, const io_batch *b)
+/* The batch's fields, then its left-out records (file offset, field
+ * count and the row they came before). */
+static void add_batch(reading *r, const io_batch *b, size_t start)
 {
     for (size_t i = 0; i < b->nrows; i++)
         for (size_t j = 0; j < b->ncols; j++) {
@@ -128,6 +130,12 @@ static void add_batch(reading *r, const io_batch *b)
             add_bytes(r, &n, sizeof n);
             add_bytes(r, f, len);
         }
+    for (size_t i = 0; i < b->nskips; i++) {
+        uint64_t rec[3] = {start + b->skips[i].off, b->skips[i].nfields,
+                           r->rows + b->skips[i].row};
+        add_bytes(r, "S", 1);
+        add_bytes(r, rec, sizeof rec);
+    }
     r->rows += b->nrows;
 }
 
@@ -159,7 +167,7 @@ static reading read_table(io_source *src, const table *t, io_simd simd)
             break;
         }
         assert_int_equal(b.pos0, start);
-        add_batch(&r, &b);
+        add_batch(&r, &b, start);
         start = end;
     }
     io_batch_free(&b);
@@ -179,7 +187,7 @@ static int same_reading(const reading *a, const reading *b)
 static size_t random_cuts(rng *r, const char *p, size_t n, char delim,
                           size_t every, size_t *cuts)
 {
-    io_csv_opts o = {delim, IO_PARSER_AUTO};
+    io_csv_opts o = {.delim = delim, .parser = IO_PARSER_AUTO};
     io_scan s;
     size_t off = 0, content, ncuts = 0;
     io_scan_init(&s, &o, 1);
@@ -193,7 +201,7 @@ static size_t random_cuts(rng *r, const char *p, size_t n, char delim,
 static const io_simd KERNELS[] = {IO_SIMD_OFF, IO_SIMD_SSE2, IO_SIMD_AVX2};
 
 /* Reads t with LIBCSV and with AUTO on every kernel; all must agree. */
-static void check_paths(const scratch *sc, table *t, uint64_t seed)
+static void check_paths_once(const scratch *sc, table *t, uint64_t seed)
 {
     io_source *src = put_file(sc, t->data, t->n);
     t->opts.parser = IO_PARSER_LIBCSV;
@@ -202,17 +210,27 @@ static void check_paths(const scratch *sc, table *t, uint64_t seed)
     for (size_t k = 0; k < sizeof KERNELS / sizeof *KERNELS; k++) {
         reading got = read_table(src, t, KERNELS[k]);
         if (!same_reading(&want, &got)) {
-            print_error("seed %llu kernel %d: libcsv %d rows, status %d "
-                        "'%s'; auto %d rows, status %d '%s'\n",
+            print_error("seed %llu kernel %d skip_bad %d: libcsv %d rows, "
+                        "status %d '%s'; auto %d rows, status %d '%s'\n",
                         (unsigned long long)seed, (int)KERNELS[k],
-                        (int)want.rows, (int)want.status, want.msg,
-                        (int)got.rows, (int)got.status, got.msg);
+                        t->opts.skip_bad, (int)want.rows, (int)want.status,
+                        want.msg, (int)got.rows, (int)got.status, got.msg);
             fail();
         }
         free(got.text);
     }
     free(want.text);
     io_source_close(src);
+}
+
+/* Reads t with LIBCSV and with AUTO on every kernel, long rows failing
+ * and left out; all must agree. */
+static void check_paths(const scratch *sc, table *t, uint64_t seed)
+{
+    for (int skip = 0; skip < 2; skip++) {
+        t->opts.skip_bad = skip;
+        check_paths_once(sc, t, seed);
+    }
 }
 
 /* ------------------------------------------------------------------------
@@ -363,7 +381,7 @@ static void random_table_case(const scratch *sc, uint64_t seed, size_t bytes)
     make_table(&r, &t, st, width, 1 + below(&r, bytes));
     size_t *cuts = malloc((t.n + 1) * sizeof *cuts);
     assert_non_null(cuts);
-    table tb = {t.p, t.n, cuts, 0, {st->delim, IO_PARSER_AUTO}, {0}};
+    table tb = {t.p, t.n, cuts, 0, {st->delim, IO_PARSER_AUTO, 0}, {0}};
     tb.hdr.nindex = below(&r, 4) == 0 ? 1 + below(&r, 2) : 0;
     tb.hdr.ncols = width > tb.hdr.nindex ? width - tb.hdr.nindex : 1;
     tb.hdr.data_line = 1;
@@ -415,7 +433,7 @@ static void edges_differ(uint64_t seed, int kernel, size_t at, size_t len,
 static void check_edges(const char *p, size_t n, char delim, rng *r,
                         uint64_t seed)
 {
-    io_csv_opts o = {delim, IO_PARSER_AUTO};
+    io_csv_opts o = {.delim = delim, .parser = IO_PARSER_AUTO};
     size_t maxblock = below(r, 2) ? 1 + below(r, 200) : n + 1;
     for (int k = -1; k < (int)(sizeof KERNELS / sizeof *KERNELS); k++) {
         io_scan want, got;
@@ -480,7 +498,7 @@ static void test_edges_soup_tables(void **state)
         for (size_t j = 0; j < n; j++)
             buf[j] = soup[below(&r, sizeof soup - 1)];
         size_t cuts[sizeof buf];
-        table tb = {buf, n, cuts, 0, {',', IO_PARSER_AUTO}, {0}};
+        table tb = {buf, n, cuts, 0, {',', IO_PARSER_AUTO, 0}, {0}};
         tb.hdr.ncols = 1 + below(&r, 5);
         tb.hdr.data_line = 1;
         tb.ncuts = random_cuts(&r, buf, n, ',', 1 + below(&r, 8), cuts);
@@ -493,7 +511,7 @@ static void test_edges_known(void **state)
 {
     (void)state;
     static const char p[] = "a,b\r\n\"x\ny\",z\rq,\"r";
-    io_csv_opts o = {',', IO_PARSER_AUTO};
+    io_csv_opts o = {.delim = ',', .parser = IO_PARSER_AUTO};
     for (size_t k = 0; k < sizeof KERNELS / sizeof *KERNELS; k++) {
         io_scan s;
         size_t edge;
@@ -595,7 +613,7 @@ static void expect_fields(const reading *r, const char *fields)
 static void check_pinned(const scratch *sc, const pinned *c)
 {
     io_source *src = put_file(sc, c->data, c->n);
-    table tb = {c->data, c->n, NULL, 0, {c->delim, IO_PARSER_AUTO}, {0}};
+    table tb = {c->data, c->n, NULL, 0, {c->delim, IO_PARSER_AUTO, 0}, {0}};
     tb.hdr.nindex = c->nindex;
     tb.hdr.ncols = c->ncols;
     tb.hdr.data_line = 1;
@@ -639,7 +657,7 @@ static reading read_one(const scratch *sc, const char *p, size_t n,
                         size_t ncols, io_parser parser, io_simd simd)
 {
     io_source *src = put_file(sc, p, n);
-    table tb = {p, n, NULL, 0, {',', parser}, {0}};
+    table tb = {p, n, NULL, 0, {',', parser, 0}, {0}};
     tb.hdr.ncols = ncols;
     tb.hdr.data_line = 1;
     reading r = read_table(src, &tb, simd);
@@ -699,7 +717,7 @@ static void test_long_fields(void **state)
     p[n + 1] = '"';
     memset(p + n + 2, 'y', n);
     memcpy(p + 2 * n + 2, "\"\n", 2);
-    table tb = {p, 2 * n + 4, NULL, 0, {',', IO_PARSER_AUTO}, {0}};
+    table tb = {p, 2 * n + 4, NULL, 0, {',', IO_PARSER_AUTO, 0}, {0}};
     tb.hdr.ncols = 2;
     tb.hdr.data_line = 1;
     check_paths(*state, &tb, 0);
@@ -722,7 +740,7 @@ static void test_batch_reuse(void **state)
                  i);
         puts_(&t, row);
     }
-    table tb = {t.p, t.n, NULL, 0, {',', IO_PARSER_AUTO}, {0}};
+    table tb = {t.p, t.n, NULL, 0, {',', IO_PARSER_AUTO, 0}, {0}};
     tb.hdr.ncols = 2;
     tb.hdr.data_line = 1;
     io_source *src = put_file(*state, t.p, t.n);
