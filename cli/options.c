@@ -54,6 +54,12 @@ static const char HELP_OPTIONS[] =
     "  --columns LIST      describe only these comma-separated columns, in\n"
     "                      this order\n"
     "                        dfsum --columns price,qty data.csv\n"
+    "  --no-header         the first row is data, not column names; the\n"
+    "                      columns are named 0, 1, ... (header=None)\n"
+    "                        dfsum --no-header sensor.csv\n"
+    "  --skip-rows N       pass over the first N records (blank lines\n"
+    "                      included) before the header (skiprows=N)\n"
+    "                        dfsum --skip-rows 3 export.csv\n"
     "  --on-bad-lines WHAT  a row with more fields than the header has\n"
     "                      columns: error (stop, naming its line; the\n"
     "                      default), skip (leave it out) or warn (leave it\n"
@@ -342,6 +348,23 @@ static int store_parser(cli_options *o, const char *v, cli_error *err)
     return CLI_EXIT_OK;
 }
 
+static int store_no_header(cli_options *o, const char *v, cli_error *err)
+{
+    (void)v, (void)err;
+    o->no_header = 1;
+    return CLI_EXIT_OK;
+}
+
+static int store_skip_rows(cli_options *o, const char *v, cli_error *err)
+{
+    size_t n;
+    if (!parse_size(v, 0, &n))
+        return usage_error(
+            err, "--skip-rows: expected a number of records, got '%s'", v);
+    o->skip_rows = n;
+    return CLI_EXIT_OK;
+}
+
 static int store_bad_lines(cli_options *o, const char *v, cli_error *err)
 {
     if (strcmp(v, "error") == 0)
@@ -418,6 +441,8 @@ static const struct cli_option {
     {"--percentiles", NULL, 1, store_percentiles},
     {"--delimiter", NULL, 1, store_delimiter},
     {"--columns", NULL, 1, store_columns},
+    {"--no-header", NULL, 0, store_no_header},
+    {"--skip-rows", NULL, 1, store_skip_rows},
     {"--on-bad-lines", NULL, 1, store_bad_lines},
     {"--transpose", NULL, 0, store_transpose},
     {"--width", NULL, 1, store_width},

@@ -337,6 +337,18 @@ dfsum_status dfsum_set_parser(dfsum *d, dfsum_parser parser)
     return DFSUM_OK;
 }
 
+dfsum_status dfsum_set_header(dfsum *d, int present)
+{
+    d->no_header = !present;
+    return DFSUM_OK;
+}
+
+dfsum_status dfsum_set_skip_rows(dfsum *d, uint64_t rows)
+{
+    d->skip_rows = rows;
+    return DFSUM_OK;
+}
+
 dfsum_status dfsum_set_on_bad_lines(dfsum *d, dfsum_bad_lines mode)
 {
     if (mode != DFSUM_BAD_LINES_ERROR && mode != DFSUM_BAD_LINES_SKIP &&

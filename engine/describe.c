@@ -135,6 +135,8 @@ static dfsum_status run_open(engine_run *run, const char *path)
     run->opts.delim = d->delim;
     run->opts.parser = d->parser;
     run->opts.skip_bad = d->bad_lines != DFSUM_BAD_LINES_ERROR;
+    run->opts.no_header = d->no_header;
+    run->opts.skip_rows = d->skip_rows;
     if (io_source_open(path, &run->src, &err) != IO_OK)
         st = engine_fail_io(d, &err);
     st = engine_agree(d, st, 0);

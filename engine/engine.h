@@ -37,6 +37,8 @@ struct dfsum {
     size_t chunk_size;
     io_parser parser;
     dfsum_bad_lines bad_lines;
+    int no_header;              /* dfsum_set_header(d, 0) */
+    uint64_t skip_rows;         /* dfsum_set_skip_rows */
     dfsum_progress_fn progress; /* called serialized, from any thread */
     void *progress_ctx;
     MPI_Comm comm; /* MPI_COMM_NULL: this process alone (own duplicate) */

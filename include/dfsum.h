@@ -134,6 +134,15 @@ typedef enum {
 /* How CSV records are split into fields. The result never depends on it. */
 DFSUM_API dfsum_status dfsum_set_parser(dfsum *d, dfsum_parser parser);
 
+/* Whether a CSV file's first row (after the skipped ones) is the header:
+ * 1, the default; 0 makes it the first data row and names the columns
+ * "0", "1", ... as read_csv(header=None) does. */
+DFSUM_API dfsum_status dfsum_set_header(dfsum *d, int present);
+
+/* Records passed over at the start of a CSV file, before the header;
+ * blank ones count (read_csv's skiprows=N). Default 0. */
+DFSUM_API dfsum_status dfsum_set_skip_rows(dfsum *d, uint64_t rows);
+
 /* What a CSV row with more fields than the header has columns (a "bad
  * line", as read_csv's on_bad_lines calls it) does. A first data row
  * that is longer makes its leading fields an index instead, as in pandas;

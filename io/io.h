@@ -90,11 +90,15 @@ typedef enum {
 } io_parser;
 
 typedef struct {
-    char delim;       /* ',' by default */
-    io_parser parser; /* IO_PARSER_AUTO by default */
-    int skip_bad;     /* a row with more fields than the width is left out
-                         and listed in its batch (on_bad_lines='skip'),
-                         instead of failing the chunk */
+    char delim;         /* ',' by default */
+    io_parser parser;   /* IO_PARSER_AUTO by default */
+    int skip_bad;       /* a row with more fields than the width is left out
+                           and listed in its batch (on_bad_lines='skip'),
+                           instead of failing the chunk */
+    int no_header;      /* the first row is data; columns are named 0, 1,
+                           ... (header=None) */
+    uint64_t skip_rows; /* records skipped at the start, blank ones
+                           included, before the header (skiprows=N) */
 } io_csv_opts;
 
 typedef struct {

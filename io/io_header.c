@@ -12,10 +12,16 @@
  * has k more fields than the header, the first k fields of every row are
  * an implicit index, not described ("a,b\n1,2,3\n4,5,6" describes a = 2, 5
  * and b = 3, 6).
+ *
+ * Options, as read_csv's: skip_rows records (skiprows=N: blank ones count,
+ * a quoted line end does not end one) are passed over first; no_header
+ * (header=None) makes the first record that is not blank the first row,
+ * its field count the width, and the names "0", "1", ...
  */
 #include "io.h"
 
 #include <csv.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -245,6 +251,43 @@ static size_t implicit_index(file_prefix *f, const io_csv_opts *o, io_scan *s,
     return l.n > ncols ? l.n - ncols : 0;
 }
 
+/* Names "0" .. "n-1" for the n fields of the first row (no header). */
+static io_status number_columns(const file_prefix *f, const io_csv_opts *o,
+                                const record *r, io_csv_header *h,
+                                io_error *err)
+{
+    field_list count = {NULL, 0, 0, 0};
+    split_record(o, f->buf + r->start, r->content, &count);
+    char **names = calloc(count.n + 1, sizeof *names);
+    int ok = names != NULL;
+    for (size_t i = 0; ok && i < count.n; i++) {
+        char num[24];
+        snprintf(num, sizeof num, "%zu", i);
+        ok = (names[i] = strdup(num)) != NULL;
+    }
+    if (ok) {
+        h->names = names;
+        h->ncols = count.n;
+        return IO_OK;
+    }
+    io_csv_names_free(names, count.n);
+    return io_fail(err, IO_ENOMEM, "%s: out of memory", io_source_name(f->src));
+}
+
+/* Passes over the first n records, blank ones included. */
+static io_status skip_records(file_prefix *f, io_scan *s, size_t *pos,
+                              uint64_t n, io_error *err)
+{
+    record r;
+    int found = 1;
+    for (uint64_t k = 0; k < n && found; k++) {
+        io_status status = next_record(f, s, pos, &r, &found, err);
+        if (status != IO_OK)
+            return status;
+    }
+    return IO_OK;
+}
+
 static io_status read_header(file_prefix *f, const io_csv_opts *o,
                              io_csv_header *h, io_error *err)
 {
@@ -255,12 +298,19 @@ static io_status read_header(file_prefix *f, const io_csv_opts *o,
     size_t pos = f->len >= 3 && memcmp(f->buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
     record r;
     int found;
-    io_status status = next_row(f, o, &s, &pos, &r, &found, err);
+    io_status status = skip_records(f, &s, &pos, o->skip_rows, err);
+    if (status == IO_OK)
+        status = next_row(f, o, &s, &pos, &r, &found, err);
     if (status != IO_OK)
         return status;
     if (!found)
         return io_fail(err, IO_EEMPTY, "%s: no columns to parse (empty file)",
                        io_source_name(f->src));
+    if (o->no_header) {
+        h->data_start = r.start;
+        h->data_line = r.line;
+        return number_columns(f, o, &r, h, err);
+    }
     if ((status = name_columns(f, o, &r, h, err)) != IO_OK)
         return status;
     h->data_start = r.end;

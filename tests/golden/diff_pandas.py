@@ -14,7 +14,8 @@ with empty, repeated and quoted names, with blank lines, short rows, CRLF
 line ends, a BOM or no final line end now and then, separated by commas,
 semicolons or tabs; a third of the tables have rows that are too long,
 read with --on-bad-lines skip or warn (the warnings on stderr compared
-too, unless a quoted field holds a line end before them); each is described twice, by default and with
+too, unless a quoted field holds a line end before them); some are read
+with --no-header or --skip-rows; each is described twice, by default and with
 --include all, now and then with a percentile list of its own. The expected output is
 make_golden.py's (pandas, with the exact mean and std and the first-seen top
 tie), read with float_precision="round_trip": pandas' default parser is not
@@ -192,6 +193,10 @@ def main():
             opts = ["--format", "csv"] + ([] if sep == "," else ["--delimiter", sep])
             if bad_lines:
                 opts += ["--on-bad-lines", bad_lines]
+            if rng.random() < 0.15:
+                opts += ["--no-header"]
+            if rng.random() < 0.15:
+                opts += ["--skip-rows", str(rng.randint(1, 3))]
             if rng.random() < 0.3:
                 pct = sorted({round(rng.random(), rng.randint(1, 3)) for _ in range(3)})
                 opts += ["--percentiles", ",".join("%g" % p for p in pct)]

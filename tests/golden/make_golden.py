@@ -8,7 +8,8 @@ python3-pandas).  For every case directory under cases/ whose `status` is 0
 (or missing), it reads `args`, does what dfsum would do with them the pandas
 way, and writes `expected.out`, `expected.err` and `status` 0:
 
-    pd.read_csv(FILE[, sep=DELIM][, on_bad_lines=...])[COLUMNS].describe(
+    pd.read_csv(FILE[, sep=DELIM][, on_bad_lines=...][, header=None]
+                [, skiprows=N])[COLUMNS].describe(
         include=..., percentiles=...)
 
 `expected.err` is empty, except under `--on-bad-lines warn`: pandas prints
@@ -65,6 +66,8 @@ class Options:
         self.delimiter = None
         self.columns = None
         self.on_bad_lines = None
+        self.no_header = False
+        self.skip_rows = None
         self.files = []
 
 
@@ -74,6 +77,9 @@ def parse_args(argv):
     for a in it:
         if a == "-" or not a.startswith("--"):
             o.files.append(a)
+            continue
+        if a == "--no-header":
+            o.no_header = True
             continue
         name, eq, value = a.partition("=")
         if not eq:
@@ -91,6 +97,8 @@ def parse_args(argv):
             o.columns = value.split(",")
         elif name == "--on-bad-lines":
             o.on_bad_lines = value
+        elif name == "--skip-rows":
+            o.skip_rows = int(value)
         elif name not in ("--threads", "--chunk-size"):
             raise ValueError("make_golden.py cannot model option %s" % name)
     return o
@@ -192,13 +200,17 @@ def read_table(path, opts, name):
     kw = {} if opts.delimiter is None else {"sep": opts.delimiter}
     if opts.on_bad_lines is not None:
         kw["on_bad_lines"] = opts.on_bad_lines
+    if opts.no_header:
+        kw["header"] = None
+    if opts.skip_rows is not None:
+        kw["skiprows"] = opts.skip_rows
     source, kw["compression"] = csv_source(path)
     printed = io.StringIO()
     with warnings.catch_warnings(), contextlib.redirect_stderr(printed):
         warnings.simplefilter("error")  # a DtypeWarning would mean chunk-dependent types
         df = pd.read_csv(source, **kw)
-    if opts.columns is not None:
-        df = df[opts.columns]
+    if opts.columns is not None:  # header=None names the columns 0, 1, ...
+        df = df[[int(c) for c in opts.columns] if opts.no_header else opts.columns]
     err = ""
     for line in printed.getvalue().splitlines():
         m = SKIPPING.match(line)

@@ -581,6 +581,63 @@ static void test_header_cases(void **state)
     }
 }
 
+/* --skip-rows and --no-header, each case checked against
+ * read_csv(skiprows=N, header=None or 0). */
+typedef struct {
+    const char *data;
+    size_t len;
+    uint64_t skip_rows;
+    int no_header;
+    const char *names; /* joined by '|' */
+    uint64_t data_start, data_line;
+} header_option_case;
+
+static const header_option_case HEADER_OPTION_CASES[] = {
+    /* skiprows=2: two records, the second over two lines (quoted) */
+    {BYTES("x\n\"p\nq\"\na,b\n1,2\n"), 2, 0, "a|b", 12, 5},
+    /* skiprows=1 skips a blank line; the next blank one is skipped anyway */
+    {BYTES("\n\na,b\n1,2\n"), 1, 0, "a|b", 6, 4},
+    /* the BOM goes first, then the records */
+    {BYTES("\xEF\xBB\xBFnote\na,b\n1,2\n"), 1, 0, "a|b", 12, 3},
+    /* header=None: the first row is data, after blank lines */
+    {BYTES("\n1,2,3\n4,5,6\n"), 0, 1, "0|1|2", 1, 2},
+    {BYTES("skip\r\n\"a,b\",c\n"), 1, 1, "0|1", 6, 2},
+};
+
+static void test_header_options(void **state)
+{
+    size_t ncases = sizeof HEADER_OPTION_CASES / sizeof *HEADER_OPTION_CASES;
+    for (size_t i = 0; i < ncases; i++) {
+        const header_option_case *c = &HEADER_OPTION_CASES[i];
+        io_csv_opts o = {
+            .delim = ',', .no_header = c->no_header, .skip_rows = c->skip_rows};
+        io_csv_header h;
+        io_error err;
+        char joined[256] = "";
+        io_source *src = open_bytes(*state, "h.csv", c->data, c->len);
+        print_message("header option case %zu\n", i);
+        assert_int_equal(io_csv_read_header(src, &o, &h, &err), IO_OK);
+        for (size_t j = 0; j < h.ncols; j++) {
+            strcat(joined, j ? "|" : "");
+            strcat(joined, h.names[j]);
+        }
+        assert_string_equal(joined, c->names);
+        assert_int_equal(h.nindex, 0);
+        assert_int_equal(h.data_start, c->data_start);
+        assert_int_equal(h.data_line, c->data_line);
+        io_csv_header_free(&h);
+        io_source_close(src);
+    }
+    /* skipping past the end: no columns, as read_csv's EmptyDataError */
+    io_csv_opts o = {.delim = ',', .skip_rows = 3};
+    io_csv_header h;
+    io_error err;
+    io_source *src = open_bytes(*state, "short.csv", BYTES("a,b\n1,2\n"));
+    assert_int_equal(io_csv_read_header(src, &o, &h, &err), IO_EEMPTY);
+    assert_non_null(strstr(err.msg, "short.csv: no columns to parse"));
+    io_source_close(src);
+}
+
 /* A \r\n whose \r is the last byte of the header reader's first 64 KiB:
  * the data must still start after the \n, on line 2. */
 static void test_header_crlf_across_reads(void **state)
@@ -1372,6 +1429,7 @@ int main(void)
         cmocka_unit_test(test_names_unnamed_like_pandas),
         cmocka_unit_test(test_names_many_duplicates),
         cmocka_unit_test(test_header_cases),
+        cmocka_unit_test(test_header_options),
         cmocka_unit_test(test_header_crlf_across_reads),
         cmocka_unit_test(test_header_errors),
         cmocka_unit_test(test_rows_cases),
