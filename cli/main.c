@@ -113,6 +113,10 @@ static int apply_options(dfsum *d, const cli_options *o)
         return option_refused(d, st, "--chunk-size");
     if (o->parser_given && (st = dfsum_set_parser(d, o->parser)))
         return option_refused(d, st, "--parser");
+    if (o->na_values &&
+        (st = dfsum_set_na_values(d, (const char *const *)o->na_values,
+                                  o->nna_values)))
+        return option_refused(d, st, "--na-values");
     if (o->no_header && (st = dfsum_set_header(d, 0)))
         return option_refused(d, st, "--no-header");
     if (o->skip_rows && (st = dfsum_set_skip_rows(d, o->skip_rows)))

@@ -54,6 +54,11 @@ static const char HELP_OPTIONS[] =
     "  --columns LIST      describe only these comma-separated columns, in\n"
     "                      this order\n"
     "                        dfsum --columns price,qty data.csv\n"
+    "  --na-values LIST    comma-separated strings read as missing too, as\n"
+    "                      read_csv's na_values: in any column as written,\n"
+    "                      and in float64 columns by value (-999 makes\n"
+    "                      -999.0 missing there)\n"
+    "                        dfsum --na-values=-999,missing data.csv\n"
     "  --no-header         the first row is data, not column names; the\n"
     "                      columns are named 0, 1, ... (header=None)\n"
     "                        dfsum --no-header sensor.csv\n"
@@ -292,6 +297,17 @@ static int store_columns(cli_options *o, const char *v, cli_error *err)
     return CLI_EXIT_OK;
 }
 
+static int store_na_values(cli_options *o, const char *v, cli_error *err)
+{
+    free(o->na_values_text);
+    free(o->na_values);
+    o->na_values_text = NULL;
+    o->na_values = NULL;
+    if (!split_list(v, &o->na_values_text, &o->na_values, &o->nna_values))
+        return out_of_memory(err);
+    return CLI_EXIT_OK;
+}
+
 static int store_threads(cli_options *o, const char *v, cli_error *err)
 {
     size_t n;
@@ -441,6 +457,7 @@ static const struct cli_option {
     {"--percentiles", NULL, 1, store_percentiles},
     {"--delimiter", NULL, 1, store_delimiter},
     {"--columns", NULL, 1, store_columns},
+    {"--na-values", NULL, 1, store_na_values},
     {"--no-header", NULL, 0, store_no_header},
     {"--skip-rows", NULL, 1, store_skip_rows},
     {"--on-bad-lines", NULL, 1, store_bad_lines},
@@ -522,6 +539,8 @@ void cli_options_free(cli_options *o)
     free(o->percentiles);
     free(o->columns);
     free(o->columns_text);
+    free(o->na_values);
+    free(o->na_values_text);
     free(o->files);
     *o = (cli_options){.action = CLI_RUN};
 }

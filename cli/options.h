@@ -41,6 +41,9 @@ typedef struct {
     char **columns; /* NULL: all; each points into columns_text */
     size_t ncolumns;
     char *columns_text;
+    char **na_values; /* --na-values, pointing into na_values_text */
+    size_t nna_values;
+    char *na_values_text;
     int threads_given;
     int threads;
     int chunk_size_given;

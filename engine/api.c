@@ -118,6 +118,7 @@ void dfsum_free(dfsum *d)
         return;
     free_columns(d);
     free_comm(d);
+    engine_na_free(d);
     free(d);
 }
 

@@ -364,8 +364,10 @@ static void do_chunk(engine_run *run, engine_worker *w, engine_error *e,
         else if (keep_bad(w, chunk, pass) != 0)
             error_offer(e, chunk->seq, chunk->offset, 0, DFSUM_ENOMEM,
                         "out of memory");
-        else
+        else {
+            engine_na_blank(run->d, &w->batch, run->sel, run->nsel);
             add_batch(run, w, e, chunk, pass);
+        }
     }
     report_progress(run, chunk->len);
     io_chunker_release(chunker, chunk);
@@ -728,8 +730,11 @@ static dfsum_status run_finish(engine_run *run, uint64_t nbad,
         if (omit[j])
             ec[j].sum = (ops_summary){.dtype = OPS_DT_OBJECT};
     }
-    if (st == DFSUM_OK && (st = subset_take(run, omit, 0, &s)) == DFSUM_OK)
+    if (st == DFSUM_OK && (st = subset_take(run, omit, 0, &s)) == DFSUM_OK) {
+        for (size_t k = 0; k < s.n; k++)
+            ops_col_set_na_floats(&s.cols[k], run->d->na_num, run->d->n_na_num);
         st = engine_finish_reduced(run->d, s.cols, s.n, s.ec);
+    }
     subset_put(run, omit, 0, &s, ec);
     if (st == DFSUM_OK)
         st = engine_result_build(run->d, io_source_name(run->src), ec,

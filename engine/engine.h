@@ -37,8 +37,15 @@ struct dfsum {
     size_t chunk_size;
     io_parser parser;
     dfsum_bad_lines bad_lines;
-    int no_header;              /* dfsum_set_header(d, 0) */
-    uint64_t skip_rows;         /* dfsum_set_skip_rows */
+    int no_header;      /* dfsum_set_header(d, 0) */
+    uint64_t skip_rows; /* dfsum_set_skip_rows */
+    /* dfsum_set_na_values (na_values.c): the strings read as missing, and
+     * bit L of na_lengths set when one is L bytes long (63: or more) */
+    char **na_text;
+    size_t *na_len, n_na_text;
+    uint64_t na_lengths;
+    double *na_num; /* the numbers, for float64 columns */
+    size_t n_na_num;
     dfsum_progress_fn progress; /* called serialized, from any thread */
     void *progress_ctx;
     MPI_Comm comm; /* MPI_COMM_NULL: this process alone (own duplicate) */
@@ -77,6 +84,12 @@ typedef struct {
 dfsum_status engine_result_build(dfsum *d, const char *source,
                                  engine_column *cols, size_t ncols,
                                  dfsum_result **out);
+/* na_values (na_values.c): engine_na_blank empties the fields of columns
+ * cols[0..ncols) of b that are one of the session's na strings. */
+void engine_na_blank(const dfsum *d, io_batch *b, const size_t *cols,
+                     size_t ncols);
+void engine_na_free(dfsum *d);
+
 /* Replaces the note of r (dfsum_result_note) with a copy of note; NULL or
  * "" clears it. Fails only with DFSUM_ENOMEM (r keeps its old note). */
 dfsum_status engine_result_set_note(dfsum *d, dfsum_result *r,

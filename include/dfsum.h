@@ -143,6 +143,16 @@ DFSUM_API dfsum_status dfsum_set_header(dfsum *d, int present);
  * blank ones count (read_csv's skiprows=N). Default 0. */
 DFSUM_API dfsum_status dfsum_set_skip_rows(dfsum *d, uint64_t rows);
 
+/* More strings read as missing in CSV files, besides read_csv's default
+ * ones (its na_values=[...]): a field equal to one is missing in any
+ * column; and a value that is one of them read as a number (Python's
+ * float(): "1_000", " 5 ", "inf" too) is missing in a float64 column
+ * however it is spelled ("2.50" for "2.5"; "1000" and "1000.0" for
+ * "1e3", in any column as text). At most 32 distinct numbers. n = 0
+ * clears the list. */
+DFSUM_API dfsum_status dfsum_set_na_values(dfsum *d, const char *const *values,
+                                           size_t n);
+
 /* What a CSV row with more fields than the header has columns (a "bad
  * line", as read_csv's on_bad_lines calls it) does. A first data row
  * that is longer makes its leading fields an index instead, as in pandas;

@@ -126,6 +126,8 @@ void ops_exact_merge(ops_exact *into, const ops_exact *from);
 /* Takes out of the sums what count adds of the integer i put in (count
  * copies of the double of i). */
 void ops_exact_remove_int(ops_exact *e, int64_t i, uint64_t count);
+/* The same for count copies of the finite double x. */
+void ops_exact_remove(ops_exact *e, double x, uint64_t count);
 /* Correctly rounded S1/n; n >= 1. */
 double ops_exact_mean(const ops_exact *e, uint64_t n);
 /* Correctly rounded (n*S2 - S1^2)/(n(n-1)); n >= 2. Never negative. */
@@ -377,6 +379,9 @@ typedef struct {
     /* Pass 2 only: the raw missing fields. read_csv keeps them as text in
      * one case (uint64 beside a negative or missing value). */
     ops_distinct *na_text;
+    /* Borrowed, for the finish only (ops_col_set_na_floats). */
+    const double *na_floats;
+    size_t n_na_floats;
 } ops_col;
 
 void ops_col_init(ops_col *c);
@@ -444,6 +449,16 @@ typedef struct {
     size_t top_len;
     uint64_t freq;
 } ops_summary;
+
+/* The numbers read_csv's na_values add as missing in a float64 column
+ * (those of its na_values that read as numbers, NaN left out): the finish
+ * of a float64 column whose values are doubles (rep F64: read_csv reads
+ * it with its float pass) leaves every value equal to one of them out,
+ * -0.0 and 0.0 alike. An int64 column with missing values keeps them, as
+ * read_csv reads it with its integer pass. The n values are borrowed
+ * until the finish. */
+#define OPS_NA_FLOATS_MAX 32 /* n at most */
+void ops_col_set_na_floats(ops_col *c, const double *v, size_t n);
 
 /* Finalizes a merged column (must not need a text pass). Consumes the
  * column's values (they are turned into keys in place). pct: normalized

@@ -60,6 +60,14 @@ void ops_col_init(ops_col *c)
     bools_init(&c->bools);
     c->text = NULL;
     c->na_text = NULL;
+    c->na_floats = NULL;
+    c->n_na_floats = 0;
+}
+
+void ops_col_set_na_floats(ops_col *c, const double *v, size_t n)
+{
+    c->na_floats = v;
+    c->n_na_floats = n;
 }
 
 void ops_col_free(ops_col *c)
@@ -955,6 +963,21 @@ static void spread_ranks(uint64_t n, const double *pct, size_t npct,
         ops_quantile_index(n, pct[i], &ranks[2 + 2 * i], &ranks[3 + 2 * i], &t);
 }
 
+/* A run of equal keys the order statistics pass over: `below` keys are
+ * smaller, `count` are in it. */
+typedef struct {
+    uint64_t below, count;
+} key_run;
+
+/* Rank r among the keys outside the runs (disjoint, sorted by below) as a
+ * rank among all keys. */
+static uint64_t past_runs(uint64_t r, const key_run *runs, size_t nruns)
+{
+    for (size_t i = 0; i < nruns && runs[i].below <= r; i++)
+        r += runs[i].count;
+    return r;
+}
+
 /* min, max and every quantile from one selection over the keys (with
  * red, a collective one over every process's keys), in the column's rep;
  * the keys selected are then read in rep `out`, the dtype's. Widening is
@@ -963,9 +986,9 @@ static void spread_ranks(uint64_t n, const double *pct, size_t npct,
  * keys are converted, not the column. A stack buffer serves the usual
  * few percentiles, so that running out of memory rarely leaves the other
  * processes waiting in the collective call. */
-static int order_stats(const ops_col *c, ops_rep out, uint64_t n, uint64_t skip,
-                       const double *pct, size_t npct, const ops_reducer *red,
-                       ops_summary *s)
+static int order_stats(const ops_col *c, ops_rep out, uint64_t n,
+                       const key_run *runs, size_t nruns, const double *pct,
+                       size_t npct, const ops_reducer *red, ops_summary *s)
 {
     uint64_t small[2 * (2 + 2 * 8)];
     size_t k = 2 + 2 * npct;
@@ -974,8 +997,8 @@ static int order_stats(const ops_col *c, ops_rep out, uint64_t n, uint64_t skip,
         return -1;
     uint64_t *keys = ranks + k;
     spread_ranks(n, pct, npct, ranks);
-    for (size_t i = 0; i < k; i++) /* past the lowest `skip` keys */
-        ranks[i] += skip;
+    for (size_t i = 0; i < k; i++) /* past the keys left out */
+        ranks[i] = past_runs(ranks[i], runs, nruns);
     const ops_vec *vecs[1] = {&c->vals};
     int rc = ops_select_ranks_reduced(vecs, 1, ranks, k, keys, red);
     for (size_t i = 0; rc == 0 && i < k; i++)
@@ -1002,22 +1025,108 @@ static uint64_t marked_missing(const ops_col *c, ops_dtype dtype)
     return c->n_na_marker;
 }
 
+/* The keys of c's na floats (rep F64), with their values, sorted and
+ * without repeats (0 stands for both zeros). At most 2 * n_na_floats. */
+static size_t na_keys(const ops_col *c, uint64_t *keys, double *vals)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < c->n_na_floats; i++) {
+        double f = c->na_floats[i] == 0 ? 0.0 : c->na_floats[i];
+        keys[m] = key_of(OPS_REP_F64, bits_of(f));
+        vals[m++] = f;
+        if (f == 0) {
+            keys[m] = key_of(OPS_REP_F64, bits_of(-0.0));
+            vals[m++] = -0.0;
+        }
+    }
+    for (size_t i = 1; i < m; i++) /* insertion sort: a few keys */
+        for (size_t j = i; j > 0 && keys[j - 1] > keys[j]; j--) {
+            uint64_t k = keys[j];
+            double v = vals[j];
+            keys[j] = keys[j - 1], vals[j] = vals[j - 1];
+            keys[j - 1] = k, vals[j - 1] = v;
+        }
+    size_t u = 0;
+    for (size_t i = 0; i < m; i++)
+        if (u == 0 || keys[u - 1] != keys[i])
+            keys[u] = keys[i], vals[u++] = vals[i];
+    return u;
+}
+
+/* For each of the m sorted keys: how many of v's keys are below it and
+ * equal to it. One pass; every slot must hold a key. */
+static void count_keys(const ops_vec *v, const uint64_t *keys, size_t m,
+                       uint64_t *below, uint64_t *equal)
+{
+    for (const ops_block *b = v->head; b != NULL; b = b->next)
+        for (uint32_t i = 0; i < b->n; i++) {
+            uint64_t k = b->slot[i];
+            for (size_t t = 0; t < m; t++) {
+                below[t] += k < keys[t];
+                equal[t] += k == keys[t];
+            }
+        }
+}
+
+/* The values a float64 column leaves out as missing, as runs of keys
+ * sorted by place: its NA markers (the lowest keys), and the values equal
+ * to an na float, whose counts are summed over the processes (the
+ * collective call comes whenever c has na floats) and which leave the
+ * sums and the infinity counts here. *out gets how many values that is. */
+static int left_out_runs(ops_col *c, uint64_t marked, const ops_reducer *red,
+                         key_run *runs, size_t *nruns, uint64_t *out)
+{
+    uint64_t keys[2 * OPS_NA_FLOATS_MAX], counts[4 * OPS_NA_FLOATS_MAX] = {0};
+    double vals[2 * OPS_NA_FLOATS_MAX];
+    size_t m = na_keys(c, keys, vals);
+    uint64_t *below = counts, *equal = counts + m;
+    *nruns = 0;
+    *out = marked;
+    if (marked)
+        runs[(*nruns)++] = (key_run){0, marked};
+    if (c->n_na_floats == 0)
+        return 0;
+    count_keys(&c->vals, keys, m, below, equal);
+    if (red && red->sum_u64(red->ctx, counts, 2 * m))
+        return -1;
+    for (size_t t = 0; t < m; t++) {
+        if (equal[t] == 0)
+            continue;
+        runs[(*nruns)++] = (key_run){below[t], equal[t]};
+        *out += equal[t];
+        if (isinf(vals[t]))
+            *(vals[t] > 0 ? &c->n_posinf : &c->n_neginf) -= equal[t];
+        else
+            ops_exact_remove(&c->sums, vals[t], equal[t]);
+    }
+    return 0;
+}
+
 /* With red, c has adopted the global flat: count, rep and sums are the
  * whole column's (its own values were summed into that flat, and adopt
  * marked them summed), so only the order statistics need the others. */
 static int finish_numeric(ops_col *c, const double *pct, size_t npct,
                           const ops_reducer *red, ops_summary *s)
 {
-    uint64_t marked = marked_missing(c, s->dtype);
-    uint64_t n = c->n_rows - c->n_na - marked;
-    s->count = n;
-    if (n == 0)
-        return 0;
+    uint64_t marked = marked_missing(c, s->dtype), out;
+    key_run runs[1 + 2 * OPS_NA_FLOATS_MAX];
+    size_t nruns;
     catch_up(c); /* every value a key */
     if (marked)
         ops_exact_remove_int(&c->sums, INT64_MIN, marked);
+    /* read_csv matches numbers only where it reads the column as doubles:
+     * not in an int64 column with missing values, which it reads as
+     * integers (rep I64) */
+    if (s->dtype != OPS_DT_FLOAT64 || c->rep != OPS_REP_F64)
+        c->n_na_floats = 0;
+    if (left_out_runs(c, marked, red, runs, &nruns, &out))
+        return -1;
+    uint64_t n = c->n_rows - c->n_na - out;
+    s->count = n;
+    if (n == 0)
+        return 0;
     moments(c, n, s);
-    return order_stats(c, rep_of(s->dtype), n, marked, pct, npct, red, s);
+    return order_stats(c, rep_of(s->dtype), n, runs, nruns, pct, npct, red, s);
 }
 
 /* The local top candidate: highest count, then smallest first position

@@ -476,6 +476,28 @@ void ops_exact_remove_int(ops_exact *e, int64_t i, uint64_t count)
     settle_all(e);
 }
 
+void ops_exact_remove(ops_exact *e, double x, uint64_t count)
+{
+    uint64_t bits;
+    memcpy(&bits, &x, sizeof bits);
+    unsigned field = (unsigned)(bits >> 52) & 0x7FF;
+    uint64_t m = (bits & (((uint64_t)1 << 52) - 1)) | (uint64_t)(field != 0)
+                                                          << 52;
+    unsigned shift = unit_shift(field); /* x = m << shift units */
+    u128 sum = (u128)m * count, sq = (u128)m * m;
+    u128 sq_lo = (u128)(uint64_t)sq * count;
+    u128 sq_hi = (u128)(uint64_t)(sq >> 64) * count + (sq_lo >> 64);
+    uint64_t w1[2] = {(uint64_t)sum, (uint64_t)(sum >> 64)};
+    uint64_t w2[3] = {(uint64_t)sq_lo, (uint64_t)sq_hi,
+                      (uint64_t)(sq_hi >> 64)};
+    uint32_t d[6];
+    words_to_digits(w1, 2, d);
+    add_shifted(e->s1, d, 4, shift, bits >> 63 ? 0 : -1); /* -(count*x) */
+    words_to_digits(w2, 3, d);
+    add_shifted(e->s2, d, 6, 2 * shift, -1);
+    settle_all(e);
+}
+
 /* Adds from's slots and limbs into into's settled limbs: from's limbs are
  * each below 2^62 + 2^32 in size, its slots and integer sums add one piece
  * below 2^32 each. */

@@ -15,7 +15,8 @@ line ends, a BOM or no final line end now and then, separated by commas,
 semicolons or tabs; a third of the tables have rows that are too long,
 read with --on-bad-lines skip or warn (the warnings on stderr compared
 too, unless a quoted field holds a line end before them); some are read
-with --no-header or --skip-rows; each is described twice, by default and with
+with --no-header, --skip-rows or --na-values (sentinels or the table's
+own fields); each is described twice, by default and with
 --include all, now and then with a percentile list of its own. The expected output is
 make_golden.py's (pandas, with the exact mean and std and the first-seen top
 tie), read with float_precision="round_trip": pandas' default parser is not
@@ -121,6 +122,25 @@ def random_table(r, kinds, sep, long_rows=False):
     return ("\ufeff" if r.random() < 0.1 else "") + text
 
 
+SENTINELS = ["-999", "missing", "5", "1e3", " 7", "2.5", "inf", "1_0", "x y",
+             "True", "-1.5e2", "abc", "nan", "a "]
+
+
+def na_values(r, text):
+    """1 to 3 strings for --na-values: sentinels, or fields of the table.
+    Zeros are left out: pandas' match of -0.0 against a zero na value
+    depends on its hash table's layout."""
+    fields = [f for line in text.splitlines() for f in line.split(",")]
+    picks = [r.choice(SENTINELS) if r.random() < 0.5 or not fields else r.choice(fields)
+             for _ in range(r.randint(1, 3))]
+    def is_zero(s):
+        try:
+            return float(s) == 0
+        except ValueError:
+            return False
+    return [p for p in picks if '"' not in p and "," not in p and not is_zero(p)] or ["-999"]
+
+
 def load_make_golden():
     spec = importlib.util.spec_from_file_location(
         "make_golden", os.path.join(HERE, "make_golden.py"))
@@ -193,6 +213,8 @@ def main():
             opts = ["--format", "csv"] + ([] if sep == "," else ["--delimiter", sep])
             if bad_lines:
                 opts += ["--on-bad-lines", bad_lines]
+            if rng.random() < 0.25:
+                opts += ["--na-values=" + ",".join(na_values(rng, text))]
             if rng.random() < 0.15:
                 opts += ["--no-header"]
             if rng.random() < 0.15:

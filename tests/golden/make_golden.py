@@ -9,7 +9,7 @@ python3-pandas).  For every case directory under cases/ whose `status` is 0
 way, and writes `expected.out`, `expected.err` and `status` 0:
 
     pd.read_csv(FILE[, sep=DELIM][, on_bad_lines=...][, header=None]
-                [, skiprows=N])[COLUMNS].describe(
+                [, skiprows=N][, na_values=[...]])[COLUMNS].describe(
         include=..., percentiles=...)
 
 `expected.err` is empty, except under `--on-bad-lines warn`: pandas prints
@@ -67,6 +67,7 @@ class Options:
         self.columns = None
         self.on_bad_lines = None
         self.no_header = False
+        self.na_values = None
         self.skip_rows = None
         self.files = []
 
@@ -97,6 +98,8 @@ def parse_args(argv):
             o.columns = value.split(",")
         elif name == "--on-bad-lines":
             o.on_bad_lines = value
+        elif name == "--na-values":
+            o.na_values = value.split(",")
         elif name == "--skip-rows":
             o.skip_rows = int(value)
         elif name not in ("--threads", "--chunk-size"):
@@ -202,6 +205,8 @@ def read_table(path, opts, name):
         kw["on_bad_lines"] = opts.on_bad_lines
     if opts.no_header:
         kw["header"] = None
+    if opts.na_values is not None:
+        kw["na_values"] = opts.na_values
     if opts.skip_rows is not None:
         kw["skiprows"] = opts.skip_rows
     source, kw["compression"] = csv_source(path)

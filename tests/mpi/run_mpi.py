@@ -16,7 +16,8 @@
    lies in the part of a later process (ragged row, unterminated quote,
    invalid UTF-8): same message, exit status 1 on every process, no hang;
    and with --on-bad-lines warn, those and a file of long rows all over:
-   the same table and the same warnings, in file order.
+   the same table and the same warnings, in file order; and --na-values
+   over a file of sentinels: what the file with them blanked gives.
 
 The seed is printed; pass it back with --seed to replay a failure.  The
 last line is `mpi: N passed, M failed`.  Python 3.8+, standard library.
@@ -221,6 +222,34 @@ def scattered_bad_lines(suite, tmp):
                           suite.rng.choice(THREADS))
 
 
+def na_sentinels(suite, tmp):
+    """Sentinel values all over a float column (-999 in several spellings,
+    inf): with --na-values, every process count gives what the same file
+    with those fields empty gives alone."""
+    rng = suite.rng
+    spellings = ["-999", "-999.0", "-9.99e2", "inf", "Infinity"]
+    with_path, without_path = (os.path.join(tmp, n) for n in ("na.csv", "na_blank.csv"))
+    with open(with_path, "w") as a, open(without_path, "w") as b:
+        a.write("x,y,t\n")
+        b.write("x,y,t\n")
+        for i in range(60000):
+            sentinel = rng.random() < 0.2
+            x = rng.choice(spellings) if sentinel else "%.3f" % rng.uniform(-1e3, 1e3)
+            t = rng.choice(["a", "b", "missing"])
+            a.write("%s,%d,%s\n" % (x, i % 777, t))
+            b.write("%s,%d,%s\n" % ("" if sentinel else x, i % 777,
+                                     "" if t == "missing" else t))
+    args = ["--format", "csv", "--include", "all", "--na-values", "-999,inf,missing"]
+    ref = run([suite.binary] + args + ["na_blank.csv"], tmp)
+    if ref[2] != 0:
+        print("FAIL na.csv: reference run failed: %r" % ref[1])
+        suite.failed += 1
+        return
+    for nprocs in (1, 2, 3, 4):
+        suite.compare("na.csv --na-values", tmp, args + ["na.csv"], ref + (None,),
+                      nprocs, rng.choice(THREADS))
+
+
 def generated_cases(suite, tmp):
     big = os.path.join(tmp, "big.csv")
     big_quoted_csv(big, suite.rng, 3 << 20)
@@ -251,6 +280,7 @@ def generated_cases(suite, tmp):
             suite.compare(name + " warn", tmp, args, ref + (None,), nprocs,
                           suite.rng.choice(THREADS))
     scattered_bad_lines(suite, tmp)
+    na_sentinels(suite, tmp)
 
 
 def main():

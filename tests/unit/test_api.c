@@ -218,6 +218,39 @@ static void test_bad_lines(void **state)
     dfsum_free(d);
 }
 
+/* --na-values: Python's float() decides which strings are numbers too. */
+static void test_na_values(void **state)
+{
+    (void)state;
+    dfsum *d = NULL;
+    assert_int_equal(dfsum_create(&d), DFSUM_OK);
+    dfsum_set_include(d, DFSUM_INCLUDE_ALL);
+    const char *tens[] = {" 1_0 ", "0x10", "1__0"};
+    assert_int_equal(dfsum_set_na_values(d, tens, 3), DFSUM_OK);
+    dfsum_result *r =
+        describe_text(d, "x,t\n10,0x10\n10.00,16\n5.5,1__0\n16,10.0\n3,a\n");
+    assert_true(num(r, DFSUM_STAT_COUNT, "x") == 3.0); /* 10, 10.00 gone */
+    assert_true(num(r, DFSUM_STAT_MAX, "x") == 16.0);  /* 0x10 is text */
+    dfsum_cell t = dfsum_result_cell(
+        r, dfsum_result_find_row(r, DFSUM_STAT_COUNT), col_index(r, "t"));
+    assert_int_equal(t.i, 2); /* 0x10, 1__0 and 10.0 gone */
+    dfsum_result_free(r);
+    char names[40][8];
+    const char *many[40];
+    for (int i = 0; i < 40; i++) {
+        snprintf(names[i], sizeof names[i], "%d", -i);
+        many[i] = names[i];
+    }
+    assert_int_equal(dfsum_set_na_values(d, many, 40), DFSUM_EINVAL);
+    assert_non_null(strstr(dfsum_errmsg(d), "at most 32 distinct numbers"));
+    assert_int_equal(dfsum_set_na_values(d, many, 32), DFSUM_OK);
+    assert_int_equal(dfsum_set_na_values(d, NULL, 0), DFSUM_OK);
+    r = describe_text(d, "x\n-1\n-2\n");
+    assert_true(num(r, DFSUM_STAT_COUNT, "x") == 2.0);
+    dfsum_result_free(r);
+    dfsum_free(d);
+}
+
 /* Bitwise equality of two results, cell by cell. */
 static void assert_same_result(const dfsum_result *x, const dfsum_result *y)
 {
@@ -283,6 +316,7 @@ int main(void)
         cmocka_unit_test(test_percentiles_and_columns),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_bad_lines),
+        cmocka_unit_test(test_na_values),
         cmocka_unit_test(test_chunk_size_invariance),
         cmocka_unit_test(test_status_text),
         cmocka_unit_test(test_find_by_name),

@@ -192,9 +192,11 @@ static void feed_pass2(ops_col *parts, int k, const column *col, uint64_t *rng)
 }
 
 /* Feeds col into k partials (rows dealt at random when rng is set), merges,
- * re-reads as text when the column asks for it, and finishes. */
-static ops_dtype summarize(const column *col, int k, uint64_t *rng,
-                           const double *pct, size_t npct, ops_summary *out)
+ * re-reads as text when the column asks for it, and finishes with the na
+ * floats na[0..nna). */
+static ops_dtype summarize_na(const column *col, int k, uint64_t *rng,
+                              const double *pct, size_t npct, const double *na,
+                              size_t nna, ops_summary *out)
 {
     ops_col parts[MAX_PARTS];
     for (int pass = 1; pass <= 2; pass++) {
@@ -212,6 +214,7 @@ static ops_dtype summarize(const column *col, int k, uint64_t *rng,
         }
         assert_false(ops_col_needs_text_pass(whole));
         ops_dtype dt = ops_col_dtype(whole);
+        ops_col_set_na_floats(whole, na, nna);
         assert_int_equal(ops_col_finish(whole, pct, npct, out), 0);
         assert_int_equal(out->dtype, dt);
         for (int i = 0; i < k; i++)
@@ -220,6 +223,12 @@ static ops_dtype summarize(const column *col, int k, uint64_t *rng,
     }
     fail_msg("pass 2 asked for a third pass");
     return OPS_DT_OBJECT;
+}
+
+static ops_dtype summarize(const column *col, int k, uint64_t *rng,
+                           const double *pct, size_t npct, ops_summary *out)
+{
+    return summarize_na(col, k, rng, pct, npct, NULL, 0, out);
 }
 
 static column column_of(const char *const *vals)
@@ -1063,6 +1072,64 @@ static void test_merge_invariance(void **state)
     }
 }
 
+/* na floats: a float64 column of doubles finished with them equals the
+ * same column with every value equal to one of them written as missing,
+ * bit for bit, however its rows are dealt to partials. An int64 column
+ * with missing values (rep I64) keeps them all, as read_csv does. */
+static void test_na_floats(void **state)
+{
+    (void)state;
+    static const char *const pool[] = {
+        "-999", "2.5", "2.50", "1e3", "1000", "1000.0", "inf", "-inf", "3",
+        "3.0",  "7",   "-1",   "12",  "0.5",  "-999.0", "",    "41",   "2"};
+    static const double na_pool[] = {-999, 2.5, 1000, INFINITY, 3, -INFINITY,
+                                     7,    -1,  12,   41,       2};
+    const double pct[] = {0.1, 0.25, 0.5, 0.75, 0.9};
+    const uint64_t seed = 20261127;
+    uint64_t rng = seed;
+    for (int trial = 0; trial < 120; trial++) {
+        int ints = trial % 2; /* int64 with missing values: integers only */
+        double na[6];
+        size_t nna = 1 + next_rand(&rng) % 5;
+        for (size_t i = 0; i < nna; i++)
+            na[i] = na_pool[next_rand(&rng) % (ints ? 11 : 6)];
+        column with = {0}, without = {0};
+        size_t rows = 2 + next_rand(&rng) % (trial < 20 ? 8 : 3000);
+        for (size_t r = 0; r < rows; r++) {
+            const char *v = pool[next_rand(&rng) % 18];
+            if (ints && (strchr(v, '.') || strchr(v, 'e') || strchr(v, 'n')))
+                v = "5";
+            if (r == 0)
+                v = ints ? "" : "0.5"; /* float64 either way */
+            double x = strtod(v, NULL);
+            int left_out = 0;
+            for (size_t i = 0; *v && !ints && i < nna; i++)
+                left_out |= x == na[i]; /* read_csv's float pass only */
+            const char *w = left_out ? "" : v;
+            column_push(&with, v, strlen(v));
+            column_push(&without, w, strlen(w));
+        }
+        ops_summary want, got;
+        summarize(&without, 1, NULL, pct, 5, &want);
+        assert_int_equal(want.dtype, OPS_DT_FLOAT64);
+        for (int split = 0; split < 3; split++) {
+            int k = 1 + (int)(next_rand(&rng) % MAX_PARTS);
+            summarize_na(&with, k, k > 1 ? &rng : NULL, pct, 5, na, nna, &got);
+            if (!same_summary(&want, &got))
+                fail_msg("trial %d (%s, %zu rows, %zu na floats, %d parts): "
+                         "count %llu vs %llu, q50 %.17g vs %.17g (seed %llu)",
+                         trial, ints ? "ints" : "floats", rows, nna, k,
+                         (unsigned long long)got.count,
+                         (unsigned long long)want.count, got.quantiles[2],
+                         want.quantiles[2], (unsigned long long)seed);
+            ops_summary_free(&got);
+        }
+        ops_summary_free(&want);
+        column_free(&with);
+        column_free(&without);
+    }
+}
+
 /* Columns of several value blocks (the exact sums are taken a block at a
  * time) in the shapes the inline paths of ops_col_add read: short and
  * long plain numbers, printf exponents, "-0", an int column that turns
@@ -1514,6 +1581,7 @@ int main(void)
         cmocka_unit_test(test_negative_zero),
         cmocka_unit_test(test_int64_min_as_missing),
         cmocka_unit_test(test_ints_with_missing_widen),
+        cmocka_unit_test(test_na_floats),
         cmocka_unit_test(test_merge_invariance),
         cmocka_unit_test(test_block_sums),
         cmocka_unit_test(test_oracle_files),

@@ -504,42 +504,63 @@ static void check_values(const uint64_t *v, size_t n, ops_rep rep,
     free(many);
 }
 
-/* Removing count copies of an integer added before gives the sums of the
- * other values back: the same mean and variance to the bit. */
+/* Removing count copies of a value added before (an integer i when
+ * as_int, else the double x) gives the sums of the other values back: the
+ * same mean and variance to the bit. */
+static void check_removal(int as_int, int64_t i, double x)
+{
+    uint64_t s = 77;
+    for (uint64_t count = 1; count <= 3000; count = count * 7 + 1) {
+        ops_exact plain, with;
+        ops_exact_init(&plain);
+        ops_exact_init(&with);
+        size_t n = 0;
+        for (uint64_t c = 0; c < count || n < 200; n++) {
+            /* the others: small doubles of many binades and ints, so
+             * that a wrong S2 would show in the variance */
+            double y = n % 3 ? ldexp((double)(next_random(&s) >> 11),
+                                     (int)(next_random(&s) % 40) - 80)
+                             : (double)(int64_t)(next_random(&s) >> 44);
+            y = next_random(&s) & 1 ? -y : y;
+            ops_exact_add(&plain, y);
+            ops_exact_add(&with, y);
+            if (c < count && next_random(&s) % 3 == 0) {
+                if (as_int)
+                    ops_exact_add_int(&with, i);
+                else
+                    ops_exact_add(&with, x);
+                c++;
+            }
+        }
+        if (as_int)
+            ops_exact_remove_int(&with, i, count);
+        else
+            ops_exact_remove(&with, x, count);
+        assert_same_double(ops_exact_mean(&with, n), ops_exact_mean(&plain, n));
+        assert_same_double(ops_exact_var(&with, n), ops_exact_var(&plain, n));
+    }
+}
+
 static void test_remove_int(void **state)
 {
     (void)state;
     static const int64_t ints[] = {
         INT64_MIN, INT64_MIN + 1,   INT64_MAX,   -1, 0,
         7,         (1ll << 53) + 1, -(1ll << 60)};
-    uint64_t s = 77;
-    for (size_t k = 0; k < sizeof ints / sizeof *ints; k++) {
-        for (uint64_t count = 1; count <= 3000; count = count * 7 + 1) {
-            ops_exact plain, with;
-            ops_exact_init(&plain);
-            ops_exact_init(&with);
-            size_t n = 0;
-            for (uint64_t c = 0; c < count || n < 200; n++) {
-                /* the others: small doubles of many binades and ints, so
-                 * that a wrong S2 would show in the variance */
-                double x = n % 3 ? ldexp((double)(next_random(&s) >> 11),
-                                         (int)(next_random(&s) % 40) - 80)
-                                 : (double)(int64_t)(next_random(&s) >> 44);
-                x = next_random(&s) & 1 ? -x : x;
-                ops_exact_add(&plain, x);
-                ops_exact_add(&with, x);
-                if (c < count && next_random(&s) % 3 == 0) {
-                    ops_exact_add_int(&with, ints[k]);
-                    c++;
-                }
-            }
-            ops_exact_remove_int(&with, ints[k], count);
-            assert_same_double(ops_exact_mean(&with, n),
-                               ops_exact_mean(&plain, n));
-            assert_same_double(ops_exact_var(&with, n),
-                               ops_exact_var(&plain, n));
-        }
-    }
+    for (size_t k = 0; k < sizeof ints / sizeof *ints; k++)
+        check_removal(1, ints[k], 0);
+}
+
+/* The same for doubles of every kind: subnormal, tiny, huge, negative,
+ * with a fraction, integral beyond 2^53. */
+static void test_remove_double(void **state)
+{
+    (void)state;
+    static const double xs[] = {
+        -999.0,   2.5, -0.1, 4.9e-324,           1e-310, 1e-300,  1.7e308,
+        -1.5e300, 0.0, -0.0, 9007199254740993.0, 1e22,   123.456, -7.0};
+    for (size_t k = 0; k < sizeof xs / sizeof *xs; k++)
+        check_removal(0, 0, xs[k]);
 }
 
 static void test_add_values_matches_adds(void **state)
@@ -636,6 +657,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_constant_column),
         cmocka_unit_test(test_remove_int),
+        cmocka_unit_test(test_remove_double),
         cmocka_unit_test(test_tenths_mean_exactly_a_tenth),
         cmocka_unit_test(test_huge_ints_as_doubles),
         cmocka_unit_test(test_big_cancellation),
