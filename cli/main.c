@@ -113,6 +113,8 @@ static int apply_options(dfsum *d, const cli_options *o)
         return option_refused(d, st, "--chunk-size");
     if (o->parser_given && (st = dfsum_set_parser(d, o->parser)))
         return option_refused(d, st, "--parser");
+    if (o->encoding && (st = dfsum_set_encoding(d, o->encoding)))
+        return option_refused(d, st, "--encoding");
     if (o->na_values &&
         (st = dfsum_set_na_values(d, (const char *const *)o->na_values,
                                   o->nna_values)))

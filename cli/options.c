@@ -54,6 +54,10 @@ static const char HELP_OPTIONS[] =
     "  --columns LIST      describe only these comma-separated columns, in\n"
     "                      this order\n"
     "                        dfsum --columns price,qty data.csv\n"
+    "  --encoding NAME     the text encoding of CSV input: utf-8 (the\n"
+    "                      default), latin-1 or cp1252; names and values\n"
+    "                      are written in UTF-8\n"
+    "                        dfsum --encoding cp1252 export.csv\n"
     "  --na-values LIST    comma-separated strings read as missing too, as\n"
     "                      read_csv's na_values: in any column as written,\n"
     "                      and in float64 columns by value (-999 makes\n"
@@ -70,7 +74,9 @@ static const char HELP_OPTIONS[] =
     "                      default), skip (leave it out) or warn (leave it\n"
     "                      out and say so on stderr), as read_csv's\n"
     "                      on_bad_lines\n"
-    "                        dfsum --on-bad-lines warn data.csv\n"
+    "                        dfsum --on-bad-lines warn data.csv\n";
+
+static const char HELP_OUTPUT[] =
     "  --transpose         table and markdown: one line per column, one\n"
     "                      column per statistic\n"
     "                        dfsum --format table --transpose data.csv\n"
@@ -123,7 +129,8 @@ static const char HELP_NOTES[] =
 
 const char *cli_help_text(unsigned part)
 {
-    static const char *const parts[] = {HELP_ABOUT, HELP_OPTIONS, HELP_NOTES};
+    static const char *const parts[] = {HELP_ABOUT, HELP_OPTIONS, HELP_OUTPUT,
+                                        HELP_NOTES};
     return part < sizeof parts / sizeof parts[0] ? parts[part] : NULL;
 }
 
@@ -297,6 +304,13 @@ static int store_columns(cli_options *o, const char *v, cli_error *err)
     return CLI_EXIT_OK;
 }
 
+static int store_encoding(cli_options *o, const char *v, cli_error *err)
+{
+    (void)err;
+    o->encoding = v; /* checked by dfsum_set_encoding */
+    return CLI_EXIT_OK;
+}
+
 static int store_na_values(cli_options *o, const char *v, cli_error *err)
 {
     free(o->na_values_text);
@@ -457,6 +471,7 @@ static const struct cli_option {
     {"--percentiles", NULL, 1, store_percentiles},
     {"--delimiter", NULL, 1, store_delimiter},
     {"--columns", NULL, 1, store_columns},
+    {"--encoding", NULL, 1, store_encoding},
     {"--na-values", NULL, 1, store_na_values},
     {"--no-header", NULL, 0, store_no_header},
     {"--skip-rows", NULL, 1, store_skip_rows},

@@ -53,8 +53,9 @@ typedef struct {
     unsigned flags; /* DFSUM_WRITE_* */
     int parser_given;
     dfsum_parser parser;
-    int no_header;    /* --no-header */
-    size_t skip_rows; /* --skip-rows */
+    const char *encoding; /* --encoding, NULL: not given */
+    int no_header;        /* --no-header */
+    size_t skip_rows;     /* --skip-rows */
     int bad_lines_given;
     dfsum_bad_lines bad_lines;
     cli_progress_mode progress;

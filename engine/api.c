@@ -118,7 +118,7 @@ void dfsum_free(dfsum *d)
         return;
     free_columns(d);
     free_comm(d);
-    engine_na_free(d);
+    engine_na_release(d);
     free(d);
 }
 
@@ -336,6 +336,17 @@ dfsum_status dfsum_set_parser(dfsum *d, dfsum_parser parser)
     d->parser =
         parser == DFSUM_PARSER_LIBCSV ? IO_PARSER_LIBCSV : IO_PARSER_AUTO;
     return DFSUM_OK;
+}
+
+dfsum_status dfsum_set_encoding(dfsum *d, const char *name)
+{
+    io_encoding enc;
+    if (!name || !io_encoding_named(name, &enc))
+        return engine_fail(d, DFSUM_EINVAL,
+                           "unknown encoding '%s' (utf-8, latin-1 or cp1252)",
+                           name ? name : "");
+    d->encoding = enc;
+    return engine_na_reencode(d);
 }
 
 dfsum_status dfsum_set_header(dfsum *d, int present)

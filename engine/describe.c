@@ -136,6 +136,7 @@ static dfsum_status run_open(engine_run *run, const char *path)
     run->opts.parser = d->parser;
     run->opts.skip_bad = d->bad_lines != DFSUM_BAD_LINES_ERROR;
     run->opts.no_header = d->no_header;
+    run->opts.encoding = d->encoding;
     run->opts.skip_rows = d->skip_rows;
     if (io_source_open(path, &run->src, &err) != IO_OK)
         st = engine_fail_io(d, &err);
@@ -239,11 +240,12 @@ static size_t add_column(engine_worker *w, const io_chunk *chunk, ops_col *c,
                          size_t col, size_t from, size_t to, int text, int *rc)
 {
     const io_batch *b = &w->batch;
-    ops_fields f = {{b->base[0], b->base[1]},
-                    b->spans + from * b->ncols + col,
-                    b->ncols,
-                    (text || (c->saw & OPS_SAW_TEXT)) &&
-                        chunk_is_utf8(w, chunk)};
+    ops_fields f = {
+        {b->base[0], b->base[1]},
+        b->spans + from * b->ncols + col,
+        b->ncols,
+        w->chunk_utf8 == 1 || /* known (single-byte: always) */
+            ((text || (c->saw & OPS_SAW_TEXT)) && chunk_is_utf8(w, chunk))};
     if (text)
         return from + ops_col_add_texts(c, &f, to - from, b->pos0 + from, rc);
     return from + ops_col_add_fields(c, &f, to - from, b->pos0 + from, rc);
@@ -302,7 +304,8 @@ static void add_batch(engine_run *run, engine_worker *w, engine_error *e,
 {
     size_t nrows = w->batch.nrows, step = rows_per_block(chunk, &w->batch);
     int failed = 0;
-    w->chunk_utf8 = -1;
+    /* a single-byte encoding has no invalid sequence (chunk_decodes) */
+    w->chunk_utf8 = run->opts.encoding == IO_ENC_UTF8 ? -1 : 1;
     for (size_t from = 0; from < nrows && !failed; from += step) {
         size_t to = nrows - from < step ? nrows : from + step;
         for (size_t j = 0; j < run->nsel; j++) {
@@ -335,6 +338,37 @@ static void report_progress(engine_run *run, size_t bytes)
     }
 }
 
+/* cp1252 leaves five bytes undefined and read_csv fails on them: the
+ * first in a described field of the chunk (by row, then column) fails it.
+ * Returns whether the chunk may go on. */
+static int chunk_decodes(engine_run *run, engine_worker *w, engine_error *e,
+                         const io_chunk *chunk)
+{
+    io_encoding enc = run->opts.encoding;
+    const io_batch *b = &w->batch;
+    if (io_encoding_invalid(enc, chunk->data, chunk->len) == chunk->len)
+        return 1;
+    for (size_t r = 0; r < b->nrows; r++)
+        for (size_t j = 0; j < run->nsel; j++) {
+            size_t len;
+            const char *s = io_batch_field(b, r, run->sel[j], &len);
+            size_t at = io_encoding_invalid(enc, s, len);
+            if (at == len)
+                continue;
+            char msg[ENGINE_MSG_MAX];
+            uint64_t line = io_chunk_row_line(run->src, &run->opts, &run->hdr,
+                                              chunk, io_batch_record(b, r));
+            snprintf(msg, sizeof msg,
+                     "%s:%llu: invalid %s (byte 0x%02X) in column '%s'",
+                     io_source_name(run->src), (unsigned long long)line,
+                     io_encoding_name(enc), (unsigned)(unsigned char)s[at],
+                     run->hdr.names[run->sel[j]]);
+            error_offer(e, chunk->seq, chunk->offset, r, DFSUM_EPARSE, msg);
+            return 0;
+        }
+    return 1;
+}
+
 /* Keeps the rows the chunk's batch left out (pass 1 only: pass 2 reads
  * the same rows again); 0, or -1 when out of memory. */
 static int keep_bad(engine_worker *w, const io_chunk *chunk, int pass)
@@ -364,7 +398,7 @@ static void do_chunk(engine_run *run, engine_worker *w, engine_error *e,
         else if (keep_bad(w, chunk, pass) != 0)
             error_offer(e, chunk->seq, chunk->offset, 0, DFSUM_ENOMEM,
                         "out of memory");
-        else {
+        else if (chunk_decodes(run, w, e, chunk)) {
             engine_na_blank(run->d, &w->batch, run->sel, run->nsel);
             add_batch(run, w, e, chunk, pass);
         }
@@ -711,6 +745,27 @@ static int left_out(const engine_run *run, size_t j)
            ops_col_dtype(&run->cols[j]) == OPS_DT_OBJECT;
 }
 
+/* The top values of a file in a single-byte encoding, in UTF-8 as the
+ * table shows text. */
+static int top_values_to_utf8(const engine_run *run, engine_column *ec)
+{
+    for (size_t j = 0; run->opts.encoding != IO_ENC_UTF8 && j < run->nsel;
+         j++) {
+        ops_summary *s = &ec[j].sum;
+        if (s->top == NULL)
+            continue;
+        size_t len;
+        char *utf8 =
+            io_encoding_to_utf8(run->opts.encoding, s->top, s->top_len, &len);
+        if (utf8 == NULL)
+            return -1;
+        free(s->top);
+        s->top = utf8;
+        s->top_len = len;
+    }
+    return 0;
+}
+
 /* Finishes the columns the table shows (together with the other
  * processes) and builds the table, the same on every process. */
 static dfsum_status run_finish(engine_run *run, uint64_t nbad,
@@ -736,6 +791,8 @@ static dfsum_status run_finish(engine_run *run, uint64_t nbad,
         st = engine_finish_reduced(run->d, s.cols, s.n, s.ec);
     }
     subset_put(run, omit, 0, &s, ec);
+    if (st == DFSUM_OK && top_values_to_utf8(run, ec) != 0)
+        st = engine_fail(run->d, DFSUM_ENOMEM, "out of memory");
     if (st == DFSUM_OK)
         st = engine_result_build(run->d, io_source_name(run->src), ec,
                                  run->nsel, out);

@@ -46,6 +46,9 @@ struct dfsum {
     uint64_t na_lengths;
     double *na_num; /* the numbers, for float64 columns */
     size_t n_na_num;
+    char **na_given; /* the list as given (UTF-8) */
+    size_t n_na_given;
+    io_encoding encoding;       /* dfsum_set_encoding */
     dfsum_progress_fn progress; /* called serialized, from any thread */
     void *progress_ctx;
     MPI_Comm comm; /* MPI_COMM_NULL: this process alone (own duplicate) */
@@ -89,6 +92,10 @@ dfsum_status engine_result_build(dfsum *d, const char *source,
 void engine_na_blank(const dfsum *d, io_batch *b, const size_t *cols,
                      size_t ncols);
 void engine_na_free(dfsum *d);
+/* Builds the strings again, for the session's encoding. */
+dfsum_status engine_na_reencode(dfsum *d);
+/* Frees the lists and the list as given. */
+void engine_na_release(dfsum *d);
 
 /* Replaces the note of r (dfsum_result_note) with a copy of note; NULL or
  * "" clears it. Fails only with DFSUM_ENOMEM (r keeps its old note). */

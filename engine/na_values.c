@@ -112,15 +112,21 @@ void engine_na_free(dfsum *d)
     d->na_lengths = 0;
 }
 
+/* Adds s (UTF-8) to the strings, in the bytes of the files' encoding: a
+ * string it cannot write can match no field and is left out. */
 static int add_text(dfsum *d, const char *s)
 {
-    for (size_t i = 0; i < d->n_na_text; i++)
-        if (strcmp(d->na_text[i], s) == 0)
-            return 0;
-    char *copy = strdup(s);
-    if (copy == NULL)
-        return -1;
     size_t len = strlen(s);
+    char *copy = d->encoding == IO_ENC_UTF8
+                     ? strdup(s)
+                     : io_encoding_from_utf8(d->encoding, s, len, &len);
+    if (copy == NULL)
+        return d->encoding == IO_ENC_UTF8 ? -1 : 0;
+    for (size_t i = 0; i < d->n_na_text; i++)
+        if (d->na_len[i] == len && memcmp(d->na_text[i], copy, len) == 0) {
+            free(copy);
+            return 0;
+        }
     d->na_text[d->n_na_text] = copy;
     d->na_len[d->n_na_text++] = len;
     d->na_lengths |= (uint64_t)1 << (len < 63 ? len : 63);
@@ -153,10 +159,9 @@ static dfsum_status add_number(dfsum *d, double v, const char *given)
     return DFSUM_OK;
 }
 
-dfsum_status dfsum_set_na_values(dfsum *d, const char *const *values, size_t n)
+/* The strings and numbers of the n values. */
+static dfsum_status build_na(dfsum *d, const char *const *values, size_t n)
 {
-    if (n > 0 && values == NULL)
-        return engine_fail(d, DFSUM_EINVAL, "missing argument");
     engine_na_free(d);
     d->na_text = calloc(3 * n + 1, sizeof *d->na_text);
     d->na_len = calloc(3 * n + 1, sizeof *d->na_len);
@@ -178,6 +183,47 @@ dfsum_status dfsum_set_na_values(dfsum *d, const char *const *values, size_t n)
     if (st != DFSUM_OK)
         engine_na_free(d);
     return st;
+}
+
+static void free_given(char **given, size_t n)
+{
+    for (size_t i = 0; given && i < n; i++)
+        free(given[i]);
+    free(given);
+}
+
+dfsum_status dfsum_set_na_values(dfsum *d, const char *const *values, size_t n)
+{
+    if (n > 0 && values == NULL)
+        return engine_fail(d, DFSUM_EINVAL, "missing argument");
+    char **given = calloc(n + 1, sizeof *given);
+    int ok = given != NULL;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = (given[i] = strdup(values[i])) != NULL;
+    dfsum_status st = ok ? build_na(d, (const char *const *)given, n)
+                         : engine_fail(d, DFSUM_ENOMEM, "out of memory");
+    if (st != DFSUM_OK) {
+        free_given(given, n);
+        build_na(d, (const char *const *)d->na_given, d->n_na_given);
+        return st;
+    }
+    free_given(d->na_given, d->n_na_given);
+    d->na_given = given;
+    d->n_na_given = n;
+    return DFSUM_OK;
+}
+
+dfsum_status engine_na_reencode(dfsum *d)
+{
+    return build_na(d, (const char *const *)d->na_given, d->n_na_given);
+}
+
+void engine_na_release(dfsum *d)
+{
+    engine_na_free(d);
+    free_given(d->na_given, d->n_na_given);
+    d->na_given = NULL;
+    d->n_na_given = 0;
 }
 
 /* ---- matching ---------------------------------------------------------------

@@ -134,6 +134,12 @@ typedef enum {
 /* How CSV records are split into fields. The result never depends on it. */
 DFSUM_API dfsum_status dfsum_set_parser(dfsum *d, dfsum_parser parser);
 
+/* The encoding of CSV files, as read_csv's encoding=: "utf-8" (the
+ * default; text must be valid UTF-8), "latin-1" (also "iso-8859-1") or
+ * "cp1252" (also "windows-1252"), in any case. Names and top values come
+ * out in UTF-8 whatever the file's encoding. */
+DFSUM_API dfsum_status dfsum_set_encoding(dfsum *d, const char *name);
+
 /* Whether a CSV file's first row (after the skipped ones) is the header:
  * 1, the default; 0 makes it the first data row and names the columns
  * "0", "1", ... as read_csv(header=None) does. */

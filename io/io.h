@@ -89,17 +89,44 @@ typedef enum {
     IO_PARSER_LIBCSV    /* every byte through libcsv (the referee) */
 } io_parser;
 
+/* The encoding of a CSV file's text (io_encoding.c). */
+typedef enum {
+    IO_ENC_UTF8 = 0, /* validated, as read_csv's default decoding */
+    IO_ENC_LATIN1,   /* every byte a character (U+0000..U+00FF) */
+    IO_ENC_CP1252    /* Windows' Western European; 5 bytes undefined */
+} io_encoding;
+
 typedef struct {
-    char delim;         /* ',' by default */
-    io_parser parser;   /* IO_PARSER_AUTO by default */
-    int skip_bad;       /* a row with more fields than the width is left out
-                           and listed in its batch (on_bad_lines='skip'),
-                           instead of failing the chunk */
-    int no_header;      /* the first row is data; columns are named 0, 1,
-                           ... (header=None) */
-    uint64_t skip_rows; /* records skipped at the start, blank ones
-                           included, before the header (skiprows=N) */
+    char delim;           /* ',' by default */
+    io_parser parser;     /* IO_PARSER_AUTO by default */
+    int skip_bad;         /* a row with more fields than the width is left out
+                             and listed in its batch (on_bad_lines='skip'),
+                             instead of failing the chunk */
+    int no_header;        /* the first row is data; columns are named 0, 1,
+                             ... (header=None) */
+    uint64_t skip_rows;   /* records skipped at the start, blank ones
+                             included, before the header (skiprows=N) */
+    io_encoding encoding; /* header names are decoded to UTF-8; a UTF-8
+                             BOM is dropped only in UTF-8 */
 } io_csv_opts;
+
+/* The encoding a name stands for, as Python knows it ("latin-1", "cp1252",
+ * "utf-8", ... in any case): 1, or 0 for a name it is not. */
+int io_encoding_named(const char *name, io_encoding *out);
+/* "UTF-8", "latin-1" or "cp1252". */
+const char *io_encoding_name(io_encoding enc);
+/* The offset of the first byte of s[0..n) that enc leaves undefined, or
+ * n (always n for latin-1; UTF-8 is checked elsewhere: n). */
+size_t io_encoding_invalid(io_encoding enc, const char *s, size_t n);
+/* s[0..n), defined bytes of a single-byte enc, as NUL-terminated UTF-8
+ * (malloc'd; *out_len without the NUL), or NULL when out of memory. */
+char *io_encoding_to_utf8(io_encoding enc, const char *s, size_t n,
+                          size_t *out_len);
+/* UTF-8 s[0..n) as the bytes of a single-byte enc (malloc'd,
+ * NUL-terminated), or NULL when a character has no byte there (or out of
+ * memory). */
+char *io_encoding_from_utf8(io_encoding enc, const char *s, size_t n,
+                            size_t *out_len);
 
 typedef struct {
     size_t ncols;        /* named columns (the described ones) */

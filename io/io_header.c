@@ -216,18 +216,37 @@ static int utf8_valid(const unsigned char *s, size_t n)
     return 1;
 }
 
+/* The header's fields of a single-byte encoding, as UTF-8. */
+static int decode_fields(io_encoding enc, field_list *l)
+{
+    for (size_t i = 0; enc != IO_ENC_UTF8 && i < l->n; i++) {
+        size_t len;
+        char *utf8 =
+            io_encoding_to_utf8(enc, l->fields[i], strlen(l->fields[i]), &len);
+        if (utf8 == NULL)
+            return -1;
+        free(l->fields[i]);
+        l->fields[i] = utf8;
+    }
+    return 0;
+}
+
 static io_status name_columns(const file_prefix *f, const io_csv_opts *o,
                               const record *r, io_csv_header *h, io_error *err)
 {
     const char *name = io_source_name(f->src);
     const char *p = f->buf + r->start;
-    if (!utf8_valid((const unsigned char *)p, r->content))
-        return io_fail(err, IO_EPARSE, "%s:%llu: header is not valid UTF-8",
-                       name, (unsigned long long)r->line);
+    if (o->encoding == IO_ENC_UTF8
+            ? !utf8_valid((const unsigned char *)p, r->content)
+            : io_encoding_invalid(o->encoding, p, r->content) < r->content)
+        return io_fail(err, IO_EPARSE, "%s:%llu: header is not valid %s", name,
+                       (unsigned long long)r->line,
+                       io_encoding_name(o->encoding));
     field_list l = {NULL, 0, 0, 0};
     l.fields = malloc(16 * sizeof *l.fields);
     l.cap = 16;
-    int ok = l.fields != NULL && split_record(o, p, r->content, &l) == 0;
+    int ok = l.fields != NULL && split_record(o, p, r->content, &l) == 0 &&
+             decode_fields(o->encoding, &l) == 0;
     if (ok && (h->names = io_csv_names((const char *const *)l.fields, l.n)))
         h->ncols = l.n;
     io_csv_names_free(l.fields, l.n);
@@ -295,7 +314,10 @@ static io_status read_header(file_prefix *f, const io_csv_opts *o,
     io_scan_init(&s, o, 1);
     if (read_more(f, err) != IO_OK)
         return IO_EIO;
-    size_t pos = f->len >= 3 && memcmp(f->buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    size_t pos = o->encoding == IO_ENC_UTF8 && f->len >= 3 &&
+                         memcmp(f->buf, "\xEF\xBB\xBF", 3) == 0
+                     ? 3
+                     : 0;
     record r;
     int found;
     io_status status = skip_records(f, &s, &pos, o->skip_rows, err);

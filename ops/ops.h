@@ -402,8 +402,9 @@ typedef struct {
 #define OPS_SPAN_OWN 0x80000000u
 
 /* Fields 0, 1, ... of a run: field i is spans[i * stride]. utf8_valid:
- * the caller knows every field to be valid UTF-8 (a text value is then
- * not checked again); 0 when it does not know. */
+ * the caller knows every field to be valid UTF-8, or text of a
+ * single-byte encoding (a text value is then not checked); 0 when it does
+ * not know. */
 typedef struct {
     const char *base[2];
     const ops_span *spans;

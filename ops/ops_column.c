@@ -347,11 +347,12 @@ static int keep_value(ops_col *c, ops_kind k, ops_value v, unsigned bits,
     }
 }
 
-/* Counts raw bytes in *table (created on demand). */
+/* Counts raw bytes in *table (created on demand); checked: s is known to
+ * be valid UTF-8 (or of a single-byte encoding). */
 static int count_raw(ops_distinct **table, const char *s, size_t n,
-                     uint64_t pos)
+                     uint64_t pos, int checked)
 {
-    if (!ops_utf8_valid(s, n))
+    if (!checked && !ops_utf8_valid(s, n))
         return OPS_EUTF8;
     if (!*table && !(*table = ops_distinct_new()))
         return -1;
@@ -374,8 +375,8 @@ static int add_kept(ops_col *c, ops_kind k, ops_value v, unsigned bits,
 
 /* Any field, after the hot path declined it (a rep change, a new block,
  * any field but the common ones). */
-static __attribute__((noinline)) int add_field(ops_col *c, const char *s,
-                                               size_t n, uint64_t pos)
+static __attribute__((noinline)) int
+add_field(ops_col *c, const char *s, size_t n, uint64_t pos, int checked)
 {
     ops_value v;
     ops_kind k = ops_classify(s, n, &v);
@@ -387,7 +388,7 @@ static __attribute__((noinline)) int add_field(ops_col *c, const char *s,
     unsigned bits = kind_bits(k, v, s, n);
     if (k != OPS_TEXT && !(c->saw & OPS_SAW_TEXT))
         return add_kept(c, k, v, bits, pos);
-    int rc = count_raw(&c->text, s, n, pos);
+    int rc = count_raw(&c->text, s, n, pos, checked);
     if (rc)
         return rc;
     if (!(c->saw & OPS_SAW_TEXT))
@@ -492,7 +493,7 @@ int ops_col_add(ops_col *c, const char *s, size_t n, uint64_t pos)
         h.b->slot[h.k++] = slot;
         h.saw |= bits;
     } else {
-        return add_field(c, s, n, pos); /* h changed nothing */
+        return add_field(c, s, n, pos, 0); /* h changed nothing */
     }
     hot_flush(c, &h);
     return 0;
@@ -573,7 +574,7 @@ static size_t add_number_fields(ops_col *c, const ops_fields *f, size_t i,
         hot_flush(c, &h);
         size_t len;
         const char *s = span_field(chunk, own, sp, &len);
-        if ((*rc = add_field(c, s, len, pos0 + i)) != 0)
+        if ((*rc = add_field(c, s, len, pos0 + i, f->utf8_valid)) != 0)
             return i;
         if (c->saw & OPS_SAW_TEXT)
             return i + 1;
@@ -670,7 +671,7 @@ int ops_col_add_text(ops_col *c, const char *s, size_t n, uint64_t pos)
 {
     ops_value v;
     ops_kind k = ops_classify(s, n, &v);
-    int rc = count_raw(k == OPS_NA ? &c->na_text : &c->text, s, n, pos);
+    int rc = count_raw(k == OPS_NA ? &c->na_text : &c->text, s, n, pos, 0);
     if (rc)
         return rc;
     c->saw |= kind_bits(k, v, s, n) | OPS_SAW_RAW;

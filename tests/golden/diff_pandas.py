@@ -15,8 +15,9 @@ line ends, a BOM or no final line end now and then, separated by commas,
 semicolons or tabs; a third of the tables have rows that are too long,
 read with --on-bad-lines skip or warn (the warnings on stderr compared
 too, unless a quoted field holds a line end before them); some are read
-with --no-header, --skip-rows or --na-values (sentinels or the table's
-own fields); each is described twice, by default and with
+with --no-header, --skip-rows, --na-values (sentinels or the table's
+own fields) or --encoding latin-1 or cp1252 (the UTF-8 bytes read as
+single-byte text, BOM included); each is described twice, by default and with
 --include all, now and then with a percentile list of its own. The expected output is
 make_golden.py's (pandas, with the exact mean and std and the first-seen top
 tie), read with float_precision="round_trip": pandas' default parser is not
@@ -215,6 +216,8 @@ def main():
                 opts += ["--on-bad-lines", bad_lines]
             if rng.random() < 0.25:
                 opts += ["--na-values=" + ",".join(na_values(rng, text))]
+            if rng.random() < 0.1:  # UTF-8 bytes read as single-byte text
+                opts += ["--encoding", rng.choice(["latin-1", "cp1252"])]
             if rng.random() < 0.15:
                 opts += ["--no-header"]
             if rng.random() < 0.15:

@@ -9,7 +9,8 @@ python3-pandas).  For every case directory under cases/ whose `status` is 0
 way, and writes `expected.out`, `expected.err` and `status` 0:
 
     pd.read_csv(FILE[, sep=DELIM][, on_bad_lines=...][, header=None]
-                [, skiprows=N][, na_values=[...]])[COLUMNS].describe(
+                [, skiprows=N][, na_values=[...]][, encoding=...])[COLUMNS]
+                .describe(
         include=..., percentiles=...)
 
 `expected.err` is empty, except under `--on-bad-lines warn`: pandas prints
@@ -68,6 +69,7 @@ class Options:
         self.on_bad_lines = None
         self.no_header = False
         self.na_values = None
+        self.encoding = None
         self.skip_rows = None
         self.files = []
 
@@ -98,6 +100,8 @@ def parse_args(argv):
             o.columns = value.split(",")
         elif name == "--on-bad-lines":
             o.on_bad_lines = value
+        elif name == "--encoding":
+            o.encoding = value
         elif name == "--na-values":
             o.na_values = value.split(",")
         elif name == "--skip-rows":
@@ -207,6 +211,8 @@ def read_table(path, opts, name):
         kw["header"] = None
     if opts.na_values is not None:
         kw["na_values"] = opts.na_values
+    if opts.encoding is not None:
+        kw["encoding"] = opts.encoding
     if opts.skip_rows is not None:
         kw["skiprows"] = opts.skip_rows
     source, kw["compression"] = csv_source(path)

@@ -581,6 +581,67 @@ static void test_header_cases(void **state)
     }
 }
 
+/* The single-byte encodings: every defined byte goes to UTF-8 and back,
+ * the five bytes cp1252 leaves undefined are found, names are Python's. */
+static void test_encodings(void **state)
+{
+    (void)state;
+    static const unsigned char undefined[] = {0x81, 0x8D, 0x8F, 0x90, 0x9D};
+    for (int e = IO_ENC_LATIN1; e <= IO_ENC_CP1252; e++) {
+        io_encoding enc = (io_encoding)e;
+        for (unsigned b = 0; b < 256; b++) {
+            char in = (char)b;
+            int bad = enc == IO_ENC_CP1252 && memchr(undefined, (int)b, 5);
+            assert_int_equal(io_encoding_invalid(enc, &in, 1), bad ? 0 : 1);
+            if (bad)
+                continue;
+            size_t n, m;
+            char *utf8 = io_encoding_to_utf8(enc, &in, 1, &n);
+            assert_non_null(utf8);
+            assert_true(n >= 1 && n <= 3);
+            char *back = io_encoding_from_utf8(enc, utf8, n, &m);
+            assert_non_null(back);
+            assert_int_equal(m, 1);
+            assert_int_equal((unsigned char)back[0], b);
+            free(utf8);
+            free(back);
+        }
+    }
+    size_t n;
+    char *euro = io_encoding_to_utf8(IO_ENC_CP1252, "\x80", 1, &n);
+    assert_string_equal(euro, "\xE2\x82\xAC");
+    free(euro);
+    assert_null(io_encoding_from_utf8(IO_ENC_LATIN1, "\xE2\x82\xAC", 3, &n));
+    io_encoding enc;
+    assert_true(io_encoding_named("ISO-8859-1", &enc) && enc == IO_ENC_LATIN1);
+    assert_true(io_encoding_named("Windows-1252", &enc) &&
+                enc == IO_ENC_CP1252);
+    assert_false(io_encoding_named("koi8-r", &enc));
+}
+
+/* A latin-1 header comes out in UTF-8; a UTF-8 BOM is latin-1 text there,
+ * as read_csv(encoding='latin-1') reads it. */
+static void test_header_latin1(void **state)
+{
+    io_csv_opts o = {.delim = ',', .encoding = IO_ENC_LATIN1};
+    io_csv_header h;
+    io_error err;
+    io_source *src = open_bytes(*state, "l1.csv",
+                                BYTES("\xEF\xBB\xBF"
+                                      "caf\xE9,b\n1,2\n"));
+    assert_int_equal(io_csv_read_header(src, &o, &h, &err), IO_OK);
+    assert_string_equal(h.names[0], "\xC3\xAF\xC2\xBB\xC2\xBF"
+                                    "caf\xC3\xA9");
+    assert_int_equal(h.data_start, 10);
+    io_csv_header_free(&h);
+    io_source_close(src);
+    o.encoding = IO_ENC_CP1252;
+    src = open_bytes(*state, "bad.csv", BYTES("a\x81,b\n1,2\n"));
+    assert_int_equal(io_csv_read_header(src, &o, &h, &err), IO_EPARSE);
+    assert_string_equal(err.msg, "bad.csv:1: header is not valid cp1252");
+    io_source_close(src);
+}
+
 /* --skip-rows and --no-header, each case checked against
  * read_csv(skiprows=N, header=None or 0). */
 typedef struct {
@@ -1430,6 +1491,8 @@ int main(void)
         cmocka_unit_test(test_names_many_duplicates),
         cmocka_unit_test(test_header_cases),
         cmocka_unit_test(test_header_options),
+        cmocka_unit_test(test_header_latin1),
+        cmocka_unit_test(test_encodings),
         cmocka_unit_test(test_header_crlf_across_reads),
         cmocka_unit_test(test_header_errors),
         cmocka_unit_test(test_rows_cases),

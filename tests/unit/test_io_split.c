@@ -381,7 +381,8 @@ static void random_table_case(const scratch *sc, uint64_t seed, size_t bytes)
     make_table(&r, &t, st, width, 1 + below(&r, bytes));
     size_t *cuts = malloc((t.n + 1) * sizeof *cuts);
     assert_non_null(cuts);
-    table tb = {t.p, t.n, cuts, 0, {st->delim, IO_PARSER_AUTO, 0, 0, 0}, {0}};
+    table tb = {
+        t.p, t.n, cuts, 0, {.delim = st->delim, .parser = IO_PARSER_AUTO}, {0}};
     tb.hdr.nindex = below(&r, 4) == 0 ? 1 + below(&r, 2) : 0;
     tb.hdr.ncols = width > tb.hdr.nindex ? width - tb.hdr.nindex : 1;
     tb.hdr.data_line = 1;
@@ -498,7 +499,8 @@ static void test_edges_soup_tables(void **state)
         for (size_t j = 0; j < n; j++)
             buf[j] = soup[below(&r, sizeof soup - 1)];
         size_t cuts[sizeof buf];
-        table tb = {buf, n, cuts, 0, {',', IO_PARSER_AUTO, 0, 0, 0}, {0}};
+        table tb = {buf, n, cuts, 0, {.delim = ',', .parser = IO_PARSER_AUTO},
+                    {0}};
         tb.hdr.ncols = 1 + below(&r, 5);
         tb.hdr.data_line = 1;
         tb.ncuts = random_cuts(&r, buf, n, ',', 1 + below(&r, 8), cuts);
@@ -613,8 +615,9 @@ static void expect_fields(const reading *r, const char *fields)
 static void check_pinned(const scratch *sc, const pinned *c)
 {
     io_source *src = put_file(sc, c->data, c->n);
-    table tb = {c->data, c->n, NULL, 0, {c->delim, IO_PARSER_AUTO, 0, 0, 0},
-                {0}};
+    table tb = {
+        c->data, c->n, NULL, 0, {.delim = c->delim, .parser = IO_PARSER_AUTO},
+        {0}};
     tb.hdr.nindex = c->nindex;
     tb.hdr.ncols = c->ncols;
     tb.hdr.data_line = 1;
@@ -658,7 +661,7 @@ static reading read_one(const scratch *sc, const char *p, size_t n,
                         size_t ncols, io_parser parser, io_simd simd)
 {
     io_source *src = put_file(sc, p, n);
-    table tb = {p, n, NULL, 0, {',', parser, 0, 0, 0}, {0}};
+    table tb = {p, n, NULL, 0, {.delim = ',', .parser = parser}, {0}};
     tb.hdr.ncols = ncols;
     tb.hdr.data_line = 1;
     reading r = read_table(src, &tb, simd);
@@ -718,7 +721,8 @@ static void test_long_fields(void **state)
     p[n + 1] = '"';
     memset(p + n + 2, 'y', n);
     memcpy(p + 2 * n + 2, "\"\n", 2);
-    table tb = {p, 2 * n + 4, NULL, 0, {',', IO_PARSER_AUTO, 0, 0, 0}, {0}};
+    table tb = {
+        p, 2 * n + 4, NULL, 0, {.delim = ',', .parser = IO_PARSER_AUTO}, {0}};
     tb.hdr.ncols = 2;
     tb.hdr.data_line = 1;
     check_paths(*state, &tb, 0);
@@ -741,7 +745,8 @@ static void test_batch_reuse(void **state)
                  i);
         puts_(&t, row);
     }
-    table tb = {t.p, t.n, NULL, 0, {',', IO_PARSER_AUTO, 0, 0, 0}, {0}};
+    table tb = {t.p, t.n, NULL, 0, {.delim = ',', .parser = IO_PARSER_AUTO},
+                {0}};
     tb.hdr.ncols = 2;
     tb.hdr.data_line = 1;
     io_source *src = put_file(*state, t.p, t.n);
