@@ -29,14 +29,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Rows left out as bad lines (pass 1): file offsets of their records and
- * their field counts, side by side. */
-typedef struct {
-    uint64_t *off;
-    uint64_t *nfields;
-    size_t n, cap;
-} engine_bad;
-
 typedef struct {
     ops_col *cols;          /* one partial per described column */
     unsigned char *skipped; /* text of this column was skipped (pass 1) */
@@ -76,31 +68,6 @@ typedef struct {
     engine_bad bad;         /* every process's, in file order */
 } engine_run;
 
-static void bad_free(engine_bad *b)
-{
-    free(b->off);
-    free(b->nfields);
-    *b = (engine_bad){0};
-}
-
-/* Room for n more; 0, or -1 when out of memory. */
-static int bad_reserve(engine_bad *b, size_t n)
-{
-    if (b->cap - b->n >= n)
-        return 0;
-    size_t cap = b->cap * 2 > b->n + n ? b->cap * 2 : b->n + n;
-    uint64_t *off = realloc(b->off, cap * sizeof *off);
-    if (off)
-        b->off = off;
-    uint64_t *nf = off ? realloc(b->nfields, cap * sizeof *nf) : NULL;
-    if (nf)
-        b->nfields = nf;
-    if (!off || !nf)
-        return -1;
-    b->cap = cap;
-    return 0;
-}
-
 static void run_free(engine_run *run)
 {
     for (size_t j = 0; run->cols && j < run->nsel; j++)
@@ -109,7 +76,7 @@ static void run_free(engine_run *run)
     free(run->sel);
     free(run->redo);
     free(run->skipped);
-    bad_free(&run->bad);
+    engine_bad_free(&run->bad);
     io_csv_header_free(&run->hdr);
     io_source_close(run->src);
 }
@@ -369,22 +336,6 @@ static int chunk_decodes(engine_run *run, engine_worker *w, engine_error *e,
     return 1;
 }
 
-/* Keeps the rows the chunk's batch left out (pass 1 only: pass 2 reads
- * the same rows again); 0, or -1 when out of memory. */
-static int keep_bad(engine_worker *w, const io_chunk *chunk, int pass)
-{
-    const io_batch *b = &w->batch;
-    if (pass != 1 || b->nskips == 0)
-        return 0;
-    if (bad_reserve(&w->bad, b->nskips) != 0)
-        return -1;
-    for (size_t i = 0; i < b->nskips; i++) {
-        w->bad.off[w->bad.n] = chunk->offset + b->skips[i].off;
-        w->bad.nfields[w->bad.n++] = b->skips[i].nfields;
-    }
-    return 0;
-}
-
 /* One chunk: tokenize, accumulate, release. Skipped when an earlier chunk
  * already failed. */
 static void do_chunk(engine_run *run, engine_worker *w, engine_error *e,
@@ -395,7 +346,8 @@ static void do_chunk(engine_run *run, engine_worker *w, engine_error *e,
         if (io_tokenize(w->tok, chunk, &w->batch, &err) != IO_OK)
             error_offer(e, chunk->seq, chunk->offset, 0,
                         engine_status_of_io(err.status), err.msg);
-        else if (keep_bad(w, chunk, pass) != 0)
+        else if (pass == 1 &&
+                 engine_bad_keep(&w->bad, &w->batch, chunk->offset) != 0)
             error_offer(e, chunk->seq, chunk->offset, 0, DFSUM_ENOMEM,
                         "out of memory");
         else if (chunk_decodes(run, w, e, chunk)) {
@@ -440,7 +392,7 @@ static void workers_free(engine_run *run, engine_worker *w, int n)
         free(w[i].skipped);
         io_tokenizer_free(w[i].tok);
         io_batch_free(&w[i].batch);
-        bad_free(&w[i].bad);
+        engine_bad_free(&w[i].bad);
     }
     free(w);
 }
@@ -469,48 +421,16 @@ static ops_col *worker_cols(void *workers, int i)
     return ((engine_worker *)workers)[i].cols;
 }
 
-static int by_offset(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* The workers' bad lines, in file order, into the run's list. */
-static int gather_bad(engine_run *run, engine_worker *w, int n)
-{
-    size_t total = 0;
-    for (int i = 0; i < n; i++)
-        total += w[i].bad.n;
-    if (total == 0)
-        return 0;
-    /* sorted as (offset, fields) pairs in one array, then split */
-    uint64_t *pair = malloc(2 * total * sizeof *pair);
-    if (!pair || bad_reserve(&run->bad, total) != 0) {
-        free(pair);
-        return -1;
-    }
-    size_t k = 0;
-    for (int i = 0; i < n; i++)
-        for (size_t r = 0; r < w[i].bad.n; r++, k++) {
-            pair[2 * k] = w[i].bad.off[r];
-            pair[2 * k + 1] = w[i].bad.nfields[r];
-        }
-    qsort(pair, total, 2 * sizeof *pair, by_offset);
-    for (k = 0; k < total; k++) {
-        run->bad.off[run->bad.n] = pair[2 * k];
-        run->bad.nfields[run->bad.n++] = pair[2 * k + 1];
-    }
-    free(pair);
-    return 0;
-}
-
 /* Merges every worker's partials into the run's. */
 static dfsum_status merge_workers(engine_run *run, engine_worker *w, int n)
 {
     for (int i = 0; i < n; i++)
         for (size_t j = 0; j < run->nsel; j++)
             run->skipped[j] |= w[i].skipped[j];
-    if (gather_bad(run, w, n) != 0)
+    int failed = 0; /* the bad lines, in file order */
+    for (int i = 0; i < n; i++)
+        failed |= engine_bad_take(&run->bad, &w[i].bad) != 0;
+    if (failed || engine_bad_sort(&run->bad) != 0)
         return engine_fail(run->d, DFSUM_ENOMEM, "out of memory");
     return engine_merge_partials(run->d, run->cols, run->nsel, n, worker_cols,
                                  w);
@@ -615,93 +535,6 @@ static void share_skipped(engine_run *run)
                   MPI_BOR, run->d->comm);
 }
 
-/* ---- bad lines ---------------------------------------------------------- */
-
-/* Gathers every process's bad lines (their lists under WARN, else their
- * counts into *total) on every process; the processes' ranges follow
- * their ranks, so the lists stay in file order. */
-static dfsum_status share_bad(engine_run *run, uint64_t *total)
-{
-    dfsum *d = run->d;
-    int np = engine_nprocs(d), warn = d->bad_lines == DFSUM_BAD_LINES_WARN;
-    *total = run->bad.n;
-    if (d->comm == MPI_COMM_NULL || d->bad_lines == DFSUM_BAD_LINES_ERROR)
-        return DFSUM_OK;
-    uint64_t mine = run->bad.n, *counts = malloc((size_t)np * sizeof *counts);
-    int *n = malloc((size_t)np * sizeof *n),
-        *at = malloc((size_t)np * sizeof *at);
-    dfsum_status st = engine_agree(
-        d,
-        counts && n && at ? DFSUM_OK
-                          : engine_fail(d, DFSUM_ENOMEM, "out of memory"),
-        0);
-    if (st == DFSUM_OK)
-        MPI_Allgather(&mine, 1, MPI_UINT64_T, counts, 1, MPI_UINT64_T, d->comm);
-    *total = 0;
-    for (int p = 0; st == DFSUM_OK && p < np; p++) {
-        at[p] = (int)*total;
-        n[p] = (int)counts[p];
-        *total += counts[p];
-    }
-    if (st == DFSUM_OK && warn && *total > INT32_MAX)
-        st = engine_fail(d, DFSUM_EUNSUPPORTED,
-                         "%s: over 2^31 bad lines to list",
-                         io_source_name(run->src));
-    engine_bad all = {0};
-    if (st == DFSUM_OK && warn)
-        st = engine_agree(d,
-                          bad_reserve(&all, (size_t)*total + 1) == 0
-                              ? DFSUM_OK
-                              : engine_fail(d, DFSUM_ENOMEM, "out of memory"),
-                          0);
-    if (st == DFSUM_OK && warn) {
-        MPI_Allgatherv(run->bad.off, (int)mine, MPI_UINT64_T, all.off, n, at,
-                       MPI_UINT64_T, d->comm);
-        MPI_Allgatherv(run->bad.nfields, (int)mine, MPI_UINT64_T, all.nfields,
-                       n, at, MPI_UINT64_T, d->comm);
-        all.n = (size_t)*total;
-        bad_free(&run->bad);
-        run->bad = all;
-    } else {
-        bad_free(&all);
-    }
-    free(counts);
-    free(n);
-    free(at);
-    return st;
-}
-
-/* The note of the bad lines under WARN: one line each, in file order,
- * with its physical line (one rescan of the file up to the last). */
-static dfsum_status note_bad(engine_run *run, dfsum_result *r)
-{
-    const engine_bad *b = &run->bad;
-    if (run->d->bad_lines != DFSUM_BAD_LINES_WARN || b->n == 0)
-        return DFSUM_OK;
-    const char *name = io_source_name(run->src);
-    size_t width = run->hdr.nindex + run->hdr.ncols;
-    /* a line: the name, three numbers of at most 20 digits, 45 more */
-    size_t cap = b->n * (strlen(name) + 3 * 20 + 45) + 1, len = 0;
-    uint64_t *lines = malloc(b->n * sizeof *lines);
-    char *text = malloc(cap);
-    dfsum_status st = DFSUM_ENOMEM;
-    if (lines && text) {
-        io_record_lines(run->src, &run->opts, &run->hdr, b->off, b->n, lines);
-        for (size_t i = 0; i < b->n; i++)
-            len += (size_t)snprintf(
-                text + len, cap - len,
-                "%s%s:%llu: expected %zu fields, saw %llu; line skipped",
-                i ? "\n" : "", name, (unsigned long long)lines[i], width,
-                (unsigned long long)b->nfields[i]);
-        st = engine_result_set_note(run->d, r, text);
-    } else {
-        engine_fail(run->d, DFSUM_ENOMEM, "out of memory");
-    }
-    free(lines);
-    free(text);
-    return st;
-}
-
 static int is_numeric(ops_dtype dt)
 {
     return dt == OPS_DT_INT64 || dt == OPS_DT_UINT64 || dt == OPS_DT_FLOAT64;
@@ -798,7 +631,10 @@ static dfsum_status run_finish(engine_run *run, uint64_t nbad,
                                  run->nsel, out);
     if (st == DFSUM_OK) {
         engine_result_set_bad_lines(*out, nbad);
-        st = note_bad(run, *out);
+        st = run->d->bad_lines == DFSUM_BAD_LINES_WARN
+                 ? engine_bad_note(run->d, run->src, &run->opts, &run->hdr,
+                                   &run->bad, *out)
+                 : DFSUM_OK;
         if (st != DFSUM_OK) {
             dfsum_result_free(*out);
             *out = NULL;
@@ -826,7 +662,7 @@ dfsum_status engine_describe_csv(dfsum *d, const char *path, dfsum_result **out)
     if (st == DFSUM_OK)
         st = run_pass(&run, 1);
     if (st == DFSUM_OK)
-        st = share_bad(&run, &nbad);
+        st = engine_bad_share(d, io_source_name(run.src), &run.bad, &nbad);
     if (st == DFSUM_OK)
         st = engine_reduce_flats(d, run.cols, run.nsel);
     if (st == DFSUM_OK)

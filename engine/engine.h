@@ -87,6 +87,35 @@ typedef struct {
 dfsum_status engine_result_build(dfsum *d, const char *source,
                                  engine_column *cols, size_t ncols,
                                  dfsum_result **out);
+/* ------------------------------------------------------------------------
+ * Bad lines (bad_lines.c): the rows --on-bad-lines skip|warn leaves out,
+ * as file offsets of their records and field counts, side by side.
+ * ---------------------------------------------------------------------- */
+typedef struct {
+    uint64_t *off;
+    uint64_t *nfields;
+    size_t n, cap;
+} engine_bad;
+
+void engine_bad_free(engine_bad *b);
+/* Appends the records batch left out; the batch's chunk is at file offset
+ * chunk_off. 0, or -1 when out of memory. */
+int engine_bad_keep(engine_bad *b, const io_batch *batch, uint64_t chunk_off);
+/* Moves from's list to the end of into's; 0, or -1 (from then unchanged). */
+int engine_bad_take(engine_bad *into, engine_bad *from);
+/* Puts the list in file order; 0, or -1 when out of memory. */
+int engine_bad_sort(engine_bad *b);
+/* Every process's count into *total; under DFSUM_BAD_LINES_WARN, b gets
+ * every process's list, in file order (b must be sorted). Collective when
+ * d has a communicator and bad lines are not errors. */
+dfsum_status engine_bad_share(dfsum *d, const char *name, engine_bad *b,
+                              uint64_t *total);
+/* Sets r's note to one line per bad line of b, in order, naming its
+ * physical line: "data.csv:7: expected 3 fields, saw 4; line skipped". */
+dfsum_status engine_bad_note(dfsum *d, io_source *src, const io_csv_opts *o,
+                             const io_csv_header *h, const engine_bad *b,
+                             dfsum_result *r);
+
 /* na_values (na_values.c): engine_na_blank empties the fields of columns
  * cols[0..ncols) of b that are one of the session's na strings. */
 void engine_na_blank(const dfsum *d, io_batch *b, const size_t *cols,
