@@ -121,6 +121,8 @@ static int apply_options(dfsum *d, const cli_options *o)
         return option_refused(d, st, "--na-values");
     if (o->no_header && (st = dfsum_set_header(d, 0)))
         return option_refused(d, st, "--no-header");
+    if (o->nrows_given && (st = dfsum_set_nrows(d, o->nrows)))
+        return option_refused(d, st, "--nrows");
     if (o->skip_rows && (st = dfsum_set_skip_rows(d, o->skip_rows)))
         return option_refused(d, st, "--skip-rows");
     if (o->bad_lines_given && (st = dfsum_set_on_bad_lines(d, o->bad_lines)))

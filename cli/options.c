@@ -69,6 +69,9 @@ static const char HELP_OPTIONS[] =
     "  --skip-rows N       pass over the first N records (blank lines\n"
     "                      included) before the header (skiprows=N)\n"
     "                        dfsum --skip-rows 3 export.csv\n"
+    "  --nrows N           describe only the first N rows (blank lines\n"
+    "                      are not rows), as read_csv's nrows=N\n"
+    "                        dfsum --nrows 100000 huge.csv\n"
     "  --on-bad-lines WHAT  a row with more fields than the header has\n"
     "                      columns: error (stop, naming its line; the\n"
     "                      default), skip (leave it out) or warn (leave it\n"
@@ -395,6 +398,17 @@ static int store_skip_rows(cli_options *o, const char *v, cli_error *err)
     return CLI_EXIT_OK;
 }
 
+static int store_nrows(cli_options *o, const char *v, cli_error *err)
+{
+    size_t n;
+    if (!parse_size(v, 0, &n) || n == SIZE_MAX)
+        return usage_error(err, "--nrows: expected a number of rows, got '%s'",
+                           v);
+    o->nrows = n;
+    o->nrows_given = 1;
+    return CLI_EXIT_OK;
+}
+
 static int store_bad_lines(cli_options *o, const char *v, cli_error *err)
 {
     if (strcmp(v, "error") == 0)
@@ -475,6 +489,7 @@ static const struct cli_option {
     {"--na-values", NULL, 1, store_na_values},
     {"--no-header", NULL, 0, store_no_header},
     {"--skip-rows", NULL, 1, store_skip_rows},
+    {"--nrows", NULL, 1, store_nrows},
     {"--on-bad-lines", NULL, 1, store_bad_lines},
     {"--transpose", NULL, 0, store_transpose},
     {"--width", NULL, 1, store_width},

@@ -56,6 +56,8 @@ typedef struct {
     const char *encoding; /* --encoding, NULL: not given */
     int no_header;        /* --no-header */
     size_t skip_rows;     /* --skip-rows */
+    int nrows_given;
+    size_t nrows; /* --nrows */
     int bad_lines_given;
     dfsum_bad_lines bad_lines;
     cli_progress_mode progress;

@@ -83,6 +83,7 @@ dfsum_status dfsum_create(dfsum **out)
     d->npct = 3;
     d->delim = ',';
     d->chunk_size = ENGINE_DEFAULT_CHUNK;
+    d->nrows = UINT64_MAX;
     d->comm = MPI_COMM_NULL;
     *out = d;
     return DFSUM_OK;
@@ -352,6 +353,12 @@ dfsum_status dfsum_set_encoding(dfsum *d, const char *name)
 dfsum_status dfsum_set_header(dfsum *d, int present)
 {
     d->no_header = !present;
+    return DFSUM_OK;
+}
+
+dfsum_status dfsum_set_nrows(dfsum *d, uint64_t rows)
+{
+    d->nrows = rows;
     return DFSUM_OK;
 }
 

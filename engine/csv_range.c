@@ -26,7 +26,15 @@
 /* ---- the header ------------------------------------------------------------
  */
 
-enum { META_NCOLS, META_NINDEX, META_START, META_LINE, META_BYTES, META_N };
+enum {
+    META_NCOLS,
+    META_NINDEX,
+    META_START,
+    META_LINE,
+    META_END,
+    META_BYTES,
+    META_N
+};
 
 /* The names one after the other, each NUL-terminated (a header name holds
  * no NUL byte: the header reader refuses them). */
@@ -73,8 +81,8 @@ static void bcast_bytes(char *buf, uint64_t n, MPI_Comm comm)
 static dfsum_status share_header(dfsum *d, io_csv_header *h)
 {
     int root = engine_rank(d) == 0;
-    uint64_t meta[META_N] = {h->ncols, h->nindex, h->data_start, h->data_line,
-                             0};
+    uint64_t meta[META_N] = {h->ncols,     h->nindex,   h->data_start,
+                             h->data_line, h->data_end, 0};
     char *names = root ? pack_names(h, &meta[META_BYTES]) : NULL;
     MPI_Bcast(meta, META_N, MPI_UINT64_T, 0, d->comm);
     if (!root)
@@ -87,7 +95,8 @@ static dfsum_status share_header(dfsum *d, io_csv_header *h)
         *h = (io_csv_header){.ncols = meta[META_NCOLS],
                              .nindex = meta[META_NINDEX],
                              .data_start = meta[META_START],
-                             .data_line = meta[META_LINE]};
+                             .data_line = meta[META_LINE],
+                             .data_end = meta[META_END]};
         if (unpack_names(h, names, meta[META_BYTES]) != 0)
             st = engine_fail(d, DFSUM_ENOMEM, "out of memory");
     }
@@ -207,7 +216,8 @@ dfsum_status engine_csv_range(dfsum *d, io_source *src, const io_csv_opts *o,
                    src,
                    o,
                    h->data_start,
-                   io_source_size(src),
+                   io_source_size(src) < h->data_end ? io_source_size(src)
+                                                     : h->data_end,
                    engine_rank(d),
                    engine_nprocs(d)};
     unsigned state = IO_ST_START;

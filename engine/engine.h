@@ -39,6 +39,7 @@ struct dfsum {
     dfsum_bad_lines bad_lines;
     int no_header;      /* dfsum_set_header(d, 0) */
     uint64_t skip_rows; /* dfsum_set_skip_rows */
+    uint64_t nrows;     /* dfsum_set_nrows; UINT64_MAX: all */
     /* dfsum_set_na_values (na_values.c): the strings read as missing, and
      * bit L of na_lengths set when one is L bytes long (63: or more) */
     char **na_text;

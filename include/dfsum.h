@@ -159,6 +159,10 @@ DFSUM_API dfsum_status dfsum_set_skip_rows(dfsum *d, uint64_t rows);
 DFSUM_API dfsum_status dfsum_set_na_values(dfsum *d, const char *const *values,
                                            size_t n);
 
+/* Describes only the first `rows` rows of a CSV file (read_csv's
+ * nrows=N; blank lines are not rows); UINT64_MAX, the default, for all. */
+DFSUM_API dfsum_status dfsum_set_nrows(dfsum *d, uint64_t rows);
+
 /* What a CSV row with more fields than the header has columns (a "bad
  * line", as read_csv's on_bad_lines calls it) does. A first data row
  * that is longer makes its leading fields an index instead, as in pandas;

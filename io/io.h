@@ -108,6 +108,8 @@ typedef struct {
                              included, before the header (skiprows=N) */
     io_encoding encoding; /* header names are decoded to UTF-8; a UTF-8
                              BOM is dropped only in UTF-8 */
+    int limit_rows;       /* read only the first nrows rows (nrows=N) */
+    uint64_t nrows;
 } io_csv_opts;
 
 /* The encoding a name stands for, as Python knows it ("latin-1", "cp1252",
@@ -135,6 +137,10 @@ typedef struct {
                             names as "Unnamed: i"; owned */
     uint64_t data_start; /* file offset of the first byte after the header */
     uint64_t data_line;  /* physical line number (1-based) at data_start */
+    /* With o->limit_rows: the offset just past row o->nrows (records that
+     * are not blank), or UINT64_MAX when the file has no more; else
+     * UINT64_MAX. The data to read ends there or at the end of the file. */
+    uint64_t data_end;
 } io_csv_header;
 
 /* Reads the header record (skipping a UTF-8 BOM and blank lines) and peeks

@@ -307,6 +307,90 @@ static io_status skip_records(file_prefix *f, io_scan *s, size_t *pos,
     return IO_OK;
 }
 
+#define ROWS_STEP ((size_t)256 << 10)
+
+/* Room for ROWS_STEP more bytes in buf (holding len); 0, or -1. */
+static int rows_room(char **buf, size_t *cap, size_t len)
+{
+    if (*cap - len >= ROWS_STEP)
+        return 0;
+    size_t want = *cap * 2 > len + ROWS_STEP ? *cap * 2 : len + ROWS_STEP;
+    char *p = realloc(*buf, want);
+    if (p == NULL)
+        return -1;
+    *buf = p;
+    *cap = want;
+    return 0;
+}
+
+/* Past a row ending at file offset at with a \r: past the \n of a \r\n. */
+static uint64_t past_crlf(io_source *src, uint64_t at, io_error *err)
+{
+    char next;
+    return io_source_pread(src, &next, 1, at, err) == 1 && next == '\n' ? at + 1
+                                                                        : at;
+}
+
+/* Whether the record p[0..n) is a row: not blank, and under skip_bad not
+ * longer than width fields (read_csv's nrows counts the rows it keeps). */
+static int is_row(const io_csv_opts *o, const char *p, size_t n, size_t width)
+{
+    if (n == 0 || io_record_is_blank(p, n, o->delim))
+        return 0;
+    field_list count = {NULL, 0, 0, 0};
+    return !o->skip_bad ||
+           (split_record(o, p, n, &count) == 0 && count.n <= width);
+}
+
+/* Where row o->nrows ends, counting from start the records that are rows
+ * (is_row): just past its terminator (a \r\n whole), or UINT64_MAX when
+ * the file holds fewer rows (or a NUL byte, which the chunker reports).
+ * The file is read a block at a time; buf keeps the record being scanned
+ * (from rec), buf[0] being file offset base. */
+static io_status rows_end(io_source *src, const io_csv_opts *o, uint64_t start,
+                          size_t width, uint64_t *end, io_error *err)
+{
+    uint64_t base = start, rows = 0;
+    char *buf = NULL;
+    size_t cap = 0, len = 0, pos = 0, rec = 0;
+    io_scan s;
+    io_scan_init(&s, o, 1);
+    io_status st = IO_OK;
+    *end = o->nrows == 0 ? start : UINT64_MAX;
+    while (rows < o->nrows) {
+        if (pos == len) {
+            if (rec > 0) /* the scanned records go */
+                memmove(buf, buf + rec, len - rec);
+            base += rec, len -= rec, pos -= rec, rec = 0;
+            if (rows_room(&buf, &cap, len) != 0) {
+                st = io_fail(err, IO_ENOMEM, "%s: out of memory",
+                             io_source_name(src));
+                break;
+            }
+            ssize_t got =
+                io_source_pread(src, buf + len, ROWS_STEP, base + len, err);
+            if (got <= 0) {
+                st = got < 0 ? IO_EIO : IO_OK;
+                break;
+            }
+            len += (size_t)got;
+        }
+        size_t used;
+        io_scan_stop stop = io_scan_record(&s, buf + pos, len - pos, &used);
+        pos += used;
+        if (stop == IO_SCAN_NUL)
+            break;
+        if (stop != IO_SCAN_EDGE)
+            continue;
+        if (is_row(o, buf + rec, pos - rec - 1, width) && ++rows == o->nrows)
+            *end = buf[pos - 1] == '\r' ? past_crlf(src, base + pos, err)
+                                        : base + pos;
+        rec = pos;
+    }
+    free(buf);
+    return st;
+}
+
 static io_status read_header(file_prefix *f, const io_csv_opts *o,
                              io_csv_header *h, io_error *err)
 {
@@ -331,14 +415,17 @@ static io_status read_header(file_prefix *f, const io_csv_opts *o,
     if (o->no_header) {
         h->data_start = r.start;
         h->data_line = r.line;
-        return number_columns(f, o, &r, h, err);
+        status = number_columns(f, o, &r, h, err);
+    } else if ((status = name_columns(f, o, &r, h, err)) == IO_OK) {
+        h->data_start = r.end;
+        h->data_line = s.line;
+        h->nindex = implicit_index(f, o, &s, pos, h->ncols);
     }
-    if ((status = name_columns(f, o, &r, h, err)) != IO_OK)
-        return status;
-    h->data_start = r.end;
-    h->data_line = s.line;
-    h->nindex = implicit_index(f, o, &s, pos, h->ncols);
-    return IO_OK;
+    h->data_end = UINT64_MAX;
+    if (status == IO_OK && o->limit_rows)
+        status = rows_end(f->src, o, h->data_start, h->nindex + h->ncols,
+                          &h->data_end, err);
+    return status;
 }
 
 io_status io_csv_read_header(io_source *src, const io_csv_opts *o,

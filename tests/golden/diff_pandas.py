@@ -16,8 +16,8 @@ semicolons or tabs; a third of the tables have rows that are too long,
 read with --on-bad-lines skip or warn (the warnings on stderr compared
 too, unless a quoted field holds a line end before them); some are read
 with --no-header, --skip-rows, --na-values (sentinels or the table's
-own fields) or --encoding latin-1 or cp1252 (the UTF-8 bytes read as
-single-byte text, BOM included); each is described twice, by default and with
+own fields), --nrows, or --encoding latin-1 or cp1252 (the UTF-8 bytes
+read as single-byte text, BOM included); each is described twice, by default and with
 --include all, now and then with a percentile list of its own. The expected output is
 make_golden.py's (pandas, with the exact mean and std and the first-seen top
 tie), read with float_precision="round_trip": pandas' default parser is not
@@ -222,6 +222,8 @@ def main():
                 opts += ["--no-header"]
             if rng.random() < 0.15:
                 opts += ["--skip-rows", str(rng.randint(1, 3))]
+            if rng.random() < 0.15:
+                opts += ["--nrows", str(rng.randint(0, 30))]
             if rng.random() < 0.3:
                 pct = sorted({round(rng.random(), rng.randint(1, 3)) for _ in range(3)})
                 opts += ["--percentiles", ",".join("%g" % p for p in pct)]

@@ -9,7 +9,8 @@ python3-pandas).  For every case directory under cases/ whose `status` is 0
 way, and writes `expected.out`, `expected.err` and `status` 0:
 
     pd.read_csv(FILE[, sep=DELIM][, on_bad_lines=...][, header=None]
-                [, skiprows=N][, na_values=[...]][, encoding=...])[COLUMNS]
+                [, skiprows=N][, na_values=[...]][, encoding=...]
+                [, nrows=N])[COLUMNS]
                 .describe(
         include=..., percentiles=...)
 
@@ -70,6 +71,7 @@ class Options:
         self.no_header = False
         self.na_values = None
         self.encoding = None
+        self.nrows = None
         self.skip_rows = None
         self.files = []
 
@@ -104,6 +106,8 @@ def parse_args(argv):
             o.encoding = value
         elif name == "--na-values":
             o.na_values = value.split(",")
+        elif name == "--nrows":
+            o.nrows = int(value)
         elif name == "--skip-rows":
             o.skip_rows = int(value)
         elif name not in ("--threads", "--chunk-size"):
@@ -213,6 +217,8 @@ def read_table(path, opts, name):
         kw["na_values"] = opts.na_values
     if opts.encoding is not None:
         kw["encoding"] = opts.encoding
+    if opts.nrows is not None:
+        kw["nrows"] = opts.nrows
     if opts.skip_rows is not None:
         kw["skiprows"] = opts.skip_rows
     source, kw["compression"] = csv_source(path)

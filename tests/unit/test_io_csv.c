@@ -642,6 +642,34 @@ static void test_header_latin1(void **state)
     io_source_close(src);
 }
 
+/* --nrows: where the data to read ends, as file offsets (rows are the
+ * records that are not blank and, under skip_bad, not too long). */
+static void test_header_nrows(void **state)
+{
+    static const char data[] = "a,b\n1,\"x\ny\"\n\n2,z\r\n3,4,5\n6,7\n";
+    static const struct {
+        uint64_t nrows;
+        int skip_bad;
+        uint64_t end;
+    } cases[] = {{0, 0, 4},          {1, 0, 12},        {2, 0, 18},
+                 {3, 0, 24},         {3, 1, 28},        {4, 0, 28},
+                 {5, 0, UINT64_MAX}, {4, 1, UINT64_MAX}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        io_csv_opts o = {.delim = ',',
+                         .limit_rows = 1,
+                         .nrows = cases[i].nrows,
+                         .skip_bad = cases[i].skip_bad};
+        io_csv_header h;
+        io_error err;
+        io_source *src = open_bytes(*state, "n.csv", data, sizeof data - 1);
+        print_message("nrows case %zu\n", i);
+        assert_int_equal(io_csv_read_header(src, &o, &h, &err), IO_OK);
+        assert_int_equal(h.data_end, cases[i].end);
+        io_csv_header_free(&h);
+        io_source_close(src);
+    }
+}
+
 /* --skip-rows and --no-header, each case checked against
  * read_csv(skiprows=N, header=None or 0). */
 typedef struct {
@@ -1491,6 +1519,7 @@ int main(void)
         cmocka_unit_test(test_names_many_duplicates),
         cmocka_unit_test(test_header_cases),
         cmocka_unit_test(test_header_options),
+        cmocka_unit_test(test_header_nrows),
         cmocka_unit_test(test_header_latin1),
         cmocka_unit_test(test_encodings),
         cmocka_unit_test(test_header_crlf_across_reads),
