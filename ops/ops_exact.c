@@ -454,14 +454,12 @@ void ops_exact_add_values(ops_exact *e, const uint64_t *v, size_t n,
     }
 }
 
-/* The inverse of count adds of i, which add the double of i (i itself up
- * to 2^53, and an integer of at most 2^63 in size above): -count*x into
- * S1 (below 2^127 in size) and -count*x*x into S2 (below 2^190), in the
- * units of integers. */
-void ops_exact_remove_int(ops_exact *e, int64_t i, uint64_t count)
+/* Takes count copies of the value m << shift units (sign neg) out of the
+ * sums: -count*x into S1 and -count*x*x into S2. m < 2^64, so
+ * count*m < 2^128 (4 digits) and count*m*m < 2^192 (6 digits). */
+static void remove_copies(ops_exact *e, uint64_t m, unsigned shift, int neg,
+                          uint64_t count)
 {
-    double x = (double)i;
-    uint64_t m = (uint64_t)fabs(x); /* <= 2^63: exact */
     u128 sum = (u128)m * count, sq = (u128)m * m;
     u128 sq_lo = (u128)(uint64_t)sq * count;
     u128 sq_hi = (u128)(uint64_t)(sq >> 64) * count + (sq_lo >> 64);
@@ -470,12 +468,23 @@ void ops_exact_remove_int(ops_exact *e, int64_t i, uint64_t count)
                       (uint64_t)(sq_hi >> 64)};
     uint32_t d[6];
     words_to_digits(w1, 2, d);
-    add_shifted(e->s1, d, 4, INT_SHIFT, i < 0 ? 0 : -1); /* -(count*x) */
+    add_shifted(e->s1, d, 4, shift, neg ? 0 : -1); /* -(count*x) */
     words_to_digits(w2, 3, d);
-    add_shifted(e->s2, d, 6, 2 * INT_SHIFT, -1);
+    add_shifted(e->s2, d, 6, 2 * shift, -1);
     settle_all(e);
 }
 
+/* The inverse of count adds of i, which add the double of i (i itself up
+ * to 2^53, and an integer of at most 2^63 in size above), in the units of
+ * integers. */
+void ops_exact_remove_int(ops_exact *e, int64_t i, uint64_t count)
+{
+    double x = (double)i;
+    remove_copies(e, (uint64_t)fabs(x) /* <= 2^63: exact */, INT_SHIFT, i < 0,
+                  count);
+}
+
+/* x = m * 2^(field - 1075) is m << unit_shift(field) units of 2^-1074. */
 void ops_exact_remove(ops_exact *e, double x, uint64_t count)
 {
     uint64_t bits;
@@ -483,19 +492,7 @@ void ops_exact_remove(ops_exact *e, double x, uint64_t count)
     unsigned field = (unsigned)(bits >> 52) & 0x7FF;
     uint64_t m = (bits & (((uint64_t)1 << 52) - 1)) | (uint64_t)(field != 0)
                                                           << 52;
-    unsigned shift = unit_shift(field); /* x = m << shift units */
-    u128 sum = (u128)m * count, sq = (u128)m * m;
-    u128 sq_lo = (u128)(uint64_t)sq * count;
-    u128 sq_hi = (u128)(uint64_t)(sq >> 64) * count + (sq_lo >> 64);
-    uint64_t w1[2] = {(uint64_t)sum, (uint64_t)(sum >> 64)};
-    uint64_t w2[3] = {(uint64_t)sq_lo, (uint64_t)sq_hi,
-                      (uint64_t)(sq_hi >> 64)};
-    uint32_t d[6];
-    words_to_digits(w1, 2, d);
-    add_shifted(e->s1, d, 4, shift, bits >> 63 ? 0 : -1); /* -(count*x) */
-    words_to_digits(w2, 3, d);
-    add_shifted(e->s2, d, 6, 2 * shift, -1);
-    settle_all(e);
+    remove_copies(e, m, unit_shift(field), (int)(bits >> 63), count);
 }
 
 /* Adds from's slots and limbs into into's settled limbs: from's limbs are
