@@ -111,6 +111,9 @@ static int apply_options(dfsum *d, const cli_options *o)
         return option_refused(d, st, "--threads");
     if (o->chunk_size_given && (st = dfsum_set_chunk_size(d, o->chunk_size)))
         return option_refused(d, st, "--chunk-size");
+    if ((o->kinds_in | o->kinds_out) &&
+        (st = dfsum_set_kinds(d, o->kinds_in, o->kinds_out)))
+        return option_refused(d, st, "--include");
     if (o->parser_given && (st = dfsum_set_parser(d, o->parser)))
         return option_refused(d, st, "--parser");
     if (o->encoding && (st = dfsum_set_encoding(d, o->encoding)))

@@ -43,8 +43,13 @@ static const char HELP_OPTIONS[] =
     "  --include WHICH     all: describe every column, as\n"
     "                      describe(include='all') does; numeric or default:\n"
     "                      the numeric columns, or every column when none is\n"
-    "                      numeric (the default)\n"
+    "                      numeric (the default); or kinds of columns, as\n"
+    "                      describe(include=[...]): number, object, bool\n"
     "                        dfsum --include all data.csv\n"
+    "                        dfsum --include object,bool data.csv\n"
+    "  --exclude KINDS     leave out columns of these kinds, as\n"
+    "                      describe(exclude=[...])\n"
+    "                        dfsum --exclude bool data.csv\n"
     "  --percentiles LIST  comma-separated percentiles between 0 and 1\n"
     "                      (default 0.25,0.5,0.75); 0.5 is always added\n"
     "                        dfsum --percentiles 0.05,0.95 data.csv\n"
@@ -247,15 +252,53 @@ static int store_format(cli_options *o, const char *v, cli_error *err)
         err, "--format: expected table, csv, json or markdown, got '%s'", v);
 }
 
+/* A comma-separated list of kinds (select_dtypes' names) as a mask; 0 for
+ * a name that is none. */
+static unsigned parse_kinds(const char *v)
+{
+    static const struct {
+        const char *name;
+        unsigned kind;
+    } kinds[] = {{"number", DFSUM_KIND_NUMBER},
+                 {"object", DFSUM_KIND_OBJECT},
+                 {"O", DFSUM_KIND_OBJECT},
+                 {"bool", DFSUM_KIND_BOOL}};
+    unsigned mask = 0;
+    while (*v) {
+        size_t n = strcspn(v, ","), k = 0;
+        while (k < sizeof kinds / sizeof kinds[0] &&
+               (strlen(kinds[k].name) != n || strncmp(v, kinds[k].name, n)))
+            k++;
+        if (k == sizeof kinds / sizeof kinds[0])
+            return 0;
+        mask |= kinds[k].kind;
+        v += n + (v[n] == ',');
+    }
+    return mask;
+}
+
 static int store_include(cli_options *o, const char *v, cli_error *err)
 {
+    o->kinds_in = 0;
     if (strcmp(v, "all") == 0)
         o->include = DFSUM_INCLUDE_ALL;
     else if (strcmp(v, "numeric") == 0 || strcmp(v, "default") == 0)
         o->include = DFSUM_INCLUDE_DEFAULT;
-    else
-        return usage_error(
-            err, "--include: expected all, numeric or default, got '%s'", v);
+    else if ((o->kinds_in = parse_kinds(v)) == 0)
+        return usage_error(err,
+                           "--include: expected all, default, or kinds among "
+                           "number, object and bool, got '%s'",
+                           v);
+    return CLI_EXIT_OK;
+}
+
+static int store_exclude(cli_options *o, const char *v, cli_error *err)
+{
+    if ((o->kinds_out = parse_kinds(v)) == 0)
+        return usage_error(err,
+                           "--exclude: expected kinds among number, object "
+                           "and bool, got '%s'",
+                           v);
     return CLI_EXIT_OK;
 }
 
@@ -482,6 +525,7 @@ static const struct cli_option {
 } OPTIONS[] = {
     {"--format", NULL, 1, store_format},
     {"--include", NULL, 1, store_include},
+    {"--exclude", NULL, 1, store_exclude},
     {"--percentiles", NULL, 1, store_percentiles},
     {"--delimiter", NULL, 1, store_delimiter},
     {"--columns", NULL, 1, store_columns},

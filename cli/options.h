@@ -53,9 +53,10 @@ typedef struct {
     unsigned flags; /* DFSUM_WRITE_* */
     int parser_given;
     dfsum_parser parser;
-    const char *encoding; /* --encoding, NULL: not given */
-    int no_header;        /* --no-header */
-    size_t skip_rows;     /* --skip-rows */
+    unsigned kinds_in, kinds_out; /* --include KINDS, --exclude KINDS */
+    const char *encoding;         /* --encoding, NULL: not given */
+    int no_header;                /* --no-header */
+    size_t skip_rows;             /* --skip-rows */
     int nrows_given;
     size_t nrows; /* --nrows */
     int bad_lines_given;

@@ -149,6 +149,20 @@ const char *dfsum_errmsg(const dfsum *d)
     return d ? d->errmsg : "no session";
 }
 
+dfsum_status dfsum_set_kinds(dfsum *d, unsigned include, unsigned exclude)
+{
+    unsigned every = DFSUM_KIND_NUMBER | DFSUM_KIND_OBJECT | DFSUM_KIND_BOOL;
+    if ((include | exclude) & ~every)
+        return engine_fail(d, DFSUM_EINVAL, "unknown column kind in %#x, %#x",
+                           include, exclude);
+    if (include & exclude)
+        return engine_fail(d, DFSUM_EINVAL,
+                           "the kinds to include and to exclude overlap");
+    d->kinds_in = include;
+    d->kinds_out = exclude;
+    return DFSUM_OK;
+}
+
 dfsum_status dfsum_set_include(dfsum *d, dfsum_include include)
 {
     if (include != DFSUM_INCLUDE_DEFAULT && include != DFSUM_INCLUDE_ALL)

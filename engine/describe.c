@@ -59,9 +59,10 @@ typedef struct {
     uint64_t start, end; /* this process's records */
     int threads;
     uint64_t done_bytes; /* progress of the current pass */
-    /* describe() leaves object columns out when a numeric one exists, so
-     * under the default include pass 1 stops counting a column's text as
-     * soon as it is known to be text; pass 2 counts it only if needed. */
+    /* describe() leaves object columns out when a numeric one exists (or
+     * when the kinds asked for have no object), so then pass 1 stops
+     * counting a column's text as soon as it is known to be text; pass 2
+     * counts it only if needed. */
     int lazy_text;
     unsigned char *skipped; /* some worker skipped this column's text */
     int any_numeric;        /* after pass 1: a column is numeric */
@@ -135,7 +136,7 @@ static dfsum_status run_select(engine_run *run)
     run->cols = calloc(run->nsel + 1, sizeof *run->cols);
     run->redo = calloc(run->nsel + 1, 1);
     run->skipped = calloc(run->nsel + 1, 1);
-    run->lazy_text = run->d->include == DFSUM_INCLUDE_DEFAULT;
+    run->lazy_text = !engine_shows(run->d, OPS_DT_OBJECT, 1);
     if (!run->cols || !run->redo || !run->skipped)
         return engine_fail(run->d, DFSUM_ENOMEM, "out of memory");
     for (size_t j = 0; j < run->nsel; j++)
@@ -547,7 +548,7 @@ static int is_numeric(ops_dtype dt)
 static int needs_text(const engine_run *run, size_t j, int any_numeric)
 {
     const ops_col *c = &run->cols[j];
-    if (run->lazy_text && any_numeric)
+    if (run->lazy_text && !engine_shows(run->d, OPS_DT_OBJECT, any_numeric))
         return 0; /* object columns are left out of the table */
     return ops_col_needs_text_pass(c) ||
            (run->skipped[j] && ops_col_dtype(c) == OPS_DT_OBJECT);
@@ -576,7 +577,8 @@ static size_t plan_text_pass(engine_run *run)
 /* An object column the table leaves out (its text may be incomplete). */
 static int left_out(const engine_run *run, size_t j)
 {
-    return run->lazy_text && run->any_numeric &&
+    return run->lazy_text &&
+           !engine_shows(run->d, OPS_DT_OBJECT, run->any_numeric) &&
            ops_col_dtype(&run->cols[j]) == OPS_DT_OBJECT;
 }
 

@@ -37,9 +37,10 @@ struct dfsum {
     size_t chunk_size;
     io_parser parser;
     dfsum_bad_lines bad_lines;
-    int no_header;      /* dfsum_set_header(d, 0) */
-    uint64_t skip_rows; /* dfsum_set_skip_rows */
-    uint64_t nrows;     /* dfsum_set_nrows; UINT64_MAX: all */
+    int no_header;                /* dfsum_set_header(d, 0) */
+    uint64_t skip_rows;           /* dfsum_set_skip_rows */
+    uint64_t nrows;               /* dfsum_set_nrows; UINT64_MAX: all */
+    unsigned kinds_in, kinds_out; /* dfsum_set_kinds */
     /* dfsum_set_na_values (na_values.c): the strings read as missing, and
      * bit L of na_lengths set when one is L bytes long (63: or more) */
     char **na_text;
@@ -116,6 +117,11 @@ dfsum_status engine_bad_share(dfsum *d, const char *name, engine_bad *b,
 dfsum_status engine_bad_note(dfsum *d, io_source *src, const io_csv_opts *o,
                              const io_csv_header *h, const engine_bad *b,
                              dfsum_result *r);
+
+/* Whether describe() shows a column of dtype dt (result.c): the kinds of
+ * dfsum_set_kinds when set, else the include rule (under the default,
+ * object and bool columns only when no column is numeric). */
+int engine_shows(const dfsum *d, ops_dtype dt, int any_numeric);
 
 /* na_values (na_values.c): engine_na_blank empties the fields of columns
  * cols[0..ncols) of b that are one of the session's na strings. */

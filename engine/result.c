@@ -57,16 +57,33 @@ const char *dfsum_dtype_name(dfsum_dtype dtype)
     return "unknown";
 }
 
-/* Marks which columns describe() keeps. */
-static void select_columns(const dfsum *d, const engine_column *cols, size_t n,
-                           unsigned char *keep)
+static unsigned kind_of(ops_dtype dt)
 {
-    size_t numeric = 0;
+    return is_numeric(dt)      ? DFSUM_KIND_NUMBER
+           : dt == OPS_DT_BOOL ? DFSUM_KIND_BOOL
+                               : DFSUM_KIND_OBJECT;
+}
+
+int engine_shows(const dfsum *d, ops_dtype dt, int any_numeric)
+{
+    if (d->kinds_in | d->kinds_out) {
+        unsigned in = d->kinds_in ? d->kinds_in : ~0u;
+        return (kind_of(dt) & in & ~d->kinds_out) != 0;
+    }
+    return d->include == DFSUM_INCLUDE_ALL || !any_numeric || is_numeric(dt);
+}
+
+/* Marks which columns describe() keeps; returns how many. */
+static size_t select_columns(const dfsum *d, const engine_column *cols,
+                             size_t n, unsigned char *keep)
+{
+    size_t numeric = 0, kept = 0;
     for (size_t i = 0; i < n; i++)
         numeric += is_numeric(cols[i].sum.dtype);
     for (size_t i = 0; i < n; i++)
-        keep[i] = d->include == DFSUM_INCLUDE_ALL || numeric == 0 ||
-                  is_numeric(cols[i].sum.dtype);
+        kept += keep[i] =
+            (unsigned char)engine_shows(d, cols[i].sum.dtype, numeric > 0);
+    return kept;
 }
 
 static void add_row(dfsum_result *r, dfsum_stat stat, const char *label,
@@ -263,7 +280,12 @@ dfsum_status engine_result_build(dfsum *d, const char *source,
     unsigned char *keep = calloc(n + 1, 1);
     if (!keep)
         return engine_fail(d, DFSUM_ENOMEM, "out of memory");
-    select_columns(d, cols, n, keep);
+    if (select_columns(d, cols, n, keep) == 0 && n > 0 &&
+        (d->kinds_in | d->kinds_out)) {
+        free(keep);
+        return engine_fail(d, DFSUM_ENOTFOUND,
+                           "%s: no column of the kinds asked for", source);
+    }
     int any_text = 0, any_numeric = 0;
     for (size_t i = 0; i < n; i++) {
         if (!keep[i])

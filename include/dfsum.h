@@ -100,6 +100,21 @@ typedef enum {
 
 DFSUM_API dfsum_status dfsum_set_include(dfsum *d, dfsum_include include);
 
+/* Kinds of columns, as describe(include=[...], exclude=[...]) selects
+ * them by dtype (select_dtypes). */
+enum {
+    DFSUM_KIND_NUMBER = 1, /* int64, uint64, float64 ('number') */
+    DFSUM_KIND_OBJECT = 2, /* object ('object', 'O') */
+    DFSUM_KIND_BOOL = 4    /* bool ('bool') */
+};
+
+/* Describes the columns of the kinds in include (0: every kind) but not
+ * in exclude, in place of dfsum_set_include's rule; a describe that keeps
+ * no column fails with DFSUM_ENOTFOUND. (0, 0), the default, gives the
+ * rule back. */
+DFSUM_API dfsum_status dfsum_set_kinds(dfsum *d, unsigned include,
+                                       unsigned exclude);
+
 /* Percentiles in [0, 1], without duplicates; 0.5 is always added and the
  * list is sorted, as describe() does. DFSUM_EINVAL (message says why) on
  * a bad list; the previous list is kept then. n == 0 restores the default. */

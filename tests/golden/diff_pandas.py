@@ -18,7 +18,8 @@ too, unless a quoted field holds a line end before them); some are read
 with --no-header, --skip-rows, --na-values (sentinels or the table's
 own fields), --nrows, or --encoding latin-1 or cp1252 (the UTF-8 bytes
 read as single-byte text, BOM included); each is described twice, by default and with
---include all, now and then with a percentile list of its own. The expected output is
+--include all, now and then with a percentile list of its own, and now and
+then a third time with --include or --exclude kinds. The expected output is
 make_golden.py's (pandas, with the exact mean and std and the first-seen top
 tie), read with float_precision="round_trip": pandas' default parser is not
 correctly rounded, dfsum is (README: "Where the answers differ from pandas").
@@ -227,7 +228,12 @@ def main():
             if rng.random() < 0.3:
                 pct = sorted({round(rng.random(), rng.randint(1, 3)) for _ in range(3)})
                 opts += ["--percentiles", ",".join("%g" % p for p in pct)]
-            for args in (opts + ["t.csv"], opts + ["--include", "all", "t.csv"]):
+            runs = [opts + ["t.csv"], opts + ["--include", "all", "t.csv"]]
+            if rng.random() < 0.3:  # describe(include=[...]) or exclude=[...]
+                picked = rng.sample(["number", "object", "bool"], rng.randint(1, 2))
+                runs.append(opts + [rng.choice(["--include", "--exclude"]),
+                                    ",".join(picked), "t.csv"])
+            for args in runs:
                 report = compare(mg, binary, case_dir, args, '"line\nbreak"' not in text)
                 if report:
                     mismatches += 1

@@ -72,6 +72,8 @@ class Options:
         self.na_values = None
         self.encoding = None
         self.nrows = None
+        self.include_kinds = None
+        self.exclude_kinds = None
         self.skip_rows = None
         self.files = []
 
@@ -91,9 +93,12 @@ def parse_args(argv):
             value = next(it)
         if name == "--format":
             o.format = value
-        elif name == "--include":
-            assert value == "all", value
+        elif name == "--include" and value == "all":
             o.include_all = True
+        elif name == "--include":
+            o.include_kinds = value.split(",")
+        elif name == "--exclude":
+            o.exclude_kinds = value.split(",")
         elif name == "--percentiles":
             o.percentiles = [float(p) for p in value.split(",")]
         elif name == "--delimiter":
@@ -243,6 +248,10 @@ def describe(df, opts):
     kw = {}
     if opts.include_all:
         kw["include"] = "all"
+    if opts.include_kinds is not None:
+        kw["include"] = opts.include_kinds
+    if opts.exclude_kinds is not None:
+        kw["exclude"] = opts.exclude_kinds
     if opts.percentiles is not None:
         kw["percentiles"] = opts.percentiles
     with warnings.catch_warnings():

@@ -251,6 +251,34 @@ static void test_na_values(void **state)
     dfsum_free(d);
 }
 
+/* describe(include=[...], exclude=[...]) by kinds of columns. */
+static void test_kinds(void **state)
+{
+    (void)state;
+    dfsum *d = NULL;
+    assert_int_equal(dfsum_create(&d), DFSUM_OK);
+    assert_int_equal(dfsum_set_kinds(d, 8, 0), DFSUM_EINVAL);
+    assert_int_equal(dfsum_set_kinds(d, DFSUM_KIND_BOOL, DFSUM_KIND_BOOL),
+                     DFSUM_EINVAL);
+    const char *text = "n,t,b\n1,x,True\n2,y,False\n";
+    assert_int_equal(dfsum_set_kinds(d, 0, DFSUM_KIND_NUMBER), DFSUM_OK);
+    dfsum_result *r = describe_text(d, text);
+    assert_int_equal(dfsum_result_ncols(r), 2); /* t and b */
+    assert_int_equal(dfsum_result_find_col(r, "n"), (size_t)-1);
+    dfsum_result_free(r);
+    assert_int_equal(dfsum_set_kinds(d, DFSUM_KIND_BOOL, 0), DFSUM_OK);
+    r = describe_text(d, text);
+    assert_int_equal(dfsum_result_ncols(r), 1);
+    assert_int_equal(dfsum_result_find_col(r, "b"), 0);
+    dfsum_result_free(r);
+    assert_int_equal(dfsum_set_kinds(d, 0, 0), DFSUM_OK); /* the rule back */
+    r = describe_text(d, text);
+    assert_int_equal(dfsum_result_ncols(r), 1);
+    assert_int_equal(dfsum_result_find_col(r, "n"), 0);
+    dfsum_result_free(r);
+    dfsum_free(d);
+}
+
 /* Bitwise equality of two results, cell by cell. */
 static void assert_same_result(const dfsum_result *x, const dfsum_result *y)
 {
@@ -317,6 +345,7 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_bad_lines),
         cmocka_unit_test(test_na_values),
+        cmocka_unit_test(test_kinds),
         cmocka_unit_test(test_chunk_size_invariance),
         cmocka_unit_test(test_status_text),
         cmocka_unit_test(test_find_by_name),
