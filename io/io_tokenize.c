@@ -187,16 +187,16 @@ void io_tokenizer_free(io_tokenizer *t)
     free(t);
 }
 
-/* libcsv has just ended a row made of one field of spaces and tabs: were
- * its raw bytes unquoted (a blank line for pandas)? Rows between the last
- * look-up and this one are all real rows, so the walk skips that many
- * non-empty records (empty ones are the blank lines libcsv skips too). */
 /* The batch's records so far: its rows and the ones left out. */
 static size_t batch_records(const io_batch *b)
 {
     return b->nrows + b->nskips;
 }
 
+/* libcsv has just ended a row made of one field of spaces and tabs: were
+ * its raw bytes unquoted (a blank line for pandas)? Rows between the last
+ * look-up and this one are all real rows, so the walk skips that many
+ * non-empty records (empty ones are the blank lines libcsv skips too). */
 static int row_is_blank_line(io_tokenizer *t)
 {
     const io_chunk *ch = t->chunk;
