@@ -56,6 +56,9 @@ static const char HELP_OPTIONS[] =
     "  --delimiter CHAR    field separator of the input (default ','); tab\n"
     "                      or '\\t' for a tab\n"
     "                        dfsum --delimiter ';' data.csv\n"
+    "  --quotechar CHAR    the character that quotes fields (default '\"';\n"
+    "                      doubled inside a quoted field it is itself)\n"
+    "                        dfsum --quotechar \"'\" data.csv\n"
     "  --columns LIST      describe only these comma-separated columns, in\n"
     "                      this order\n"
     "                        dfsum --columns price,qty data.csv\n"
@@ -339,6 +342,15 @@ static int store_delimiter(cli_options *o, const char *v, cli_error *err)
     return CLI_EXIT_OK;
 }
 
+static int store_quotechar(cli_options *o, const char *v, cli_error *err)
+{
+    if (strlen(v) != 1)
+        return usage_error(err, "--quotechar: expected one character, got '%s'",
+                           v);
+    o->quotechar = v[0];
+    return CLI_EXIT_OK;
+}
+
 static int store_columns(cli_options *o, const char *v, cli_error *err)
 {
     free(o->columns_text);
@@ -528,6 +540,7 @@ static const struct cli_option {
     {"--exclude", NULL, 1, store_exclude},
     {"--percentiles", NULL, 1, store_percentiles},
     {"--delimiter", NULL, 1, store_delimiter},
+    {"--quotechar", NULL, 1, store_quotechar},
     {"--columns", NULL, 1, store_columns},
     {"--encoding", NULL, 1, store_encoding},
     {"--na-values", NULL, 1, store_na_values},

@@ -54,6 +54,7 @@ typedef struct {
     int parser_given;
     dfsum_parser parser;
     unsigned kinds_in, kinds_out; /* --include KINDS, --exclude KINDS */
+    char quotechar;               /* --quotechar; 0: not given */
     const char *encoding;         /* --encoding, NULL: not given */
     int no_header;                /* --no-header */
     size_t skip_rows;             /* --skip-rows */

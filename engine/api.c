@@ -82,6 +82,7 @@ dfsum_status dfsum_create(dfsum **out)
     memcpy(d->pct, default_pct, sizeof default_pct);
     d->npct = 3;
     d->delim = ',';
+    d->quote = '"';
     d->chunk_size = ENGINE_DEFAULT_CHUNK;
     d->nrows = UINT64_MAX;
     d->comm = MPI_COMM_NULL;
@@ -194,10 +195,21 @@ dfsum_status dfsum_set_percentiles(dfsum *d, const double *p, size_t n)
 
 dfsum_status dfsum_set_delimiter(dfsum *d, char delim)
 {
-    if (delim == '"' || delim == '\r' || delim == '\n' || delim == '\0')
+    if (delim == d->quote || delim == '\r' || delim == '\n' || delim == '\0')
         return engine_fail(d, DFSUM_EINVAL,
-                           "the delimiter cannot be a quote, a newline or NUL");
+                           "the delimiter cannot be the quote character, a "
+                           "newline or NUL");
     d->delim = delim;
+    return DFSUM_OK;
+}
+
+dfsum_status dfsum_set_quotechar(dfsum *d, char quote)
+{
+    if (quote == d->delim || quote == '\r' || quote == '\n' || quote == '\0')
+        return engine_fail(d, DFSUM_EINVAL,
+                           "the quote character cannot be the delimiter, a "
+                           "newline or NUL");
+    d->quote = quote;
     return DFSUM_OK;
 }
 

@@ -101,6 +101,7 @@ static dfsum_status run_open(engine_run *run, const char *path)
     if (st != DFSUM_OK)
         return st;
     run->opts.delim = d->delim;
+    run->opts.quote = d->quote;
     run->opts.parser = d->parser;
     run->opts.skip_bad = d->bad_lines != DFSUM_BAD_LINES_ERROR;
     run->opts.no_header = d->no_header;

@@ -28,6 +28,7 @@ struct dfsum {
     double pct[64 + 1]; /* normalized percentiles (0.5 included, sorted) */
     size_t npct;
     char delim;
+    char quote;     /* dfsum_set_quotechar; '"' by default */
     char **columns; /* --columns selection without repeats, NULL when all */
     size_t ncolumns;
     size_t *listed; /* [nlisted]: the list as given, as indexes into columns

@@ -123,6 +123,9 @@ DFSUM_API dfsum_status dfsum_set_percentiles(dfsum *d, const double *p,
 
 /* Field delimiter of CSV input (',' by default). Not '"', '\r' or '\n'. */
 DFSUM_API dfsum_status dfsum_set_delimiter(dfsum *d, char delim);
+/* The character that quotes fields of CSV files (default '"'; doubled
+ * inside a quoted field it stands for itself), as read_csv's quotechar. */
+DFSUM_API dfsum_status dfsum_set_quotechar(dfsum *d, char quote);
 
 /* Describe only these columns, in this order (names as in the output,
  * after deduplication), of files and frames alike. n == 0 restores all.

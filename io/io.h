@@ -98,6 +98,7 @@ typedef enum {
 
 typedef struct {
     char delim;           /* ',' by default */
+    char quote;           /* the quote character; 0 stands for '"' */
     io_parser parser;     /* IO_PARSER_AUTO by default */
     int skip_bad;         /* a row with more fields than the width is left out
                              and listed in its batch (on_bad_lines='skip'),
@@ -383,12 +384,13 @@ typedef struct {
 typedef struct {
     io_simd kind;
     /* The offsets (base + i) of the bytes p[i], i < 64 * nwords, that are
-     * delim, \n, \r, '"' or NUL, ascending; returns how many. out needs
+     * delim, \n, \r, the quote or NUL, ascending; returns how many. out needs
      * room for 8 more than that (scratch, see io_flatten). */
-    size_t (*specials)(const char *p, size_t nwords, char delim, uint32_t base,
-                       uint32_t *out);
+    size_t (*specials)(const char *p, size_t nwords, char delim, char quote,
+                       uint32_t base, uint32_t *out);
     /* out[k]: the same bytes (but NUL), one bitmap per kind, and lines */
-    void (*edges)(const char *p, size_t nwords, char delim, io_edge_bits *out);
+    void (*edges)(const char *p, size_t nwords, char delim, char quote,
+                  io_edge_bits *out);
 } io_split_kernels;
 
 /* Bits set in m, portably (a kernel built for POPCNT uses the
@@ -433,7 +435,7 @@ const io_split_kernels *io_split_pick(io_simd want);
 typedef struct {
     const char *data;
     size_t len;
-    char delim;
+    char delim, quote;
     size_t nindex, width; /* b->ncols is width - nindex */
     int skip_bad;         /* longer rows are listed (io_batch_skip) */
     io_batch *b;
@@ -464,7 +466,7 @@ typedef struct {
     unsigned char cls[256]; /* byte classes of the dialect */
     unsigned char state;    /* IO_ST_* */
     unsigned char after_cr; /* the last byte was \r (a \n then ends no line) */
-    char delim;
+    char delim, quote;
     io_simd simd;        /* the kernel io_scan_edges runs */
     uint64_t line;       /* physical line (1-based) at the scan position */
     uint64_t quote_line; /* line where the last quoted field opened */
@@ -476,8 +478,14 @@ typedef enum {
     IO_SCAN_NUL   /* stopped on a NUL byte (not consumed) */
 } io_scan_stop;
 
-/* 1 when c can be a delimiter (not a quote, line end or NUL byte). */
-int io_delim_ok(char c);
+/* The quote character of o ('"' unless o says another). */
+static inline char io_quote_of(const io_csv_opts *o)
+{
+    return o->quote ? o->quote : '"';
+}
+/* 1 when o's delimiter and quote are two bytes other than a line end or
+ * NUL. */
+int io_dialect_ok(const io_csv_opts *o);
 /* Starts a scan at a record start on physical line `line`. */
 void io_scan_init(io_scan *s, const io_csv_opts *o, uint64_t line);
 /* Scans all n bytes and returns n. A NUL byte is text here, as it is for

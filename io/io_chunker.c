@@ -447,7 +447,7 @@ io_status io_chunker_open_range(io_source *src, const io_csv_opts *o,
                                 unsigned depth, io_chunker **out, io_error *err)
 {
     const char *name = io_source_name(src);
-    if (!io_delim_ok(o->delim))
+    if (!io_dialect_ok(o))
         return io_fail(err, IO_EPARSE, "%s: invalid delimiter", name);
     io_chunker *c = calloc(1, sizeof *c);
     if (c == NULL || init_locks(c) != 0) {

@@ -174,6 +174,7 @@ static int split_record(const io_csv_opts *o, const char *p, size_t n,
         return -1;
     csv_set_space_func(&parser, keep_spaces);
     csv_set_delim(&parser, (unsigned char)o->delim);
+    csv_set_quote(&parser, (unsigned char)io_quote_of(o));
     size_t used = csv_parse(&parser, p, n, collect_field, NULL, l);
     csv_fini(&parser, collect_field, NULL, l);
     csv_free(&parser);
@@ -432,7 +433,7 @@ io_status io_csv_read_header(io_source *src, const io_csv_opts *o,
                              io_csv_header *h, io_error *err)
 {
     memset(h, 0, sizeof *h);
-    if (!io_delim_ok(o->delim))
+    if (!io_dialect_ok(o))
         return io_fail(err, IO_EPARSE, "%s: invalid delimiter",
                        io_source_name(src));
     file_prefix f = {src, NULL, 0, 0, 0};

@@ -86,7 +86,7 @@ static unsigned scanned_after(const io_csv_opts *o, unsigned state,
 static void block_then(io_states *f, const io_csv_opts *o, const char *p,
                        size_t n)
 {
-    int quoted = memchr(p, '"', n) != NULL;
+    int quoted = memchr(p, io_quote_of(o), n) != NULL;
     unsigned char after[4];
     unsigned done = 0; /* bit s: after[s] is known */
     for (unsigned s = 0; s < 4; s++) {

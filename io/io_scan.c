@@ -43,22 +43,29 @@ static const unsigned char next_state[4][3] = {
     [ST_QUOTE_SEEN] = {ST_QUOTED, ST_START, ST_QUOTED},
 };
 
-int io_delim_ok(char c)
+static int plain_byte(char c)
 {
-    return c != '"' && c != '\r' && c != '\n' && c != '\0';
+    return c != '\r' && c != '\n' && c != '\0';
+}
+
+int io_dialect_ok(const io_csv_opts *o)
+{
+    return plain_byte(o->delim) && plain_byte(io_quote_of(o)) &&
+           o->delim != io_quote_of(o);
 }
 
 void io_scan_init(io_scan *s, const io_csv_opts *o, uint64_t line)
 {
     memset(s->cls, CL_TEXT, sizeof s->cls);
     s->cls[(unsigned char)o->delim] = CL_DELIM;
-    s->cls['"'] = CL_QUOTE;
+    s->cls[(unsigned char)io_quote_of(o)] = CL_QUOTE;
     s->cls['\r'] = CL_CR;
     s->cls['\n'] = CL_LF;
     s->cls[0] = CL_NUL;
     s->state = ST_START;
     s->after_cr = 0;
     s->delim = o->delim;
+    s->quote = io_quote_of(o);
     s->simd = IO_SIMD_AUTO;
     s->line = line;
     s->quote_line = line;
@@ -171,7 +178,7 @@ static int edges_plain(io_scan *s, const char *p, size_t n, size_t *edge,
 {
     if (n == 0 || s->after_cr ||
         (s->state != ST_START && s->state != ST_UNQUOTED) ||
-        memchr(p, '"', n) != NULL || memchr(p, '\r', n) != NULL)
+        memchr(p, s->quote, n) != NULL || memchr(p, '\r', n) != NULL)
         return 0;
     size_t last = after_last_lf(p, n); /* no \n after it */
     s->line += count_byte(p, last, '\n');

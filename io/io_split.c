@@ -59,22 +59,24 @@ static inline unsigned highest(uint64_t m)
  * SPLIT_WORDS words on (or n). A last partial word is read from a padded
  * copy, and the offsets past n that its padding gives are dropped. */
 static size_t fill_specials(const io_split_kernels *k, const char *p, size_t n,
-                            size_t at, char delim, uint32_t *idx, size_t *next)
+                            size_t at, char delim, char quote, uint32_t *idx,
+                            size_t *next)
 {
     size_t full = (n - at) / 64, rest = (n - at) % 64, count = 0;
     if (full >= SPLIT_WORDS) {
         *next = at + 64 * SPLIT_WORDS;
-        return k->specials(p + at, SPLIT_WORDS, delim, (uint32_t)at, idx);
+        return k->specials(p + at, SPLIT_WORDS, delim, quote, (uint32_t)at,
+                           idx);
     }
     if (full > 0)
-        count = k->specials(p + at, full, delim, (uint32_t)at, idx);
+        count = k->specials(p + at, full, delim, quote, (uint32_t)at, idx);
     *next = n;
     if (rest == 0)
         return count;
     char pad[64] = {0};
     memcpy(pad, p + at + 64 * full, rest);
-    count +=
-        k->specials(pad, 1, delim, (uint32_t)(at + 64 * full), idx + count);
+    count += k->specials(pad, 1, delim, quote, (uint32_t)(at + 64 * full),
+                         idx + count);
     while (count > 0 && idx[count - 1] >= n)
         count--;
     return count;
@@ -90,11 +92,11 @@ static io_status nul_found(io_split_job *j, size_t rec, size_t at)
 }
 
 /* The offset of the first quote, \r, \n or NUL byte in p[i, n), or n. */
-static size_t next_stop(const char *p, size_t i, size_t n)
+static size_t next_stop(const char *p, size_t i, size_t n, char quote)
 {
     for (; i < n; i++) {
         unsigned char c = (unsigned char)p[i];
-        if (c == '"' || c == '\r' || c == '\n' || c == 0)
+        if (c == (unsigned char)quote || c == '\r' || c == '\n' || c == 0)
             break;
     }
     return i;
@@ -109,7 +111,7 @@ static size_t run_end(io_scan *s, const char *p, size_t n, size_t q,
 {
     *nul = SIZE_MAX;
     while (q < n) {
-        size_t i = next_stop(p, q, n), used;
+        size_t i = next_stop(p, q, n, s->quote), used;
         if (i == n || p[i] == '\r' || p[i] == '\n') {
             if (i != q || i == n)
                 return q; /* a record without a quote */
@@ -212,7 +214,8 @@ io_status io_split(io_split_job *j, const io_split_kernels *k)
         if (i == count) {
             if (next >= n)
                 break;
-            count = fill_specials(k, p, n, next, j->delim, idx, &next);
+            count =
+                fill_specials(k, p, n, next, j->delim, j->quote, idx, &next);
             i = 0;
             continue;
         }
@@ -235,7 +238,8 @@ io_status io_split(io_split_job *j, const io_split_kernels *k)
         if (c == 0)
             return nul_found(j, rec, pos);
         if (!scan_ready) {
-            io_csv_opts o = {.delim = j->delim, .parser = IO_PARSER_AUTO};
+            io_csv_opts o = {
+                .delim = j->delim, .quote = j->quote, .parser = IO_PARSER_AUTO};
             io_scan_init(&scan, &o, 1);
             scan_ready = 1;
         }
@@ -428,20 +432,20 @@ static void mend_first_eol(io_edge_bits *e, unsigned after_cr)
 }
 
 static size_t fill_edges(const io_split_kernels *k, const char *p, size_t n,
-                         size_t at, char delim, io_edge_bits *bits)
+                         size_t at, char delim, char quote, io_edge_bits *bits)
 {
     size_t full = (n - at) / 64, rest = (n - at) % 64;
     if (full >= EDGE_WORDS) {
-        k->edges(p + at, EDGE_WORDS, delim, bits);
+        k->edges(p + at, EDGE_WORDS, delim, quote, bits);
         return EDGE_WORDS;
     }
     if (full > 0)
-        k->edges(p + at, full, delim, bits);
+        k->edges(p + at, full, delim, quote, bits);
     if (rest == 0)
         return full;
     char pad[64] = {0}; /* NUL bytes: in none of the bitmaps */
     memcpy(pad, p + at + 64 * full, rest);
-    k->edges(pad, 1, delim, bits + full);
+    k->edges(pad, 1, delim, quote, bits + full);
     if (full > 0)
         mend_first_eol(&bits[full], (unsigned)(bits[full - 1].cr >> 63));
     return full + 1;
@@ -456,7 +460,7 @@ void io_split_edges(io_scan *s, const io_split_kernels *k, const char *p,
     walk_from_state(&w, s);
     w.found = 0;
     for (size_t at = 0; at < n;) {
-        size_t nw = fill_edges(k, p, n, at, s->delim, bits);
+        size_t nw = fill_edges(k, p, n, at, s->delim, s->quote, bits);
         mend_first_eol(&bits[0], w.after_cr);
         size_t nfull = (n - at) / 64 < nw ? (n - at) / 64 : nw;
         for (size_t i = 0; i < nw; i++) {

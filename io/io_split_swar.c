@@ -47,11 +47,12 @@ static inline uint64_t match(uint64_t x, uint64_t c)
     return gather(nonzero(x ^ c));
 }
 
-static size_t specials(const char *p, size_t nwords, char delim, uint32_t base,
-                       uint32_t *out)
+static size_t specials(const char *p, size_t nwords, char delim, char quote,
+                       uint32_t base, uint32_t *out)
 {
-    const uint64_t d = ONES * (unsigned char)delim, q = ONES * '"',
-                   cr = ONES * '\r', lf = ONES * '\n';
+    const uint64_t d = ONES * (unsigned char)delim,
+                   q = ONES * (unsigned char)quote, cr = ONES * '\r',
+                   lf = ONES * '\n';
     size_t count = 0;
     for (size_t k = 0; k < nwords; k++, p += 64, base += 64) {
         uint64_t m = 0;
@@ -66,10 +67,12 @@ static size_t specials(const char *p, size_t nwords, char delim, uint32_t base,
     return count;
 }
 
-static void edges(const char *p, size_t nwords, char delim, io_edge_bits *out)
+static void edges(const char *p, size_t nwords, char delim, char quote,
+                  io_edge_bits *out)
 {
-    const uint64_t d = ONES * (unsigned char)delim, q = ONES * '"',
-                   cr = ONES * '\r', lf = ONES * '\n';
+    const uint64_t d = ONES * (unsigned char)delim,
+                   q = ONES * (unsigned char)quote, cr = ONES * '\r',
+                   lf = ONES * '\n';
     uint64_t after_cr = 0;
     for (size_t k = 0; k < nwords; k++, p += 64) {
         io_edge_bits e = {0, 0, 0, 0, 0, 0};

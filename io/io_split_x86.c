@@ -19,9 +19,9 @@ static inline uint64_t mask16(__m128i m, unsigned at)
 }
 
 static size_t specials_sse2(const char *p, size_t nwords, char delim,
-                            uint32_t base, uint32_t *out)
+                            char quote, uint32_t base, uint32_t *out)
 {
-    const __m128i d = _mm_set1_epi8(delim), q = _mm_set1_epi8('"'),
+    const __m128i d = _mm_set1_epi8(delim), q = _mm_set1_epi8(quote),
                   cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n'),
                   z = _mm_setzero_si128();
     size_t count = 0;
@@ -41,10 +41,10 @@ static size_t specials_sse2(const char *p, size_t nwords, char delim,
     return count;
 }
 
-static void edges_sse2(const char *p, size_t nwords, char delim,
+static void edges_sse2(const char *p, size_t nwords, char delim, char quote,
                        io_edge_bits *out)
 {
-    const __m128i d = _mm_set1_epi8(delim), q = _mm_set1_epi8('"'),
+    const __m128i d = _mm_set1_epi8(delim), q = _mm_set1_epi8(quote),
                   cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n');
     uint64_t after_cr = 0;
     for (size_t k = 0; k < nwords; k++, p += 64) {
@@ -72,9 +72,9 @@ AVX2 static inline uint64_t mask32(__m256i m, unsigned at)
 }
 
 AVX2 static size_t specials_avx2(const char *p, size_t nwords, char delim,
-                                 uint32_t base, uint32_t *out)
+                                 char quote, uint32_t base, uint32_t *out)
 {
-    const __m256i d = _mm256_set1_epi8(delim), q = _mm256_set1_epi8('"'),
+    const __m256i d = _mm256_set1_epi8(delim), q = _mm256_set1_epi8(quote),
                   cr = _mm256_set1_epi8('\r'), lf = _mm256_set1_epi8('\n'),
                   z = _mm256_setzero_si256();
     size_t count = 0;
@@ -96,9 +96,9 @@ AVX2 static size_t specials_avx2(const char *p, size_t nwords, char delim,
 }
 
 AVX2 static void edges_avx2(const char *p, size_t nwords, char delim,
-                            io_edge_bits *out)
+                            char quote, io_edge_bits *out)
 {
-    const __m256i d = _mm256_set1_epi8(delim), q = _mm256_set1_epi8('"'),
+    const __m256i d = _mm256_set1_epi8(delim), q = _mm256_set1_epi8(quote),
                   cr = _mm256_set1_epi8('\r'), lf = _mm256_set1_epi8('\n');
     uint64_t after_cr = 0;
     for (size_t k = 0; k < nwords; k++, p += 64) {

@@ -152,7 +152,7 @@ io_status io_tokenizer_new(const io_csv_opts *o, const io_csv_header *h,
                            io_source *src, io_tokenizer **out, io_error *err)
 {
     const char *name = io_source_name(src);
-    if (!io_delim_ok(o->delim))
+    if (!io_dialect_ok(o))
         return io_fail(err, IO_EPARSE, "%s: invalid delimiter", name);
     io_tokenizer *t = calloc(1, sizeof *t);
     if (t == NULL)
@@ -160,6 +160,7 @@ io_status io_tokenizer_new(const io_csv_opts *o, const io_csv_header *h,
     csv_init(&t->parser, 0);
     csv_set_space_func(&t->parser, keep_spaces);
     csv_set_delim(&t->parser, (unsigned char)o->delim);
+    csv_set_quote(&t->parser, (unsigned char)io_quote_of(o));
     csv_set_blk_size(&t->parser, FIELD_BLOCK);
     t->opts = *o;
     t->hdr = *h;
@@ -339,6 +340,7 @@ static io_status tokenize_auto(io_tokenizer *t)
     j->data = t->chunk->data;
     j->len = t->chunk->len;
     j->delim = t->opts.delim;
+    j->quote = io_quote_of(&t->opts);
     j->nindex = t->nindex;
     j->width = t->width;
     j->skip_bad = t->opts.skip_bad;

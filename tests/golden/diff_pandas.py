@@ -16,8 +16,9 @@ semicolons or tabs; a third of the tables have rows that are too long,
 read with --on-bad-lines skip or warn (the warnings on stderr compared
 too, unless a quoted field holds a line end before them); some are read
 with --no-header, --skip-rows, --na-values (sentinels or the table's
-own fields), --nrows, or --encoding latin-1 or cp1252 (the UTF-8 bytes
-read as single-byte text, BOM included); each is described twice, by default and with
+own fields), --nrows, --quotechar ' (the table's quotes swapped), or
+--encoding latin-1 or cp1252 (the UTF-8 bytes read as single-byte text,
+BOM included); each is described twice, by default and with
 --include all, now and then with a percentile list of its own, and now and
 then a third time with --include or --exclude kinds. The expected output is
 make_golden.py's (pandas, with the exact mean and std and the first-seen top
@@ -211,10 +212,15 @@ def main():
                       newline="") as fh:
                 sep = rng.choice([",", ",", ",", ";", "\t"])
                 text = random_table(rng, kinds, sep, bad_lines is not None)
+                quote = rng.random() < 0.1  # ' for quote: the quotes swapped
+                if quote:
+                    text = text.translate(str.maketrans("\"'", "'\""))
                 fh.write(text)
             opts = ["--format", "csv"] + ([] if sep == "," else ["--delimiter", sep])
             if bad_lines:
                 opts += ["--on-bad-lines", bad_lines]
+            if quote:
+                opts += ["--quotechar", "'"]
             if rng.random() < 0.25:
                 opts += ["--na-values=" + ",".join(na_values(rng, text))]
             if rng.random() < 0.1:  # UTF-8 bytes read as single-byte text
@@ -234,7 +240,8 @@ def main():
                 runs.append(opts + [rng.choice(["--include", "--exclude"]),
                                     ",".join(picked), "t.csv"])
             for args in runs:
-                report = compare(mg, binary, case_dir, args, '"line\nbreak"' not in text)
+                report = compare(mg, binary, case_dir, args,
+                                 "line\nbreak" not in text)
                 if report:
                     mismatches += 1
                     print("MISMATCH table %d %r: %s" % (i, args[2:], report))

@@ -73,6 +73,7 @@ class Options:
         self.encoding = None
         self.nrows = None
         self.include_kinds = None
+        self.quotechar = None
         self.exclude_kinds = None
         self.skip_rows = None
         self.files = []
@@ -111,6 +112,8 @@ def parse_args(argv):
             o.encoding = value
         elif name == "--na-values":
             o.na_values = value.split(",")
+        elif name == "--quotechar":
+            o.quotechar = value
         elif name == "--nrows":
             o.nrows = int(value)
         elif name == "--skip-rows":
@@ -224,6 +227,8 @@ def read_table(path, opts, name):
         kw["encoding"] = opts.encoding
     if opts.nrows is not None:
         kw["nrows"] = opts.nrows
+    if opts.quotechar is not None:
+        kw["quotechar"] = opts.quotechar
     if opts.skip_rows is not None:
         kw["skiprows"] = opts.skip_rows
     source, kw["compression"] = csv_source(path)

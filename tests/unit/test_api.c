@@ -251,6 +251,23 @@ static void test_na_values(void **state)
     dfsum_free(d);
 }
 
+/* The quote character and the delimiter are two different bytes. */
+static void test_quotechar(void **state)
+{
+    (void)state;
+    dfsum *d = NULL;
+    assert_int_equal(dfsum_create(&d), DFSUM_OK);
+    assert_int_equal(dfsum_set_quotechar(d, ','), DFSUM_EINVAL);
+    assert_int_equal(dfsum_set_quotechar(d, '\n'), DFSUM_EINVAL);
+    assert_int_equal(dfsum_set_quotechar(d, '\''), DFSUM_OK);
+    assert_int_equal(dfsum_set_delimiter(d, '\''), DFSUM_EINVAL);
+    assert_int_equal(dfsum_set_delimiter(d, '"'), DFSUM_OK); /* free now */
+    dfsum_result *r = describe_text(d, "a\"b\n'1\"5'\"2\n");
+    assert_true(num(r, DFSUM_STAT_MAX, "b") == 2.0);
+    dfsum_result_free(r);
+    dfsum_free(d);
+}
+
 /* describe(include=[...], exclude=[...]) by kinds of columns. */
 static void test_kinds(void **state)
 {
@@ -346,6 +363,7 @@ int main(void)
         cmocka_unit_test(test_bad_lines),
         cmocka_unit_test(test_na_values),
         cmocka_unit_test(test_kinds),
+        cmocka_unit_test(test_quotechar),
         cmocka_unit_test(test_chunk_size_invariance),
         cmocka_unit_test(test_status_text),
         cmocka_unit_test(test_find_by_name),
