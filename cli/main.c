@@ -102,6 +102,10 @@ static int apply_options(dfsum *d, const cli_options *o)
     if (o->percentiles &&
         (st = dfsum_set_percentiles(d, o->percentiles, o->npercentiles)))
         return option_refused(d, st, "--percentiles");
+    if (o->index_cols &&
+        (st = dfsum_set_index_columns(d, (const char *const *)o->index_cols,
+                                      o->nindex_cols)))
+        return option_refused(d, st, "--index-col");
     if (o->quotechar && (st = dfsum_set_quotechar(d, o->quotechar)))
         return option_refused(d, st, "--quotechar");
     if (o->delimiter_given && (st = dfsum_set_delimiter(d, o->delimiter)))

@@ -62,6 +62,9 @@ static const char HELP_OPTIONS[] =
     "  --columns LIST      describe only these comma-separated columns, in\n"
     "                      this order\n"
     "                        dfsum --columns price,qty data.csv\n"
+    "  --index-col LIST    columns that are the index, not described, by\n"
+    "                      0-based position or name (index_col=[...])\n"
+    "                        dfsum --index-col 0 written_by_pandas.csv\n"
     "  --encoding NAME     the text encoding of CSV input: utf-8 (the\n"
     "                      default), latin-1 or cp1252; names and values\n"
     "                      are written in UTF-8\n"
@@ -342,6 +345,17 @@ static int store_delimiter(cli_options *o, const char *v, cli_error *err)
     return CLI_EXIT_OK;
 }
 
+static int store_index_col(cli_options *o, const char *v, cli_error *err)
+{
+    free(o->index_cols_text);
+    free(o->index_cols);
+    o->index_cols_text = NULL;
+    o->index_cols = NULL;
+    if (!split_list(v, &o->index_cols_text, &o->index_cols, &o->nindex_cols))
+        return out_of_memory(err);
+    return CLI_EXIT_OK;
+}
+
 static int store_quotechar(cli_options *o, const char *v, cli_error *err)
 {
     if (strlen(v) != 1)
@@ -541,6 +555,7 @@ static const struct cli_option {
     {"--percentiles", NULL, 1, store_percentiles},
     {"--delimiter", NULL, 1, store_delimiter},
     {"--quotechar", NULL, 1, store_quotechar},
+    {"--index-col", NULL, 1, store_index_col},
     {"--columns", NULL, 1, store_columns},
     {"--encoding", NULL, 1, store_encoding},
     {"--na-values", NULL, 1, store_na_values},
@@ -628,6 +643,8 @@ void cli_options_free(cli_options *o)
     free(o->columns_text);
     free(o->na_values);
     free(o->na_values_text);
+    free(o->index_cols);
+    free(o->index_cols_text);
     free(o->files);
     *o = (cli_options){.action = CLI_RUN};
 }

@@ -55,9 +55,12 @@ typedef struct {
     dfsum_parser parser;
     unsigned kinds_in, kinds_out; /* --include KINDS, --exclude KINDS */
     char quotechar;               /* --quotechar; 0: not given */
-    const char *encoding;         /* --encoding, NULL: not given */
-    int no_header;                /* --no-header */
-    size_t skip_rows;             /* --skip-rows */
+    char **index_cols; /* --index-col, pointing into index_cols_text */
+    size_t nindex_cols;
+    char *index_cols_text;
+    const char *encoding; /* --encoding, NULL: not given */
+    int no_header;        /* --no-header */
+    size_t skip_rows;     /* --skip-rows */
     int nrows_given;
     size_t nrows; /* --nrows */
     int bad_lines_given;

@@ -114,6 +114,15 @@ static void free_comm(dfsum *d)
     d->comm = MPI_COMM_NULL;
 }
 
+static void free_index_cols(dfsum *d)
+{
+    for (size_t i = 0; i < d->n_index_cols; i++)
+        free(d->index_cols[i]);
+    free(d->index_cols);
+    d->index_cols = NULL;
+    d->n_index_cols = 0;
+}
+
 void dfsum_free(dfsum *d)
 {
     if (!d)
@@ -121,6 +130,7 @@ void dfsum_free(dfsum *d)
     free_columns(d);
     free_comm(d);
     engine_na_release(d);
+    free_index_cols(d);
     free(d);
 }
 
@@ -336,6 +346,26 @@ dfsum_status dfsum_set_columns(dfsum *d, const char *const *names, size_t n)
     d->ncolumns = unique;
     d->listed = listed;
     d->nlisted = n;
+    return DFSUM_OK;
+}
+
+dfsum_status dfsum_set_index_columns(dfsum *d, const char *const *cols,
+                                     size_t n)
+{
+    char **copy = calloc(n + 1, sizeof *copy);
+    int ok = copy != NULL;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = cols[i] && (copy[i] = strdup(cols[i])) != NULL;
+    if (!ok) {
+        for (size_t i = 0; copy && i < n; i++)
+            free(copy[i]);
+        free(copy);
+        return engine_fail(d, cols ? DFSUM_ENOMEM : DFSUM_EINVAL,
+                           cols ? "out of memory" : "missing argument");
+    }
+    free_index_cols(d);
+    d->index_cols = copy;
+    d->n_index_cols = n;
     return DFSUM_OK;
 }
 

@@ -55,6 +55,8 @@ int engine_bad_keep(engine_bad *b, const io_batch *batch, uint64_t chunk_off)
 
 int engine_bad_take(engine_bad *into, engine_bad *from)
 {
+    if (from->n == 0)
+        return 0;
     if (bad_reserve(into, from->n) != 0)
         return -1;
     memcpy(into->off + into->n, from->off, from->n * sizeof *from->off);

@@ -127,11 +127,87 @@ static const char *header_name(const void *hdr, size_t i)
 }
 
 /* Maps the session's --columns (or all columns) to header indices. */
+/* The header index of index column spec (a position when all digits, else
+ * a name), or ncols with a message in d. A file with an implicit index
+ * (its first row longer than the header) has an index already: position
+ * 0 then names it, as in pandas (SIZE_MAX: nothing to take out); pandas'
+ * other choices there move the data under the names, which dfsum does not
+ * follow. */
+static size_t index_column(engine_run *run, const char *spec)
+{
+    const io_csv_header *h = &run->hdr;
+    const char *name = io_source_name(run->src);
+    int position = *spec && strspn(spec, "0123456789") == strlen(spec);
+    if (h->nindex > 0 && position && strtoull(spec, NULL, 10) == 0)
+        return SIZE_MAX;
+    if (h->nindex > 0) {
+        engine_fail(run->d, DFSUM_EUNSUPPORTED,
+                    "%s: --index-col %s with an implicit index (the first "
+                    "row is longer than the header): only 0",
+                    name, spec);
+        return h->ncols;
+    }
+    if (position) {
+        unsigned long long k = strtoull(spec, NULL, 10);
+        if (k < h->ncols)
+            return (size_t)k;
+        engine_fail(run->d, DFSUM_ENOTFOUND,
+                    "%s: no column at position %s (the file has %zu)", name,
+                    spec, h->ncols);
+        return h->ncols;
+    }
+    for (size_t k = 0; k < h->ncols; k++)
+        if (strcmp(h->names[k], spec) == 0)
+            return k;
+    engine_fail(run->d, DFSUM_ENOTFOUND, "%s: no column named '%s'", name,
+                spec);
+    return h->ncols;
+}
+
+/* Takes the index columns (dfsum_set_index_columns) out of the selection;
+ * one that --columns lists is an error. */
+static dfsum_status drop_index_columns(engine_run *run)
+{
+    dfsum *d = run->d;
+    if (d->n_index_cols == 0)
+        return DFSUM_OK;
+    unsigned char *index = calloc(run->hdr.ncols + 1, 1);
+    if (!index)
+        return engine_fail(d, DFSUM_ENOMEM, "out of memory");
+    dfsum_status st = DFSUM_OK;
+    for (size_t i = 0; st == DFSUM_OK && i < d->n_index_cols; i++) {
+        size_t k = index_column(run, d->index_cols[i]);
+        if (k == run->hdr.ncols)
+            st = DFSUM_ENOTFOUND;
+        else if (k != SIZE_MAX)
+            index[k] = 1;
+    }
+    size_t kept = 0;
+    for (size_t j = 0; st == DFSUM_OK && j < run->nsel; j++) {
+        if (!index[run->sel[j]])
+            run->sel[kept++] = run->sel[j];
+        else if (d->ncolumns)
+            st = engine_fail(
+                d, DFSUM_ENOTFOUND, "%s: column '%s' is an index column",
+                io_source_name(run->src), run->hdr.names[run->sel[j]]);
+    }
+    if (st == DFSUM_OK && kept == 0 && run->nsel > 0)
+        st = engine_fail(d, DFSUM_ENOTFOUND,
+                         "%s: no column left to describe besides the index",
+                         io_source_name(run->src));
+    if (st == DFSUM_OK)
+        run->nsel = kept;
+    free(index);
+    return st;
+}
+
 static dfsum_status run_select(engine_run *run)
 {
     dfsum_status st =
         engine_pick_columns(run->d, io_source_name(run->src), run->hdr.ncols,
                             header_name, &run->hdr, &run->sel, &run->nsel);
+    if (st == DFSUM_OK)
+        st = drop_index_columns(run);
     if (st != DFSUM_OK)
         return st;
     run->cols = calloc(run->nsel + 1, sizeof *run->cols);

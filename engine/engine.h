@@ -42,6 +42,8 @@ struct dfsum {
     uint64_t skip_rows;           /* dfsum_set_skip_rows */
     uint64_t nrows;               /* dfsum_set_nrows; UINT64_MAX: all */
     unsigned kinds_in, kinds_out; /* dfsum_set_kinds */
+    char **index_cols;            /* dfsum_set_index_columns */
+    size_t n_index_cols;
     /* dfsum_set_na_values (na_values.c): the strings read as missing, and
      * bit L of na_lengths set when one is L bytes long (63: or more) */
     char **na_text;

@@ -135,6 +135,13 @@ DFSUM_API dfsum_status dfsum_set_quotechar(dfsum *d, char quote);
 DFSUM_API dfsum_status dfsum_set_columns(dfsum *d, const char *const *names,
                                          size_t n);
 
+/* Columns of a CSV file that are its index, not described (read_csv's
+ * index_col=[...]): each a 0-based position when it is all digits, else
+ * a name. Naming one in dfsum_set_columns too is an error. n = 0: none. */
+DFSUM_API dfsum_status dfsum_set_index_columns(dfsum *d,
+                                               const char *const *cols,
+                                               size_t n);
+
 /* Worker threads (0, the default: OMP_NUM_THREADS when set, else one per
  * core). */
 DFSUM_API dfsum_status dfsum_set_threads(dfsum *d, int threads);

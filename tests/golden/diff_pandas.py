@@ -164,6 +164,8 @@ def compare(mg, binary, case_dir, args, check_err):
     line ends inside quotes, dfsum's do)."""
     try:
         want, want_err = mg.expected_output(case_dir, args)
+    except IndexError:  # pandas itself breaks (index_col beside a long row)
+        return None
     except Exception as e:  # pandas refuses the table
         want = None
         why = "%s: %s" % (type(e).__name__, e)
@@ -221,6 +223,8 @@ def main():
                 opts += ["--on-bad-lines", bad_lines]
             if quote:
                 opts += ["--quotechar", "'"]
+            if rng.random() < 0.1:
+                opts += ["--index-col", "0"]
             if rng.random() < 0.25:
                 opts += ["--na-values=" + ",".join(na_values(rng, text))]
             if rng.random() < 0.1:  # UTF-8 bytes read as single-byte text

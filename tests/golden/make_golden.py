@@ -74,6 +74,7 @@ class Options:
         self.nrows = None
         self.include_kinds = None
         self.quotechar = None
+        self.index_col = None
         self.exclude_kinds = None
         self.skip_rows = None
         self.files = []
@@ -112,6 +113,8 @@ def parse_args(argv):
             o.encoding = value
         elif name == "--na-values":
             o.na_values = value.split(",")
+        elif name == "--index-col":
+            o.index_col = [int(c) if c.isdigit() else c for c in value.split(",")]
         elif name == "--quotechar":
             o.quotechar = value
         elif name == "--nrows":
@@ -229,6 +232,8 @@ def read_table(path, opts, name):
         kw["nrows"] = opts.nrows
     if opts.quotechar is not None:
         kw["quotechar"] = opts.quotechar
+    if opts.index_col is not None:
+        kw["index_col"] = opts.index_col
     if opts.skip_rows is not None:
         kw["skiprows"] = opts.skip_rows
     source, kw["compression"] = csv_source(path)

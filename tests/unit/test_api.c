@@ -251,6 +251,28 @@ static void test_na_values(void **state)
     dfsum_free(d);
 }
 
+/* Index columns are left out, by position or name; none left fails. */
+static void test_index_columns(void **state)
+{
+    (void)state;
+    dfsum *d = NULL;
+    assert_int_equal(dfsum_create(&d), DFSUM_OK);
+    const char *idx[] = {"0", "c"};
+    assert_int_equal(dfsum_set_index_columns(d, idx, 2), DFSUM_OK);
+    dfsum_result *r = describe_text(d, ",b,c\n0,1.5,7\n1,2.5,8\n");
+    assert_int_equal(dfsum_result_ncols(r), 1);
+    assert_int_equal(dfsum_result_find_col(r, "b"), 0);
+    dfsum_result_free(r);
+    const char *only[] = {"a"};
+    assert_int_equal(dfsum_set_index_columns(d, only, 1), DFSUM_OK);
+    tmpfile_t t;
+    write_tmp(&t, "one.csv", "a\n1\n");
+    assert_int_equal(dfsum_describe_path(d, t.path, &r), DFSUM_ENOTFOUND);
+    assert_non_null(strstr(dfsum_errmsg(d), "no column left to describe"));
+    remove_tmp(&t);
+    dfsum_free(d);
+}
+
 /* The quote character and the delimiter are two different bytes. */
 static void test_quotechar(void **state)
 {
@@ -364,6 +386,7 @@ int main(void)
         cmocka_unit_test(test_na_values),
         cmocka_unit_test(test_kinds),
         cmocka_unit_test(test_quotechar),
+        cmocka_unit_test(test_index_columns),
         cmocka_unit_test(test_chunk_size_invariance),
         cmocka_unit_test(test_status_text),
         cmocka_unit_test(test_find_by_name),
