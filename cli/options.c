@@ -345,15 +345,21 @@ static int store_delimiter(cli_options *o, const char *v, cli_error *err)
     return CLI_EXIT_OK;
 }
 
+/* A comma-separated list option: its items replace an earlier one's. */
+static int store_items(const char *v, char **text, char ***items, size_t *n,
+                       cli_error *err)
+{
+    free(*text);
+    free(*items);
+    *text = NULL;
+    *items = NULL;
+    return split_list(v, text, items, n) ? CLI_EXIT_OK : out_of_memory(err);
+}
+
 static int store_index_col(cli_options *o, const char *v, cli_error *err)
 {
-    free(o->index_cols_text);
-    free(o->index_cols);
-    o->index_cols_text = NULL;
-    o->index_cols = NULL;
-    if (!split_list(v, &o->index_cols_text, &o->index_cols, &o->nindex_cols))
-        return out_of_memory(err);
-    return CLI_EXIT_OK;
+    return store_items(v, &o->index_cols_text, &o->index_cols, &o->nindex_cols,
+                       err);
 }
 
 static int store_quotechar(cli_options *o, const char *v, cli_error *err)
@@ -367,13 +373,7 @@ static int store_quotechar(cli_options *o, const char *v, cli_error *err)
 
 static int store_columns(cli_options *o, const char *v, cli_error *err)
 {
-    free(o->columns_text);
-    free(o->columns);
-    o->columns_text = NULL;
-    o->columns = NULL;
-    if (!split_list(v, &o->columns_text, &o->columns, &o->ncolumns))
-        return out_of_memory(err);
-    return CLI_EXIT_OK;
+    return store_items(v, &o->columns_text, &o->columns, &o->ncolumns, err);
 }
 
 static int store_encoding(cli_options *o, const char *v, cli_error *err)
@@ -385,13 +385,8 @@ static int store_encoding(cli_options *o, const char *v, cli_error *err)
 
 static int store_na_values(cli_options *o, const char *v, cli_error *err)
 {
-    free(o->na_values_text);
-    free(o->na_values);
-    o->na_values_text = NULL;
-    o->na_values = NULL;
-    if (!split_list(v, &o->na_values_text, &o->na_values, &o->nna_values))
-        return out_of_memory(err);
-    return CLI_EXIT_OK;
+    return store_items(v, &o->na_values_text, &o->na_values, &o->nna_values,
+                       err);
 }
 
 static int store_threads(cli_options *o, const char *v, cli_error *err)

@@ -203,24 +203,29 @@ dfsum_status dfsum_set_percentiles(dfsum *d, const double *p, size_t n)
     return DFSUM_OK;
 }
 
+/* Sets *slot to c, a byte of the dialect: neither `other` (the other
+ * one), a line end nor NUL. */
+static dfsum_status set_dialect_byte(dfsum *d, char *slot, char c, char other,
+                                     const char *what, const char *other_what)
+{
+    if (c == other || c == '\r' || c == '\n' || c == '\0')
+        return engine_fail(d, DFSUM_EINVAL,
+                           "the %s cannot be the %s, a newline or NUL", what,
+                           other_what);
+    *slot = c;
+    return DFSUM_OK;
+}
+
 dfsum_status dfsum_set_delimiter(dfsum *d, char delim)
 {
-    if (delim == d->quote || delim == '\r' || delim == '\n' || delim == '\0')
-        return engine_fail(d, DFSUM_EINVAL,
-                           "the delimiter cannot be the quote character, a "
-                           "newline or NUL");
-    d->delim = delim;
-    return DFSUM_OK;
+    return set_dialect_byte(d, &d->delim, delim, d->quote, "delimiter",
+                            "quote character");
 }
 
 dfsum_status dfsum_set_quotechar(dfsum *d, char quote)
 {
-    if (quote == d->delim || quote == '\r' || quote == '\n' || quote == '\0')
-        return engine_fail(d, DFSUM_EINVAL,
-                           "the quote character cannot be the delimiter, a "
-                           "newline or NUL");
-    d->quote = quote;
-    return DFSUM_OK;
+    return set_dialect_byte(d, &d->quote, quote, d->delim, "quote character",
+                            "delimiter");
 }
 
 typedef struct {

@@ -217,25 +217,19 @@ def csv_source(path):
 SKIPPING = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d+)$")
 
 
+# Options attribute -> read_csv keyword, passed when the option was given.
+READ_CSV_ARGS = [("delimiter", "sep"), ("on_bad_lines", "on_bad_lines"),
+                 ("na_values", "na_values"), ("encoding", "encoding"),
+                 ("nrows", "nrows"), ("quotechar", "quotechar"),
+                 ("index_col", "index_col"), ("skip_rows", "skiprows")]
+
+
 def read_table(path, opts, name):
     """The table pandas reads, and dfsum's stderr lines for its bad lines."""
-    kw = {} if opts.delimiter is None else {"sep": opts.delimiter}
-    if opts.on_bad_lines is not None:
-        kw["on_bad_lines"] = opts.on_bad_lines
+    kw = {key: getattr(opts, attr) for attr, key in READ_CSV_ARGS
+          if getattr(opts, attr) is not None}
     if opts.no_header:
         kw["header"] = None
-    if opts.na_values is not None:
-        kw["na_values"] = opts.na_values
-    if opts.encoding is not None:
-        kw["encoding"] = opts.encoding
-    if opts.nrows is not None:
-        kw["nrows"] = opts.nrows
-    if opts.quotechar is not None:
-        kw["quotechar"] = opts.quotechar
-    if opts.index_col is not None:
-        kw["index_col"] = opts.index_col
-    if opts.skip_rows is not None:
-        kw["skiprows"] = opts.skip_rows
     source, kw["compression"] = csv_source(path)
     printed = io.StringIO()
     with warnings.catch_warnings(), contextlib.redirect_stderr(printed):
