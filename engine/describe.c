@@ -423,14 +423,18 @@ static void do_chunk(engine_run *run, engine_worker *w, engine_error *e,
 {
     io_error err = {0};
     if (chunk->seq < error_seq(e)) {
-        if (io_tokenize(w->tok, chunk, &w->batch, &err) != IO_OK)
-            error_offer(e, chunk->seq, chunk->offset, 0,
+        io_status st = io_tokenize(w->tok, chunk, &w->batch, &err);
+        /* a malformed record fails at its row: the rows before it are read
+         * on, as one of them may hold an earlier fault (invalid text) */
+        if (st != IO_OK)
+            error_offer(e, chunk->seq, chunk->offset, w->batch.nrows,
                         engine_status_of_io(err.status), err.msg);
-        else if (pass == 1 &&
-                 engine_bad_keep(&w->bad, &w->batch, chunk->offset) != 0)
+        if (st == IO_OK && pass == 1 &&
+            engine_bad_keep(&w->bad, &w->batch, chunk->offset) != 0)
             error_offer(e, chunk->seq, chunk->offset, 0, DFSUM_ENOMEM,
                         "out of memory");
-        else if (chunk_decodes(run, w, e, chunk)) {
+        else if ((st == IO_OK || st == IO_EPARSE) &&
+                 chunk_decodes(run, w, e, chunk)) {
             engine_na_blank(run->d, &w->batch, run->sel, run->nsel);
             add_batch(run, w, e, chunk, pass);
         }

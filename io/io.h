@@ -352,7 +352,9 @@ typedef struct io_tokenizer io_tokenizer;
 io_status io_tokenizer_new(const io_csv_opts *o, const io_csv_header *h,
                            io_source *src, io_tokenizer **out, io_error *err);
 /* Tokenizes a whole chunk into b (reusing its memory). pos0 is set to
- * chunk->offset. Fails with IO_EPARSE on a row with more fields than the
+ * chunk->offset. On IO_EPARSE, b holds the rows before the fault (so
+ * that a fault in one of them can be found too). Fails with IO_EPARSE on
+ * a row with more fields than the
  * width ("name:line: expected W fields, saw M"; under o->skip_bad such a
  * row is left out and listed in b->skips instead) or a NUL byte
  * ("name:line: binary data (NUL byte), not a CSV file"), whichever comes

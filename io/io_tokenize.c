@@ -416,14 +416,14 @@ static io_status report(const io_tokenizer *t, io_status st,
 io_status io_tokenize(io_tokenizer *t, const io_chunk *chunk, io_batch *b,
                       io_error *err)
 {
+    if (batch_prepare(b, t->ncols) != 0)
+        return io_fail(err, IO_ENOMEM, "%s: out of memory",
+                       io_source_name(t->src));
     if (chunk->len > CHUNK_MAX)
         return io_fail(err, IO_EPARSE, "%s:%llu: record over 2 GiB",
                        io_source_name(t->src),
                        (unsigned long long)io_chunk_row_line(
                            t->src, &t->opts, &t->hdr, chunk, 0));
-    if (batch_prepare(b, t->ncols) != 0)
-        return io_fail(err, IO_ENOMEM, "%s: out of memory",
-                       io_source_name(t->src));
     b->pos0 = chunk->offset;
     t->chunk = chunk;
     t->batch = b;
