@@ -114,11 +114,34 @@ static void free_comm(dfsum *d)
     d->comm = MPI_COMM_NULL;
 }
 
+void engine_strings_free(char **v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+dfsum_status engine_strings_dup(dfsum *d, const char *const *v, size_t n,
+                                char ***out)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!v || !v[i])
+            return engine_fail(d, DFSUM_EINVAL, "missing argument");
+    char **copy = calloc(n + 1, sizeof *copy);
+    int ok = copy != NULL;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = (copy[i] = strdup(v[i])) != NULL;
+    if (!ok) {
+        engine_strings_free(copy, n);
+        return engine_fail(d, DFSUM_ENOMEM, "out of memory");
+    }
+    *out = copy;
+    return DFSUM_OK;
+}
+
 static void free_index_cols(dfsum *d)
 {
-    for (size_t i = 0; i < d->n_index_cols; i++)
-        free(d->index_cols[i]);
-    free(d->index_cols);
+    engine_strings_free(d->index_cols, d->n_index_cols);
     d->index_cols = NULL;
     d->n_index_cols = 0;
 }
@@ -203,29 +226,29 @@ dfsum_status dfsum_set_percentiles(dfsum *d, const double *p, size_t n)
     return DFSUM_OK;
 }
 
-/* Sets *slot to c, a byte of the dialect: neither `other` (the other
- * one), a line end nor NUL. */
-static dfsum_status set_dialect_byte(dfsum *d, char *slot, char c, char other,
-                                     const char *what, const char *other_what)
+/* Takes delimiter and quote when io/ accepts them as a dialect (two
+ * bytes, neither a line end nor NUL); `what` names the one being set. */
+static dfsum_status set_dialect(dfsum *d, char delim, char quote,
+                                const char *what, const char *other)
 {
-    if (c == other || c == '\r' || c == '\n' || c == '\0')
+    io_csv_opts o = {.delim = delim, .quote = quote};
+    if (!io_dialect_ok(&o))
         return engine_fail(d, DFSUM_EINVAL,
                            "the %s cannot be the %s, a newline or NUL", what,
-                           other_what);
-    *slot = c;
+                           other);
+    d->delim = delim;
+    d->quote = quote;
     return DFSUM_OK;
 }
 
 dfsum_status dfsum_set_delimiter(dfsum *d, char delim)
 {
-    return set_dialect_byte(d, &d->delim, delim, d->quote, "delimiter",
-                            "quote character");
+    return set_dialect(d, delim, d->quote, "delimiter", "quote character");
 }
 
 dfsum_status dfsum_set_quotechar(dfsum *d, char quote)
 {
-    return set_dialect_byte(d, &d->quote, quote, d->delim, "quote character",
-                            "delimiter");
+    return set_dialect(d, d->delim, quote, "quote character", "delimiter");
 }
 
 typedef struct {
@@ -357,17 +380,10 @@ dfsum_status dfsum_set_columns(dfsum *d, const char *const *names, size_t n)
 dfsum_status dfsum_set_index_columns(dfsum *d, const char *const *cols,
                                      size_t n)
 {
-    char **copy = calloc(n + 1, sizeof *copy);
-    int ok = copy != NULL;
-    for (size_t i = 0; ok && i < n; i++)
-        ok = cols[i] && (copy[i] = strdup(cols[i])) != NULL;
-    if (!ok) {
-        for (size_t i = 0; copy && i < n; i++)
-            free(copy[i]);
-        free(copy);
-        return engine_fail(d, cols ? DFSUM_ENOMEM : DFSUM_EINVAL,
-                           cols ? "out of memory" : "missing argument");
-    }
+    char **copy;
+    dfsum_status st = engine_strings_dup(d, cols, n, &copy);
+    if (st != DFSUM_OK)
+        return st;
     free_index_cols(d);
     d->index_cols = copy;
     d->n_index_cols = n;

@@ -61,6 +61,12 @@ struct dfsum {
     char errmsg[ENGINE_MSG_MAX];
 };
 
+/* A copy of the n strings v (api.c): DFSUM_EINVAL for a missing one,
+ * DFSUM_ENOMEM; engine_strings_free takes it back (NULL-safe). */
+dfsum_status engine_strings_dup(dfsum *d, const char *const *v, size_t n,
+                                char ***out);
+void engine_strings_free(char **v, size_t n);
+
 /* Records a formatted message in d and returns status. */
 dfsum_status engine_fail(dfsum *d, dfsum_status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

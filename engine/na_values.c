@@ -185,29 +185,19 @@ static dfsum_status build_na(dfsum *d, const char *const *values, size_t n)
     return st;
 }
 
-static void free_given(char **given, size_t n)
-{
-    for (size_t i = 0; given && i < n; i++)
-        free(given[i]);
-    free(given);
-}
-
 dfsum_status dfsum_set_na_values(dfsum *d, const char *const *values, size_t n)
 {
-    if (n > 0 && values == NULL)
-        return engine_fail(d, DFSUM_EINVAL, "missing argument");
-    char **given = calloc(n + 1, sizeof *given);
-    int ok = given != NULL;
-    for (size_t i = 0; ok && i < n; i++)
-        ok = (given[i] = strdup(values[i])) != NULL;
-    dfsum_status st = ok ? build_na(d, (const char *const *)given, n)
-                         : engine_fail(d, DFSUM_ENOMEM, "out of memory");
+    char **given;
+    dfsum_status st = engine_strings_dup(d, values, n, &given);
+    if (st != DFSUM_OK)
+        return st;
+    st = build_na(d, (const char *const *)given, n);
     if (st != DFSUM_OK) {
-        free_given(given, n);
+        engine_strings_free(given, n);
         build_na(d, (const char *const *)d->na_given, d->n_na_given);
         return st;
     }
-    free_given(d->na_given, d->n_na_given);
+    engine_strings_free(d->na_given, d->n_na_given);
     d->na_given = given;
     d->n_na_given = n;
     return DFSUM_OK;
@@ -221,7 +211,7 @@ dfsum_status engine_na_reencode(dfsum *d)
 void engine_na_release(dfsum *d)
 {
     engine_na_free(d);
-    free_given(d->na_given, d->n_na_given);
+    engine_strings_free(d->na_given, d->n_na_given);
     d->na_given = NULL;
     d->n_na_given = 0;
 }
