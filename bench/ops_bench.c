@@ -11,6 +11,8 @@
  * thread CPU time, so a busy machine disturbs it less), then the summary
  * of each column as bit patterns: two builds must print the same ones.
  * COLUMN (0-based) limits the run to one column, e.g. for perf record.
+ * DFSUM_SIMD=off times the portable number reader instead of the CPU's
+ * vector one.
  *
  *   cc -std=c11 -D_GNU_SOURCE -O3 -DNDEBUG -Iops bench/ops_bench.c \
  *      ops/ops_*.c ops_fastfloat.o -o /tmp/ops_bench -lxxhash -lm
@@ -156,11 +158,17 @@ static ops_span *spans_of(const column *c)
 static double time_add(const column *c, ops_col *col)
 {
     ops_span *sp = spans_of(c);
+    const char *simd_env = getenv("DFSUM_SIMD"); /* off: the portable reader */
+    const int simd = !simd_env || strcmp(simd_env, "off") != 0;
     ops_col_init(col);
     double t0 = cpu_now();
     for (size_t from = 0; from < c->n; from += RUN) {
         size_t n = c->n - from < RUN ? c->n - from : RUN;
-        ops_fields f = {{c->bytes, c->bytes}, sp + from, 1, 0};
+        ops_fields f = {.base = {c->bytes, c->bytes},
+                        .spans = sp + from,
+                        .stride = 1,
+                        .size = {c->used, c->used},
+                        .simd = simd};
         int rc;
         if (ops_col_add_fields(col, &f, n, from, &rc) != n) {
             fprintf(stderr, "ops_bench: ops_col_add_fields failed\n");

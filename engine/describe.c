@@ -33,6 +33,7 @@ typedef struct {
     ops_col *cols;          /* one partial per described column */
     unsigned char *skipped; /* text of this column was skipped (pass 1) */
     int chunk_utf8; /* the current chunk is valid UTF-8: 1, 0, -1 unknown */
+    int simd;       /* run->simd */
     io_tokenizer *tok;
     io_batch batch;
     engine_bad bad; /* the rows this worker left out */
@@ -67,6 +68,8 @@ typedef struct {
     unsigned char *skipped; /* some worker skipped this column's text */
     int any_numeric;        /* after pass 1: a column is numeric */
     engine_bad bad;         /* every process's, in file order */
+    int simd; /* ops may read numbers with vector instructions (not under
+                 DFSUM_SIMD=off, which keeps every path portable) */
 } engine_run;
 
 static void run_free(engine_run *run)
@@ -214,6 +217,7 @@ static dfsum_status run_select(engine_run *run)
     run->redo = calloc(run->nsel + 1, 1);
     run->skipped = calloc(run->nsel + 1, 1);
     run->lazy_text = !engine_shows(run->d, OPS_DT_OBJECT, 1);
+    run->simd = io_split_pick(IO_SIMD_AUTO)->kind != IO_SIMD_OFF;
     if (!run->cols || !run->redo || !run->skipped)
         return engine_fail(run->d, DFSUM_ENOMEM, "out of memory");
     for (size_t j = 0; j < run->nsel; j++)
@@ -288,11 +292,14 @@ static size_t add_column(engine_worker *w, const io_chunk *chunk, ops_col *c,
 {
     const io_batch *b = &w->batch;
     ops_fields f = {
-        {b->base[0], b->base[1]},
-        b->spans + from * b->ncols + col,
-        b->ncols,
-        w->chunk_utf8 == 1 || /* known (single-byte: always) */
-            ((text || (c->saw & OPS_SAW_TEXT)) && chunk_is_utf8(w, chunk))};
+        .base = {b->base[0], b->base[1]},
+        .spans = b->spans + from * b->ncols + col,
+        .stride = b->ncols,
+        .utf8_valid =
+            w->chunk_utf8 == 1 || /* known (single-byte: always) */
+            ((text || (c->saw & OPS_SAW_TEXT)) && chunk_is_utf8(w, chunk)),
+        .size = {chunk->len, b->nbytes},
+        .simd = w->simd};
     if (text)
         return from + ops_col_add_texts(c, &f, to - from, b->pos0 + from, rc);
     return from + ops_col_add_fields(c, &f, to - from, b->pos0 + from, rc);
@@ -486,6 +493,7 @@ static engine_worker *workers_new(engine_run *run, int n, io_error *err)
     engine_worker *w = calloc((size_t)n, sizeof *w);
     for (int i = 0; w && i < n; i++) {
         io_batch_init(&w[i].batch);
+        w[i].simd = run->simd;
         w[i].cols = calloc(run->nsel + 1, sizeof *w[i].cols);
         w[i].skipped = calloc(run->nsel + 1, 1);
         if (!w[i].cols || !w[i].skipped ||

@@ -404,12 +404,17 @@ typedef struct {
 /* Fields 0, 1, ... of a run: field i is spans[i * stride]. utf8_valid:
  * the caller knows every field to be valid UTF-8, or text of a
  * single-byte encoding (a text value is then not checked); 0 when it does
- * not know. */
+ * not know. size[k]: the bytes that may be read from base[k] (a field
+ * reader loads 16 bytes at once where they are there). simd: the fields
+ * may be read with the CPU's vector instructions where it has them (0:
+ * the portable code only; the values are the same). */
 typedef struct {
     const char *base[2];
     const ops_span *spans;
     size_t stride;
     int utf8_valid;
+    size_t size[2];
+    int simd;
 } ops_fields;
 
 /* ops_col_add for each of n fields of f in turn, field i at position

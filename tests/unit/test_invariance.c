@@ -93,10 +93,13 @@ static size_t random_chunk(uint64_t *s, off_t size)
 }
 
 /* Runs path with random partitionings against the reference run (one
- * thread, libcsv, one chunk), each on-bad-lines mode against its own;
- * returns the reference of DFSUM_BAD_LINES_WARN (free it). */
+ * thread, libcsv, one chunk, the portable code: DFSUM_SIMD=off), each
+ * on-bad-lines mode against its own; the runs use the CPU's vector code
+ * or not at random. Returns the reference of DFSUM_BAD_LINES_WARN (free
+ * it). */
 static char *check_file_runs(const char *path, uint64_t seed, int runs)
 {
+    setenv("DFSUM_SIMD", "off", 1);
     char *ref[2] = {
         describe(path, 1, 0, DFSUM_PARSER_LIBCSV, DFSUM_BAD_LINES_ERROR),
         describe(path, 1, 0, DFSUM_PARSER_LIBCSV, DFSUM_BAD_LINES_WARN)};
@@ -107,17 +110,24 @@ static char *check_file_runs(const char *path, uint64_t seed, int runs)
         dfsum_parser parser =
             rng_next(&s) & 1 ? DFSUM_PARSER_AUTO : DFSUM_PARSER_LIBCSV;
         int warn = (int)(rng_next(&s) & 1);
+        int simd = (int)(rng_next(&s) & 1);
+        if (simd)
+            unsetenv("DFSUM_SIMD");
+        else
+            setenv("DFSUM_SIMD", "off", 1);
         char *got =
             describe(path, threads, chunk, parser,
                      warn ? DFSUM_BAD_LINES_WARN : DFSUM_BAD_LINES_ERROR);
         if (strcmp(ref[warn], got) != 0)
-            fail_msg("%s: threads %d, chunk %zu, parser %d, bad lines %s "
-                     "differ from the reference (seed %llu)\n--- reference\n"
-                     "%s--- got\n%s",
+            fail_msg("%s: threads %d, chunk %zu, parser %d, bad lines %s, "
+                     "simd %s differ from the reference (seed %llu)\n"
+                     "--- reference\n%s--- got\n%s",
                      path, threads, chunk, (int)parser, warn ? "warn" : "error",
-                     (unsigned long long)seed, ref[warn], got);
+                     simd ? "on" : "off", (unsigned long long)seed, ref[warn],
+                     got);
         free(got);
     }
+    unsetenv("DFSUM_SIMD");
     free(ref[0]);
     return ref[1];
 }

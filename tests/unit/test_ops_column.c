@@ -95,25 +95,35 @@ enum { SPAN_STRIDE = 3 };
 
 typedef struct {
     char *buf[2];
+    size_t size[2]; /* the bytes in each, which a reader may read */
     ops_span *spans;
+    int simd; /* the runs may use the vector reader */
 } laid_out;
 
+/* The fields of col dealt at random to two buffers of exactly their
+ * bytes, so that a read past the end shows up under AddressSanitizer. */
 static laid_out lay_out(const column *col, uint64_t *rng)
 {
-    size_t total = 1;
-    for (size_t r = 0; r < col->n; r++)
-        total += col->len[r];
-    laid_out l = {{malloc(total), malloc(total)},
-                  calloc(col->n * SPAN_STRIDE + 1, sizeof *l.spans)};
+    laid_out l = {.simd = (int)(next_rand(rng) & 1)};
+    unsigned *which = malloc(col->n * sizeof *which + 1);
+    assert_non_null(which);
+    for (size_t r = 0; r < col->n; r++) {
+        which[r] = (unsigned)(next_rand(rng) & 1);
+        l.size[which[r]] += col->len[r];
+    }
+    l.buf[0] = malloc(l.size[0] ? l.size[0] : 1); /* malloc(0) may be NULL */
+    l.buf[1] = malloc(l.size[1] ? l.size[1] : 1);
+    l.spans = calloc(col->n * SPAN_STRIDE + 1, sizeof *l.spans);
     assert_true(l.buf[0] && l.buf[1] && l.spans);
     size_t used[2] = {0, 0};
     for (size_t r = 0; r < col->n; r++) {
-        unsigned b = (unsigned)(next_rand(rng) & 1);
+        unsigned b = which[r];
         memcpy(l.buf[b] + used[b], col->v[r], col->len[r]);
         l.spans[r * SPAN_STRIDE] = (ops_span){
             (uint32_t)used[b], (uint32_t)col->len[r] | (b ? OPS_SPAN_OWN : 0)};
         used[b] += col->len[r];
     }
+    free(which);
     return l;
 }
 
@@ -130,10 +140,11 @@ static void feed_run(ops_col *c, const column *col, const laid_out *l,
                      size_t from, size_t n, int as_run)
 {
     if (as_run) {
-        ops_fields f = {{l->buf[0], l->buf[1]},
-                        l->spans + from * SPAN_STRIDE,
-                        SPAN_STRIDE,
-                        0};
+        ops_fields f = {.base = {l->buf[0], l->buf[1]},
+                        .spans = l->spans + from * SPAN_STRIDE,
+                        .stride = SPAN_STRIDE,
+                        .size = {l->size[0], l->size[1]},
+                        .simd = l->simd};
         int rc = -1;
         assert_int_equal(ops_col_add_fields(c, &f, n, from, &rc), n);
         assert_int_equal(rc, 0);
@@ -167,16 +178,16 @@ static void feed_pass1(ops_col *parts, int k, const column *col, uint64_t *rng)
  * or by ops_col_add_text row by row. */
 static void feed_pass2(ops_col *parts, int k, const column *col, uint64_t *rng)
 {
-    laid_out l = rng ? lay_out(col, rng) : (laid_out){{NULL, NULL}, NULL};
+    laid_out l = rng ? lay_out(col, rng) : (laid_out){0};
     for (size_t r = 0; r < col->n;) {
         size_t n = rng ? 1 + next_rand(rng) % 700 : col->n;
         n = n < col->n - r ? n : col->n - r;
         int p = rng ? (int)(next_rand(rng) % (uint64_t)k) : 0;
         if (rng && (next_rand(rng) & 1)) {
-            ops_fields f = {{l.buf[0], l.buf[1]},
-                            l.spans + r * SPAN_STRIDE,
-                            SPAN_STRIDE,
-                            0};
+            ops_fields f = {.base = {l.buf[0], l.buf[1]},
+                            .spans = l.spans + r * SPAN_STRIDE,
+                            .stride = SPAN_STRIDE,
+                            .size = {l.size[0], l.size[1]}};
             int rc = -1;
             assert_int_equal(ops_col_add_texts(&parts[p], &f, n, r, &rc), n);
             assert_int_equal(rc, 0);
@@ -412,7 +423,11 @@ static void test_invalid_utf8_text(void **state)
     const char bytes[] = "12.5caf\xc3"
                          "7";
     ops_span spans[4] = {{0, 1}, {1, 3}, {4, 4}, {8, 1}};
-    ops_fields f = {{bytes, bytes}, spans, 1, 0};
+    ops_fields f = {.base = {bytes, bytes},
+                    .spans = spans,
+                    .stride = 1,
+                    .size = {sizeof bytes, sizeof bytes},
+                    .simd = 1};
     int rc = 0;
     ops_col_init(&c);
     assert_int_equal(ops_col_add_fields(&c, &f, 4, 0, &rc), 2);
@@ -429,7 +444,10 @@ static void test_invalid_utf8_text(void **state)
     const char raw[] = "1NA2.5caf\xc3"
                        "7";
     ops_span raw_spans[5] = {{0, 1}, {1, 2}, {3, 3}, {6, 4}, {10, 1}};
-    ops_fields t = {{raw, raw}, raw_spans, 1, 0};
+    ops_fields t = {.base = {raw, raw},
+                    .spans = raw_spans,
+                    .stride = 1,
+                    .size = {sizeof raw, sizeof raw}};
     ops_col_init(&c);
     assert_int_equal(ops_col_add_texts(&c, &t, 5, 0, &rc), 3);
     assert_int_equal(rc, OPS_EUTF8);
@@ -895,14 +913,16 @@ enum flavor {
     F_BIGINT,
     F_ALL_NA,
     F_EXTREMES,
+    F_DECIMALS,
     F_TIES,
     F_COUNT
 };
 
 static const char *const flavor_names[] = {
-    "ints",           "ints_na", "floats",   "uints",    "uint_neg_na",
-    "uint_neg_float", "bools",   "bools_na", "text_mix", "int_then_float",
-    "bool_int",       "bigint",  "all_na",   "extremes", "ties"};
+    "ints",        "ints_na",        "floats",   "uints",
+    "uint_neg_na", "uint_neg_float", "bools",    "bools_na",
+    "text_mix",    "int_then_float", "bool_int", "bigint",
+    "all_na",      "extremes",       "decimals", "ties"};
 
 static int one_in(uint64_t *rng, unsigned n)
 {
@@ -1006,6 +1026,15 @@ static void gen_value(enum flavor f, uint64_t *rng, char *out, size_t cap)
             snprintf(out, cap, "%lld", (long long)r);
         break;
     }
+    case F_DECIMALS: /* lengths across 8 and 16 bytes, as printed */
+        if (one_in(rng, 40))
+            snprintf(out, cap, "%s", one_in(rng, 60) ? "4.5e" : na);
+        else if (one_in(rng, 10))
+            snprintf(out, cap, "%.4e", (double)(int64_t)r / 1e12);
+        else
+            snprintf(out, cap, "%.*f", (int)(next_rand(rng) % 10),
+                     (double)(int64_t)r / (double)(1ull << (r % 60)));
+        break;
     default: /* F_TIES */
         snprintf(out, cap, "%c", (char)('a' + r % 5));
         if (one_in(rng, 6))

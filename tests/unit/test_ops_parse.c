@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "ops.h"
+#include "ops_hot.h"
 
 static uint64_t bits_of(double d)
 {
@@ -617,6 +618,58 @@ static void test_plain_numbers_every_length_and_point(void **state)
     }
 }
 
+#ifdef OPS_HAVE_SSE41
+/* A field for the two plain-number readers: up to 18 bytes of digits,
+ * a point, signs, and now and then any other byte (NUL, 'e', a space, a
+ * byte above 0x7F, a second point), so that both reject it. */
+static size_t near_plain_field(uint64_t *s, char *out)
+{
+    static const char odd[] = {'\0', 'e', 'E', ' ', '.',        '-',
+                               '+',  '/', ':', 'x', (char)0xB9, (char)0x80};
+    size_t n = 1 + next_random(s) % 18, k = 0;
+    if (next_random(s) % 3 == 0)
+        out[k++] = next_random(s) % 4 ? '-' : '+';
+    size_t point = next_random(s) % (n + 2); /* n, n + 1: none */
+    for (size_t i = 0; i < n; i++)
+        out[k++] = i == point ? '.' : (char)('0' + next_random(s) % 10);
+    if (next_random(s) % 6 == 0)
+        out[next_random(s) % k] = odd[next_random(s) % sizeof odd];
+    return k;
+}
+
+/* The 16-byte reader against the 8-byte one, field by field: the same
+ * answer (none, or the same kind and bits), with 16 readable bytes. */
+static OPS_SSE41 void compare_plain_readers(uint64_t *s, int fields)
+{
+    char buf[48];
+    for (int i = 0; i < fields; i++) {
+        memset(buf, 'x', sizeof buf);
+        size_t n = near_plain_field(s, buf);
+        ops_value a = {.u = 1}, b = {.u = 2};
+        int ka = ops_plain_number(buf, n, &a);
+        int kb = ops_plain_number_sse41(buf, n, &b);
+        if (ka != kb || (ka != OPS_PLAIN_NONE && a.u != b.u))
+            fail_msg("'%.*s' (%zu bytes): kinds %d and %d, values %016llx "
+                     "and %016llx",
+                     (int)n, buf, n, ka, kb, (unsigned long long)a.u,
+                     (unsigned long long)b.u);
+    }
+}
+#endif
+
+static void test_vector_reader_matches(void **state)
+{
+    (void)state;
+#ifdef OPS_HAVE_SSE41
+    if (!__builtin_cpu_supports("sse4.1"))
+        skip();
+    uint64_t s = 2611;
+    compare_plain_readers(&s, 2000000);
+#else
+    skip();
+#endif
+}
+
 static void test_random_int64_and_uint64(void **state)
 {
     (void)state;
@@ -659,6 +712,7 @@ int main(void)
         cmocka_unit_test(test_random_formats_match_strtod),
         cmocka_unit_test(test_random_digit_strings_match_strtod),
         cmocka_unit_test(test_plain_numbers_every_length_and_point),
+        cmocka_unit_test(test_vector_reader_matches),
         cmocka_unit_test(test_random_int64_and_uint64),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
