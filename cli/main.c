@@ -94,6 +94,27 @@ static int option_refused(const dfsum *d, dfsum_status st, const char *option)
     return st == DFSUM_ENOMEM ? CLI_EXIT_FAILURE : CLI_EXIT_USAGE;
 }
 
+/* --delimiter and --quotechar. Each setter checks the pair against the
+ * other's current value, so when both are given the quote first steps
+ * aside to a byte neither uses (the two defaults may be swapped). Prints
+ * why on failure. */
+static dfsum_status apply_dialect(dfsum *d, const cli_options *o)
+{
+    dfsum_status st = DFSUM_OK;
+    if (o->delimiter_given && o->quotechar) {
+        const char *aside = "'`~^";
+        while (*aside == o->delimiter || *aside == o->quotechar ||
+               *aside == ',')
+            aside++;
+        dfsum_set_quotechar(d, *aside); /* beside ',' */
+    }
+    if (o->delimiter_given && (st = dfsum_set_delimiter(d, o->delimiter)))
+        option_refused(d, st, "--delimiter");
+    else if (o->quotechar && (st = dfsum_set_quotechar(d, o->quotechar)))
+        option_refused(d, st, "--quotechar");
+    return st;
+}
+
 static int apply_options(dfsum *d, const cli_options *o)
 {
     dfsum_status st = dfsum_set_include(d, o->include);
@@ -106,10 +127,10 @@ static int apply_options(dfsum *d, const cli_options *o)
         (st = dfsum_set_index_columns(d, (const char *const *)o->index_cols,
                                       o->nindex_cols)))
         return option_refused(d, st, "--index-col");
-    if (o->quotechar && (st = dfsum_set_quotechar(d, o->quotechar)))
-        return option_refused(d, st, "--quotechar");
-    if (o->delimiter_given && (st = dfsum_set_delimiter(d, o->delimiter)))
-        return option_refused(d, st, "--delimiter");
+    if ((st = apply_dialect(d, o)) != DFSUM_OK)
+        return CLI_EXIT_USAGE;
+    if (o->decimal && (st = dfsum_set_decimal(d, o->decimal)))
+        return option_refused(d, st, "--decimal");
     if (o->columns && (st = dfsum_set_columns(
                            d, (const char *const *)o->columns, o->ncolumns)))
         return option_refused(d, st, "--columns");

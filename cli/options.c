@@ -59,6 +59,10 @@ static const char HELP_OPTIONS[] =
     "  --quotechar CHAR    the character that quotes fields (default '\"';\n"
     "                      doubled inside a quoted field it is itself)\n"
     "                        dfsum --quotechar \"'\" data.csv\n"
+    "  --decimal CHAR      the decimal mark of numbers (default '.'), as\n"
+    "                      read_csv's decimal: with ',' 1,5 is 1.5 and\n"
+    "                      1.5 is text\n"
+    "                        dfsum --delimiter ';' --decimal , data.csv\n"
     "  --columns LIST      describe only these comma-separated columns, in\n"
     "                      this order\n"
     "                        dfsum --columns price,qty data.csv\n"
@@ -371,6 +375,15 @@ static int store_quotechar(cli_options *o, const char *v, cli_error *err)
     return CLI_EXIT_OK;
 }
 
+static int store_decimal(cli_options *o, const char *v, cli_error *err)
+{
+    if (strlen(v) != 1)
+        return usage_error(err, "--decimal: expected one character, got '%s'",
+                           v);
+    o->decimal = v[0];
+    return CLI_EXIT_OK;
+}
+
 static int store_columns(cli_options *o, const char *v, cli_error *err)
 {
     return store_items(v, &o->columns_text, &o->columns, &o->ncolumns, err);
@@ -550,6 +563,7 @@ static const struct cli_option {
     {"--percentiles", NULL, 1, store_percentiles},
     {"--delimiter", NULL, 1, store_delimiter},
     {"--quotechar", NULL, 1, store_quotechar},
+    {"--decimal", NULL, 1, store_decimal},
     {"--index-col", NULL, 1, store_index_col},
     {"--columns", NULL, 1, store_columns},
     {"--encoding", NULL, 1, store_encoding},

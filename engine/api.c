@@ -83,6 +83,7 @@ dfsum_status dfsum_create(dfsum **out)
     d->npct = 3;
     d->delim = ',';
     d->quote = '"';
+    d->decimal = '.';
     d->chunk_size = ENGINE_DEFAULT_CHUNK;
     d->nrows = UINT64_MAX;
     d->comm = MPI_COMM_NULL;
@@ -249,6 +250,18 @@ dfsum_status dfsum_set_delimiter(dfsum *d, char delim)
 dfsum_status dfsum_set_quotechar(dfsum *d, char quote)
 {
     return set_dialect(d, d->delim, quote, "quote character", "delimiter");
+}
+
+dfsum_status dfsum_set_decimal(dfsum *d, char mark)
+{
+    /* the delimiter and the quote are checked when a file is read, as
+     * they may be set after */
+    if (!engine_decimal_ok(mark, 0, 0))
+        return engine_fail(d, DFSUM_EINVAL,
+                           "the decimal mark must be '.' or one ASCII "
+                           "punctuation character other than '+' and '-'");
+    d->decimal = mark;
+    return DFSUM_OK;
 }
 
 typedef struct {

@@ -34,6 +34,8 @@ typedef struct {
     unsigned char *skipped; /* text of this column was skipped (pass 1) */
     int chunk_utf8; /* the current chunk is valid UTF-8: 1, 0, -1 unknown */
     int simd;       /* run->simd */
+    char *copy;     /* the chunk with its decimal mark and '.' traded */
+    size_t copy_cap;
     io_tokenizer *tok;
     io_batch batch;
     engine_bad bad; /* the rows this worker left out */
@@ -96,6 +98,19 @@ static dfsum_status refuse_shared_stdin(dfsum *d, const char *path)
                        "processes; give a file");
 }
 
+/* Why the decimal mark cannot go with the delimiter and quote. */
+static dfsum_status decimal_refused(dfsum *d)
+{
+    char mark = d->decimal;
+    if (mark == d->delim || mark == d->quote)
+        return engine_fail(d, DFSUM_EINVAL,
+                           "the decimal mark '%c' is also the %s", mark,
+                           mark == d->delim ? "delimiter" : "quote character");
+    return engine_fail(d, DFSUM_EINVAL,
+                       "with the decimal mark '%c', '.' cannot be the %s", mark,
+                       d->delim == '.' ? "delimiter" : "quote character");
+}
+
 static dfsum_status run_open(engine_run *run, const char *path)
 {
     io_error err = {0};
@@ -103,6 +118,8 @@ static dfsum_status run_open(engine_run *run, const char *path)
     dfsum_status st = refuse_shared_stdin(d, path);
     if (st != DFSUM_OK)
         return st;
+    if (!engine_decimal_ok(d->decimal, d->delim, d->quote))
+        return decimal_refused(d);
     run->opts.delim = d->delim;
     run->opts.quote = d->quote;
     run->opts.parser = d->parser;
@@ -423,28 +440,65 @@ static int chunk_decodes(engine_run *run, engine_worker *w, engine_error *e,
     return 1;
 }
 
-/* One chunk: tokenize, accumulate, release. Skipped when an earlier chunk
- * already failed. */
+/* The chunk to read: chunk itself, or under a decimal mark other than
+ * '.' its copy with the two traded (decimal.c); NULL out of memory. */
+static const io_chunk *decimal_chunk(const engine_run *run, engine_worker *w,
+                                     const io_chunk *chunk, io_chunk *copy)
+{
+    char mark = run->d->decimal;
+    if (mark == '.')
+        return chunk;
+    if (w->copy_cap < chunk->len) {
+        char *p = realloc(w->copy, chunk->len);
+        if (p == NULL)
+            return NULL;
+        w->copy = p;
+        w->copy_cap = chunk->len;
+    }
+    engine_decimal_swap(mark, chunk->data, w->copy, chunk->len);
+    *copy = *chunk;
+    copy->data = w->copy;
+    return copy;
+}
+
+/* Tokenizes, accumulates (chunk may be decimal_chunk's copy). */
+static void read_chunk(engine_run *run, engine_worker *w, engine_error *e,
+                       const io_chunk *chunk, int pass)
+{
+    io_error err = {0};
+    io_status st = io_tokenize(w->tok, chunk, &w->batch, &err);
+    /* a malformed record fails at its row: the rows before it are read
+     * on, as one of them may hold an earlier fault (invalid text) */
+    if (st != IO_OK)
+        error_offer(e, chunk->seq, chunk->offset, w->batch.nrows,
+                    engine_status_of_io(err.status), err.msg);
+    if (st == IO_OK && pass == 1 &&
+        engine_bad_keep(&w->bad, &w->batch, chunk->offset) != 0)
+        error_offer(e, chunk->seq, chunk->offset, 0, DFSUM_ENOMEM,
+                    "out of memory");
+    else if ((st == IO_OK || st == IO_EPARSE) &&
+             chunk_decodes(run, w, e, chunk)) {
+        if (run->d->decimal != '.')
+            engine_decimal_fix(run->d->decimal, &w->batch, w->copy, run->sel,
+                               run->nsel);
+        engine_na_blank(run->d, &w->batch, run->sel, run->nsel);
+        add_batch(run, w, e, chunk, pass);
+    }
+}
+
+/* One chunk: read, release. Skipped when an earlier chunk already
+ * failed. */
 static void do_chunk(engine_run *run, engine_worker *w, engine_error *e,
                      io_chunker *chunker, io_chunk *chunk, int pass)
 {
-    io_error err = {0};
     if (chunk->seq < error_seq(e)) {
-        io_status st = io_tokenize(w->tok, chunk, &w->batch, &err);
-        /* a malformed record fails at its row: the rows before it are read
-         * on, as one of them may hold an earlier fault (invalid text) */
-        if (st != IO_OK)
-            error_offer(e, chunk->seq, chunk->offset, w->batch.nrows,
-                        engine_status_of_io(err.status), err.msg);
-        if (st == IO_OK && pass == 1 &&
-            engine_bad_keep(&w->bad, &w->batch, chunk->offset) != 0)
+        io_chunk copy;
+        const io_chunk *in = decimal_chunk(run, w, chunk, &copy);
+        if (in != NULL)
+            read_chunk(run, w, e, in, pass);
+        else
             error_offer(e, chunk->seq, chunk->offset, 0, DFSUM_ENOMEM,
                         "out of memory");
-        else if ((st == IO_OK || st == IO_EPARSE) &&
-                 chunk_decodes(run, w, e, chunk)) {
-            engine_na_blank(run->d, &w->batch, run->sel, run->nsel);
-            add_batch(run, w, e, chunk, pass);
-        }
     }
     report_progress(run, chunk->len);
     io_chunker_release(chunker, chunk);
@@ -481,6 +535,7 @@ static void workers_free(engine_run *run, engine_worker *w, int n)
             ops_col_free(&w[i].cols[j]);
         free(w[i].cols);
         free(w[i].skipped);
+        free(w[i].copy);
         io_tokenizer_free(w[i].tok);
         io_batch_free(&w[i].batch);
         engine_bad_free(&w[i].bad);
@@ -717,6 +772,10 @@ static dfsum_status run_finish(engine_run *run, uint64_t nbad,
         st = engine_finish_reduced(run->d, s.cols, s.n, s.ec);
     }
     subset_put(run, omit, 0, &s, ec);
+    for (size_t j = 0; st == DFSUM_OK && j < run->nsel; j++)
+        if (ec[j].sum.top != NULL)
+            engine_decimal_top(run->d->decimal, ec[j].sum.top,
+                               ec[j].sum.top_len);
     if (st == DFSUM_OK && top_values_to_utf8(run, ec) != 0)
         st = engine_fail(run->d, DFSUM_ENOMEM, "out of memory");
     if (st == DFSUM_OK)

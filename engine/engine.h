@@ -54,6 +54,7 @@ struct dfsum {
     char **na_given; /* the list as given (UTF-8) */
     size_t n_na_given;
     io_encoding encoding;       /* dfsum_set_encoding */
+    char decimal;               /* dfsum_set_decimal; '.' by default */
     dfsum_progress_fn progress; /* called serialized, from any thread */
     void *progress_ctx;
     MPI_Comm comm; /* MPI_COMM_NULL: this process alone (own duplicate) */
@@ -133,7 +134,8 @@ dfsum_status engine_bad_note(dfsum *d, io_source *src, const io_csv_opts *o,
 int engine_shows(const dfsum *d, ops_dtype dt, int any_numeric);
 
 /* na_values (na_values.c): engine_na_blank empties the fields of columns
- * cols[0..ncols) of b that are one of the session's na strings. */
+ * cols[0..ncols) of b that are one of the session's na strings (with '.'
+ * and the decimal mark traded, as the fields are: decimal.c). */
 void engine_na_blank(const dfsum *d, io_batch *b, const size_t *cols,
                      size_t ncols);
 void engine_na_free(dfsum *d);
@@ -141,6 +143,22 @@ void engine_na_free(dfsum *d);
 dfsum_status engine_na_reencode(dfsum *d);
 /* Frees the lists and the list as given. */
 void engine_na_release(dfsum *d);
+
+/* decimal (decimal.c): a decimal mark other than '.' is read by trading
+ * it with '.' in a copy of each chunk. */
+/* Whether mark may be the decimal mark beside delim and quote: '.', or
+ * one ASCII punctuation byte that is neither of them nor a sign (and then
+ * '.' is neither of them either). */
+int engine_decimal_ok(char mark, char delim, char quote);
+/* out[i] = in[i] with '.' and mark traded; out may be in. */
+void engine_decimal_swap(char mark, const char *in, char *out, size_t n);
+/* After the fields of a copy are split (chunk: its bytes): the missing
+ * words with a '.' become empty fields, and those words written with the
+ * mark get their own bytes back (as text). */
+void engine_decimal_fix(char mark, io_batch *b, char *chunk, const size_t *cols,
+                        size_t ncols);
+/* A top value as the file wrote it. */
+void engine_decimal_top(char mark, char *top, size_t len);
 
 /* Replaces the note of r (dfsum_result_note) with a copy of note; NULL or
  * "" clears it. Fails only with DFSUM_ENOMEM (r keeps its old note). */

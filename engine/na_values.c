@@ -219,12 +219,27 @@ void engine_na_release(dfsum *d)
 /* ---- matching ---------------------------------------------------------------
  */
 
+/* Whether na string t is field s[0..len), which has the decimal mark and
+ * '.' traded (decimal.c). */
+static int same_field(const char *t, const char *s, size_t len, char mark)
+{
+    if (mark == '.')
+        return memcmp(t, s, len) == 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = t[i] == '.' ? mark : t[i] == mark ? '.' : t[i];
+        if (c != s[i])
+            return 0;
+    }
+    return 1;
+}
+
 static int is_na_text(const dfsum *d, const char *s, size_t len)
 {
     if (!((d->na_lengths >> (len < 63 ? len : 63)) & 1))
         return 0;
     for (size_t i = 0; i < d->n_na_text; i++)
-        if (d->na_len[i] == len && memcmp(d->na_text[i], s, len) == 0)
+        if (d->na_len[i] == len &&
+            same_field(d->na_text[i], s, len, d->decimal))
             return 1;
     return 0;
 }

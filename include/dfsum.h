@@ -126,6 +126,11 @@ DFSUM_API dfsum_status dfsum_set_delimiter(dfsum *d, char delim);
 /* The character that quotes fields of CSV files (default '"'; doubled
  * inside a quoted field it stands for itself), as read_csv's quotechar. */
 DFSUM_API dfsum_status dfsum_set_quotechar(dfsum *d, char quote);
+/* The decimal mark of numbers in CSV files ('.' by default), as
+ * read_csv's decimal: with ',' "1,5" is 1.5 and "1.5" is text. One ASCII
+ * punctuation character, not '+' or '-'; a file is refused (DFSUM_EINVAL)
+ * when it is the delimiter or the quote character, or when '.' is. */
+DFSUM_API dfsum_status dfsum_set_decimal(dfsum *d, char mark);
 
 /* Describe only these columns, in this order (names as in the output,
  * after deduplication), of files and frames alike. n == 0 restores all.

@@ -16,7 +16,8 @@ semicolons or tabs; a third of the tables have rows that are too long,
 read with --on-bad-lines skip or warn (the warnings on stderr compared
 too, unless a quoted field holds a line end before them); some are read
 with --no-header, --skip-rows, --na-values (sentinels or the table's
-own fields), --nrows, --quotechar ' (the table's quotes swapped), or
+own fields), --nrows, --quotechar ' (the table's quotes swapped),
+--decimal , (beside ';' or tab, mostly with '.' and ',' swapped), or
 --encoding latin-1 or cp1252 (the UTF-8 bytes read as single-byte text,
 BOM included); each is described twice, by default and with
 --include all, now and then with a percentile list of its own, and now and
@@ -48,7 +49,7 @@ WEIRD = [".5", "5.", "-.5", "+3", "1E5", "1e-3", " 7", " 8 ", "inf", "-inf",
 KNOWN = ["9223372036854775808", "18446744073709551615",
          "18446744073709551616", "99999999999999999999", "-9223372036854775809"]
 NA = ["", "NA", "N/A", "null", "NULL", "nan", "#N/A", "-NaN", "<NA>", "n/a",
-      "None", "na"]
+      "None", "na", "1.#IND", "-1.#QNAN"]
 TEXT = ["a", "b", "abc", "Zürich", "x y", '"q,c"', '"line\nbreak"',
         '"say ""hi"""', " a", "a ", "1a", "T", "F", "yes"]
 
@@ -217,12 +218,17 @@ def main():
                 quote = rng.random() < 0.1  # ' for quote: the quotes swapped
                 if quote:
                     text = text.translate(str.maketrans("\"'", "'\""))
+                decimal = sep != "," and rng.random() < 0.25
+                if decimal and rng.random() < 0.7:  # numbers written with ','
+                    text = text.translate(str.maketrans(".,", ",."))
                 fh.write(text)
             opts = ["--format", "csv"] + ([] if sep == "," else ["--delimiter", sep])
             if bad_lines:
                 opts += ["--on-bad-lines", bad_lines]
             if quote:
                 opts += ["--quotechar", "'"]
+            if decimal:
+                opts += ["--decimal", ","]
             if rng.random() < 0.1:
                 opts += ["--index-col", "0"]
             if rng.random() < 0.25:

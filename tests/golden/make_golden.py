@@ -74,6 +74,7 @@ class Options:
         self.nrows = None
         self.include_kinds = None
         self.quotechar = None
+        self.decimal = None
         self.index_col = None
         self.exclude_kinds = None
         self.skip_rows = None
@@ -117,6 +118,8 @@ def parse_args(argv):
             o.index_col = [int(c) if c.isdigit() else c for c in value.split(",")]
         elif name == "--quotechar":
             o.quotechar = value
+        elif name == "--decimal":
+            o.decimal = value
         elif name == "--nrows":
             o.nrows = int(value)
         elif name == "--skip-rows":
@@ -221,6 +224,7 @@ SKIPPING = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d+)$")
 READ_CSV_ARGS = [("delimiter", "sep"), ("on_bad_lines", "on_bad_lines"),
                  ("na_values", "na_values"), ("encoding", "encoding"),
                  ("nrows", "nrows"), ("quotechar", "quotechar"),
+                 ("decimal", "decimal"),
                  ("index_col", "index_col"), ("skip_rows", "skiprows")]
 
 

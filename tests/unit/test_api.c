@@ -290,6 +290,46 @@ static void test_quotechar(void **state)
     dfsum_free(d);
 }
 
+/* The decimal mark: numbers written with it, '.' text, the top value
+ * shown as written; a mark that is the delimiter is refused at the read. */
+static void test_decimal(void **state)
+{
+    (void)state;
+    dfsum *d = NULL;
+    assert_int_equal(dfsum_create(&d), DFSUM_OK);
+    assert_int_equal(dfsum_set_decimal(d, 'e'), DFSUM_EINVAL);
+    assert_int_equal(dfsum_set_decimal(d, '-'), DFSUM_EINVAL);
+    assert_int_equal(dfsum_set_decimal(d, ' '), DFSUM_EINVAL);
+    assert_int_equal(dfsum_set_decimal(d, ','), DFSUM_OK);
+    tmpfile_t t;
+    dfsum_result *r = NULL;
+    write_tmp(&t, "c.csv", "a,b\n1,5\n");
+    assert_int_equal(dfsum_describe_path(d, t.path, &r), DFSUM_EINVAL);
+    assert_non_null(strstr(dfsum_errmsg(d), "is also the delimiter"));
+    remove_tmp(&t);
+    assert_int_equal(dfsum_set_delimiter(d, ';'), DFSUM_OK);
+    dfsum_set_include(d, DFSUM_INCLUDE_ALL);
+    const char *na[] = {"2.5"};
+    assert_int_equal(dfsum_set_na_values(d, na, 1), DFSUM_OK);
+    r = describe_text(d, "x;t\n1,5;1.5\n2,5;1.5\n-1,25e1;1,#IND\n"
+                         "1.#IND;2.5\n");
+    assert_true(num(r, DFSUM_STAT_COUNT, "x") == 2.0); /* 2,5 is 2.5 */
+    assert_true(num(r, DFSUM_STAT_MIN, "x") == -12.5);
+    dfsum_cell top = dfsum_result_cell(
+        r, dfsum_result_find_row(r, DFSUM_STAT_TOP), col_index(r, "t"));
+    assert_int_equal(top.kind, DFSUM_CELL_TEXT);
+    assert_memory_equal(top.text, "1.5", 3);
+    dfsum_cell unique = dfsum_result_cell(
+        r, dfsum_result_find_row(r, DFSUM_STAT_UNIQUE), col_index(r, "t"));
+    assert_int_equal(unique.i, 2); /* 1.5 and 1,#IND; 2.5 is missing */
+    dfsum_result_free(r);
+    assert_int_equal(dfsum_set_decimal(d, '.'), DFSUM_OK);
+    r = describe_text(d, "x\n1,5\n");
+    assert_int_equal(dfsum_result_cell(r, 0, 0).kind, DFSUM_CELL_INT);
+    dfsum_result_free(r);
+    dfsum_free(d);
+}
+
 /* describe(include=[...], exclude=[...]) by kinds of columns. */
 static void test_kinds(void **state)
 {
@@ -386,6 +426,7 @@ int main(void)
         cmocka_unit_test(test_na_values),
         cmocka_unit_test(test_kinds),
         cmocka_unit_test(test_quotechar),
+        cmocka_unit_test(test_decimal),
         cmocka_unit_test(test_index_columns),
         cmocka_unit_test(test_chunk_size_invariance),
         cmocka_unit_test(test_status_text),
