@@ -131,6 +131,8 @@ static int apply_options(dfsum *d, const cli_options *o)
         return CLI_EXIT_USAGE;
     if (o->decimal && (st = dfsum_set_decimal(d, o->decimal)))
         return option_refused(d, st, "--decimal");
+    if (o->thousands && (st = dfsum_set_thousands(d, o->thousands)))
+        return option_refused(d, st, "--thousands");
     if (o->columns && (st = dfsum_set_columns(
                            d, (const char *const *)o->columns, o->ncolumns)))
         return option_refused(d, st, "--columns");

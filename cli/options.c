@@ -63,6 +63,9 @@ static const char HELP_OPTIONS[] =
     "                      read_csv's decimal: with ',' 1,5 is 1.5 and\n"
     "                      1.5 is text\n"
     "                        dfsum --delimiter ';' --decimal , data.csv\n"
+    "  --thousands CHAR    the separator of digit groups in numbers, as\n"
+    "                      read_csv's thousands: with ',' 1,234 is 1234\n"
+    "                        dfsum --decimal , --thousands . eu.csv\n"
     "  --columns LIST      describe only these comma-separated columns, in\n"
     "                      this order\n"
     "                        dfsum --columns price,qty data.csv\n"
@@ -384,6 +387,15 @@ static int store_decimal(cli_options *o, const char *v, cli_error *err)
     return CLI_EXIT_OK;
 }
 
+static int store_thousands(cli_options *o, const char *v, cli_error *err)
+{
+    if (strlen(v) != 1)
+        return usage_error(err, "--thousands: expected one character, got '%s'",
+                           v);
+    o->thousands = v[0];
+    return CLI_EXIT_OK;
+}
+
 static int store_columns(cli_options *o, const char *v, cli_error *err)
 {
     return store_items(v, &o->columns_text, &o->columns, &o->ncolumns, err);
@@ -564,6 +576,7 @@ static const struct cli_option {
     {"--delimiter", NULL, 1, store_delimiter},
     {"--quotechar", NULL, 1, store_quotechar},
     {"--decimal", NULL, 1, store_decimal},
+    {"--thousands", NULL, 1, store_thousands},
     {"--index-col", NULL, 1, store_index_col},
     {"--columns", NULL, 1, store_columns},
     {"--encoding", NULL, 1, store_encoding},

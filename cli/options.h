@@ -56,6 +56,7 @@ typedef struct {
     unsigned kinds_in, kinds_out; /* --include KINDS, --exclude KINDS */
     char quotechar;               /* --quotechar; 0: not given */
     char decimal;                 /* --decimal; 0: not given */
+    char thousands;               /* --thousands; 0: not given */
     char **index_cols; /* --index-col, pointing into index_cols_text */
     size_t nindex_cols;
     char *index_cols_text;

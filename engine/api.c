@@ -264,6 +264,18 @@ dfsum_status dfsum_set_decimal(dfsum *d, char mark)
     return DFSUM_OK;
 }
 
+dfsum_status dfsum_set_thousands(dfsum *d, char sep)
+{
+    /* beside the decimal mark, delimiter and quote: checked at the read */
+    if (sep != 0 && !engine_thousands_ok(sep, 0, 0, 0))
+        return engine_fail(d, DFSUM_EINVAL,
+                           "the thousands separator must be one ASCII "
+                           "punctuation character or a space, other than "
+                           "'+' and '-'");
+    d->thousands = sep;
+    return DFSUM_OK;
+}
+
 typedef struct {
     const char *name;
     size_t pos;

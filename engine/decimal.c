@@ -72,25 +72,15 @@ static int which_dotted(const char *s, size_t n, char c)
     return -1;
 }
 
-/* The writable bytes of field (r, col) of b, whose chunk bytes are at
- * chunk (the copy). */
-static char *field_bytes(io_batch *b, char *chunk, size_t r, size_t col,
-                         size_t *len)
-{
-    io_span *sp = &b->spans[r * b->ncols + col];
-    *len = sp->len & ~IO_SPAN_OWN;
-    return (sp->len & IO_SPAN_OWN ? b->bytes : chunk) + sp->off;
-}
-
 void engine_decimal_fix(char mark, io_batch *b, char *chunk, const size_t *cols,
                         size_t ncols)
 {
     for (size_t r = 0; r < b->nrows; r++)
         for (size_t j = 0; j < ncols; j++) {
             size_t len;
-            char *s = field_bytes(b, chunk, r, cols[j], &len);
+            char *s = io_batch_field_rw(b, chunk, r, cols[j], &len);
             if (which_dotted(s, len, mark) >= 0) /* "1.#IND" in the file */
-                b->spans[r * b->ncols + cols[j]] = (io_span){0, 0};
+                io_batch_shorten(b, r, cols[j], 0);
             else if (which_dotted(s, len, '.') >= 0) /* "1,#IND" */
                 engine_decimal_swap(mark, s, s, len);
         }

@@ -31,7 +31,8 @@
 
 typedef struct {
     ops_col *cols;          /* one partial per described column */
-    unsigned char *skipped; /* text of this column was skipped (pass 1) */
+    unsigned char *skipped; /* text of this column was skipped, or numbers
+                               rewritten (thousands), in pass 1 */
     int chunk_utf8; /* the current chunk is valid UTF-8: 1, 0, -1 unknown */
     int simd;       /* run->simd */
     char *copy;     /* the chunk with its decimal mark and '.' traded */
@@ -120,6 +121,14 @@ static dfsum_status run_open(engine_run *run, const char *path)
         return st;
     if (!engine_decimal_ok(d->decimal, d->delim, d->quote))
         return decimal_refused(d);
+    if (d->thousands &&
+        !engine_thousands_ok(d->thousands, d->decimal, d->delim, d->quote))
+        return engine_fail(d, DFSUM_EINVAL,
+                           "the thousands separator '%c' is also the %s",
+                           d->thousands,
+                           d->thousands == d->decimal ? "decimal mark"
+                           : d->thousands == d->delim ? "delimiter"
+                                                      : "quote character");
     run->opts.delim = d->delim;
     run->opts.quote = d->quote;
     run->opts.parser = d->parser;
@@ -348,7 +357,7 @@ static int skip_text(const engine_run *run, engine_worker *w, size_t j,
 {
     if (pass != 1 || !run->lazy_text || !(w->cols[j].saw & OPS_SAW_TEXT))
         return 0;
-    w->skipped[j] = 1;
+    w->skipped[j] |= ENGINE_REWRITTEN;
     return 1;
 }
 
@@ -441,12 +450,14 @@ static int chunk_decodes(engine_run *run, engine_worker *w, engine_error *e,
 }
 
 /* The chunk to read: chunk itself, or under a decimal mark other than
- * '.' its copy with the two traded (decimal.c); NULL out of memory. */
-static const io_chunk *decimal_chunk(const engine_run *run, engine_worker *w,
+ * '.' its copy with the two traded (decimal.c), or under a thousands
+ * separator a copy whose fields may be rewritten (thousands.c); NULL out
+ * of memory. */
+static const io_chunk *chunk_to_read(const engine_run *run, engine_worker *w,
                                      const io_chunk *chunk, io_chunk *copy)
 {
     char mark = run->d->decimal;
-    if (mark == '.')
+    if (mark == '.' && !run->d->thousands)
         return chunk;
     if (w->copy_cap < chunk->len) {
         char *p = realloc(w->copy, chunk->len);
@@ -455,13 +466,23 @@ static const io_chunk *decimal_chunk(const engine_run *run, engine_worker *w,
         w->copy = p;
         w->copy_cap = chunk->len;
     }
-    engine_decimal_swap(mark, chunk->data, w->copy, chunk->len);
+    if (mark != '.')
+        engine_decimal_swap(mark, chunk->data, w->copy, chunk->len);
+    else
+        memcpy(w->copy, chunk->data, chunk->len);
     *copy = *chunk;
     copy->data = w->copy;
     return copy;
 }
 
-/* Tokenizes, accumulates (chunk may be decimal_chunk's copy). */
+/* The thousands separator as the copy writes it: a '.' is the decimal
+ * mark's byte there. */
+static char thousands_in_copy(const dfsum *d)
+{
+    return d->decimal != '.' && d->thousands == '.' ? d->decimal : d->thousands;
+}
+
+/* Tokenizes, accumulates (chunk may be chunk_to_read's copy). */
 static void read_chunk(engine_run *run, engine_worker *w, engine_error *e,
                        const io_chunk *chunk, int pass)
 {
@@ -482,6 +503,11 @@ static void read_chunk(engine_run *run, engine_worker *w, engine_error *e,
             engine_decimal_fix(run->d->decimal, &w->batch, w->copy, run->sel,
                                run->nsel);
         engine_na_blank(run->d, &w->batch, run->sel, run->nsel);
+        /* pass 2 counts text as the file writes it; a column that had
+         * separators dropped and turns out text is re-read (skipped) */
+        if (run->d->thousands && pass == 1)
+            engine_thousands_drop(thousands_in_copy(run->d), &w->batch, w->copy,
+                                  run->sel, run->nsel, w->skipped);
         add_batch(run, w, e, chunk, pass);
     }
 }
@@ -493,7 +519,7 @@ static void do_chunk(engine_run *run, engine_worker *w, engine_error *e,
 {
     if (chunk->seq < error_seq(e)) {
         io_chunk copy;
-        const io_chunk *in = decimal_chunk(run, w, chunk, &copy);
+        const io_chunk *in = chunk_to_read(run, w, chunk, &copy);
         if (in != NULL)
             read_chunk(run, w, e, in, pass);
         else
@@ -687,6 +713,18 @@ static int is_numeric(ops_dtype dt)
     return dt == OPS_DT_INT64 || dt == OPS_DT_UINT64 || dt == OPS_DT_FLOAT64;
 }
 
+/* Column j's dtype after pass 1: a float64 column of read decimals
+ * holding an integer with separators in a row is object (thousands.c). */
+static ops_dtype pass1_dtype(const engine_run *run, size_t j)
+{
+    const ops_col *c = &run->cols[j];
+    ops_dtype dt = ops_col_dtype(c);
+    if (dt == OPS_DT_FLOAT64 && (run->skipped[j] & ENGINE_INTEGER_ONLY) &&
+        (c->saw & (OPS_SAW_FLOAT | OPS_SAW_BIGINT)))
+        return OPS_DT_OBJECT;
+    return dt;
+}
+
 /* Whether column j's text must be counted (again) in pass 2: its table is
  * incomplete and the table will show it. */
 static int needs_text(const engine_run *run, size_t j, int any_numeric)
@@ -695,7 +733,7 @@ static int needs_text(const engine_run *run, size_t j, int any_numeric)
     if (run->lazy_text && !engine_shows(run->d, OPS_DT_OBJECT, any_numeric))
         return 0; /* object columns are left out of the table */
     return ops_col_needs_text_pass(c) ||
-           (run->skipped[j] && ops_col_dtype(c) == OPS_DT_OBJECT);
+           (run->skipped[j] && pass1_dtype(run, j) == OPS_DT_OBJECT);
 }
 
 /* Marks the columns that need raw text and resets their partials.
@@ -705,7 +743,7 @@ static size_t plan_text_pass(engine_run *run)
     size_t n = 0;
     int any_numeric = 0;
     for (size_t j = 0; j < run->nsel; j++)
-        any_numeric |= is_numeric(ops_col_dtype(&run->cols[j]));
+        any_numeric |= is_numeric(pass1_dtype(run, j));
     run->any_numeric = any_numeric;
     for (size_t j = 0; j < run->nsel; j++) {
         run->redo[j] = needs_text(run, j, any_numeric);
@@ -723,7 +761,7 @@ static int left_out(const engine_run *run, size_t j)
 {
     return run->lazy_text &&
            !engine_shows(run->d, OPS_DT_OBJECT, run->any_numeric) &&
-           ops_col_dtype(&run->cols[j]) == OPS_DT_OBJECT;
+           pass1_dtype(run, j) == OPS_DT_OBJECT;
 }
 
 /* The top values of a file in a single-byte encoding, in UTF-8 as the

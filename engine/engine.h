@@ -55,6 +55,7 @@ struct dfsum {
     size_t n_na_given;
     io_encoding encoding;       /* dfsum_set_encoding */
     char decimal;               /* dfsum_set_decimal; '.' by default */
+    char thousands;             /* dfsum_set_thousands; 0: none */
     dfsum_progress_fn progress; /* called serialized, from any thread */
     void *progress_ctx;
     MPI_Comm comm; /* MPI_COMM_NULL: this process alone (own duplicate) */
@@ -159,6 +160,27 @@ void engine_decimal_fix(char mark, io_batch *b, char *chunk, const size_t *cols,
                         size_t ncols);
 /* A top value as the file wrote it. */
 void engine_decimal_top(char mark, char *top, size_t len);
+
+/* thousands (thousands.c): whether sep may separate digit groups beside
+ * the decimal mark, the delimiter and the quote (ASCII punctuation or a
+ * space, not a sign); and, in a batch read through a writable copy
+ * (chunk: its bytes, where sep is written as it is there), drops it from
+ * the fields that are numbers written with it, setting rewritten[j] for
+ * each column cols[j] where it did. */
+int engine_thousands_ok(char sep, char mark, char delim, char quote);
+/* What s[0..n) is with sep between digit groups: not a number holding
+ * sep, a number, or an integer with separators in a row (which pandas
+ * reads only in an int64 or uint64 column). */
+enum { GROUPED_NONE, GROUPED_NUMBER, GROUPED_INTEGER_ONLY };
+int engine_thousands_shape(const char *s, size_t n, char sep);
+/* Bits of rewritten[j] (the pass-1 flags of a column, or-ed over threads
+ * and processes): its text was skipped or fields rewritten; an integer
+ * with separators in a row was among them. */
+#define ENGINE_REWRITTEN    1u
+#define ENGINE_INTEGER_ONLY 2u
+void engine_thousands_drop(char sep, io_batch *b, char *chunk,
+                           const size_t *cols, size_t ncols,
+                           unsigned char *rewritten);
 
 /* Replaces the note of r (dfsum_result_note) with a copy of note; NULL or
  * "" clears it. Fails only with DFSUM_ENOMEM (r keeps its old note). */

@@ -254,6 +254,6 @@ void engine_na_blank(const dfsum *d, io_batch *b, const size_t *cols,
             size_t len;
             const char *s = io_batch_field(b, r, cols[j], &len);
             if (is_na_text(d, s, len))
-                b->spans[r * b->ncols + cols[j]] = (io_span){0, 0};
+                io_batch_shorten(b, r, cols[j], 0);
         }
 }

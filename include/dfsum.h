@@ -131,6 +131,12 @@ DFSUM_API dfsum_status dfsum_set_quotechar(dfsum *d, char quote);
  * punctuation character, not '+' or '-'; a file is refused (DFSUM_EINVAL)
  * when it is the delimiter or the quote character, or when '.' is. */
 DFSUM_API dfsum_status dfsum_set_decimal(dfsum *d, char mark);
+/* The separator of digit groups in numbers of CSV files (none by
+ * default; 0 restores that), as read_csv's thousands: with ',' "1,234" is
+ * 1234. One ASCII punctuation character or a space, not '+' or '-'; a
+ * file is refused (DFSUM_EINVAL) when it is the decimal mark, the
+ * delimiter or the quote character. */
+DFSUM_API dfsum_status dfsum_set_thousands(dfsum *d, char sep);
 
 /* Describe only these columns, in this order (names as in the output,
  * after deduplication), of files and frames alike. n == 0 restores all.

@@ -322,6 +322,28 @@ static inline const char *io_batch_field(const io_batch *b, size_t row,
     return b->base[s->len >> 31] + s->off;
 }
 
+/* Field (row, col) for rewriting in place, when the engine reads the
+ * chunk through a writable copy (chunk: its bytes): the read options that
+ * map or drop bytes of a field (decimal and thousands marks). */
+static inline char *io_batch_field_rw(io_batch *b, char *chunk, size_t row,
+                                      size_t col, size_t *len)
+{
+    const io_span *s = &b->spans[row * b->ncols + col];
+    *len = s->len & ~IO_SPAN_OWN;
+    return (s->len & IO_SPAN_OWN ? b->bytes : chunk) + s->off;
+}
+
+/* Keeps the first len bytes of field (row, col); 0 makes it empty, which
+ * every reader takes for missing. */
+static inline void io_batch_shorten(io_batch *b, size_t row, size_t col,
+                                    size_t len)
+{
+    io_span *s = &b->spans[row * b->ncols + col];
+    s->len = (s->len & IO_SPAN_OWN) | (uint32_t)len;
+    if (len == 0)
+        *s = (io_span){0, 0};
+}
+
 void io_batch_init(io_batch *b);
 void io_batch_free(io_batch *b);
 /* The record of row `row` among the chunk's non-blank records, the ones

@@ -17,7 +17,8 @@ read with --on-bad-lines skip or warn (the warnings on stderr compared
 too, unless a quoted field holds a line end before them); some are read
 with --no-header, --skip-rows, --na-values (sentinels or the table's
 own fields), --nrows, --quotechar ' (the table's quotes swapped),
---decimal , (beside ';' or tab, mostly with '.' and ',' swapped), or
+--decimal , (beside ';' or tab, mostly with '.' and ',' swapped),
+--thousands (',' or ' ', or '.' beside --decimal ,), or
 --encoding latin-1 or cp1252 (the UTF-8 bytes read as single-byte text,
 BOM included); each is described twice, by default and with
 --include all, now and then with a percentile list of its own, and now and
@@ -62,6 +63,8 @@ def token_kinds(known):
         "float": lambda r: repr(r.uniform(-1e6, 1e6)),
         "dec": lambda r: "%.*f" % (r.randint(0, 6), r.uniform(-1000, 1000)),
         "exp": lambda r: "%.4e" % r.uniform(-1e10, 1e10),
+        "grouped": lambda r: "{:,.{}f}".format(r.uniform(-1e7, 1e7), r.choice([0, 0, 2]))
+                             .replace(",", r.choice([",", ",", ",", ",,"]), 1),
         "weird": lambda r: r.choice(weird),
         "na": lambda r: r.choice(NA),
         "bool": lambda r: r.choice(["True", "False", "true", "FALSE", "TRUE", "false"]),
@@ -221,6 +224,9 @@ def main():
                 decimal = sep != "," and rng.random() < 0.25
                 if decimal and rng.random() < 0.7:  # numbers written with ','
                     text = text.translate(str.maketrans(".,", ",."))
+                thousands = None
+                if sep != "," and rng.random() < 0.25:
+                    thousands = "." if decimal else rng.choice([",", ",", " "])
                 fh.write(text)
             opts = ["--format", "csv"] + ([] if sep == "," else ["--delimiter", sep])
             if bad_lines:
@@ -229,6 +235,8 @@ def main():
                 opts += ["--quotechar", "'"]
             if decimal:
                 opts += ["--decimal", ","]
+            if thousands:
+                opts += ["--thousands", thousands]
             if rng.random() < 0.1:
                 opts += ["--index-col", "0"]
             if rng.random() < 0.25:

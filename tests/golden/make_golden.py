@@ -75,6 +75,7 @@ class Options:
         self.include_kinds = None
         self.quotechar = None
         self.decimal = None
+        self.thousands = None
         self.index_col = None
         self.exclude_kinds = None
         self.skip_rows = None
@@ -120,6 +121,8 @@ def parse_args(argv):
             o.quotechar = value
         elif name == "--decimal":
             o.decimal = value
+        elif name == "--thousands":
+            o.thousands = value
         elif name == "--nrows":
             o.nrows = int(value)
         elif name == "--skip-rows":
@@ -224,7 +227,7 @@ SKIPPING = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d+)$")
 READ_CSV_ARGS = [("delimiter", "sep"), ("on_bad_lines", "on_bad_lines"),
                  ("na_values", "na_values"), ("encoding", "encoding"),
                  ("nrows", "nrows"), ("quotechar", "quotechar"),
-                 ("decimal", "decimal"),
+                 ("decimal", "decimal"), ("thousands", "thousands"),
                  ("index_col", "index_col"), ("skip_rows", "skiprows")]
 
 

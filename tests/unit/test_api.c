@@ -330,6 +330,40 @@ static void test_decimal(void **state)
     dfsum_free(d);
 }
 
+/* The thousands separator: dropped from numbers, kept in text; it may
+ * not be the decimal mark. */
+static void test_thousands(void **state)
+{
+    (void)state;
+    dfsum *d = NULL;
+    assert_int_equal(dfsum_create(&d), DFSUM_OK);
+    assert_int_equal(dfsum_set_thousands(d, '1'), DFSUM_EINVAL);
+    assert_int_equal(dfsum_set_thousands(d, '+'), DFSUM_EINVAL);
+    assert_int_equal(dfsum_set_thousands(d, '.'), DFSUM_OK);
+    tmpfile_t t;
+    dfsum_result *r = NULL;
+    write_tmp(&t, "c.csv", "a\n1.5\n");
+    assert_int_equal(dfsum_describe_path(d, t.path, &r), DFSUM_EINVAL);
+    assert_non_null(strstr(dfsum_errmsg(d), "is also the decimal mark"));
+    remove_tmp(&t);
+    assert_int_equal(dfsum_set_decimal(d, ','), DFSUM_OK);
+    assert_int_equal(dfsum_set_delimiter(d, ';'), DFSUM_OK);
+    dfsum_set_include(d, DFSUM_INCLUDE_ALL);
+    r = describe_text(d, "x;t\n1.234,5;1.234\n-2.000;.5\n");
+    assert_true(num(r, DFSUM_STAT_MIN, "x") == -2000.0);
+    assert_true(num(r, DFSUM_STAT_MAX, "x") == 1234.5);
+    dfsum_cell top = dfsum_result_cell(
+        r, dfsum_result_find_row(r, DFSUM_STAT_TOP), col_index(r, "t"));
+    assert_int_equal(top.text_len, 5); /* .5 is text: "1.234" as written */
+    assert_memory_equal(top.text, "1.234", 5);
+    dfsum_result_free(r);
+    assert_int_equal(dfsum_set_thousands(d, 0), DFSUM_OK);
+    r = describe_text(d, "x\n1.234\n");
+    assert_int_equal(dfsum_result_cell(r, 0, 0).kind, DFSUM_CELL_INT);
+    dfsum_result_free(r);
+    dfsum_free(d);
+}
+
 /* describe(include=[...], exclude=[...]) by kinds of columns. */
 static void test_kinds(void **state)
 {
@@ -427,6 +461,7 @@ int main(void)
         cmocka_unit_test(test_kinds),
         cmocka_unit_test(test_quotechar),
         cmocka_unit_test(test_decimal),
+        cmocka_unit_test(test_thousands),
         cmocka_unit_test(test_index_columns),
         cmocka_unit_test(test_chunk_size_invariance),
         cmocka_unit_test(test_status_text),

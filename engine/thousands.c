@@ -1,0 +1,126 @@
+/*
+ * thousands.c - read_csv's thousands: a separator of digit groups that
+ * numbers may hold ("1,234,567" is 1234567 with thousands=',').
+ *
+ * pandas' parser skips the separator wherever it follows a digit of a
+ * number's integer part ("1,2,3" and "123," are 123, "1,,2" is 12), and
+ * nowhere else: ",5", "-,5", "1.5,3" and "1e3,4" stay text. So a field
+ * with that shape has its separators dropped in place (the chunk is read
+ * through a writable copy, decimal.c) before the summaries see it, and
+ * any other field is left as it is, text for the readers when it holds
+ * the separator. The readers of ops/ then read the digits as they read
+ * any number. A column that turns out to be text is counted again from
+ * the file's own bytes (the engine's text pass), as its numbers are text
+ * as written.
+ *
+ * One more rule: only pandas' integer reader takes separators in a row
+ * ("1,,2" is 12, "1,,2.5" text). A column that also holds a decimal goes
+ * through its float reader, which then fails on "1,,2": the column is
+ * object. Such a field is read as an integer and its column marked
+ * (ENGINE_INTEGER_ONLY); a marked column of decimals is read again as
+ * text.
+ */
+#include "engine.h"
+
+#include <string.h>
+
+int engine_thousands_ok(char sep, char mark, char delim, char quote)
+{
+    unsigned char c = (unsigned char)sep;
+    if (c < 0x20 || c > 0x7E || (c >= '0' && c <= '9') ||
+        (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '+' ||
+        c == '-')
+        return 0;
+    return sep != mark && sep != delim && sep != quote;
+}
+
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static int is_space(char c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+/* The end of the digits from s[i] (and of separators after a digit). */
+static size_t digits_end(const char *s, size_t i, size_t n, char sep)
+{
+    while (i < n && (is_digit(s[i]) || (sep && s[i] == sep)))
+        i++;
+    return i;
+}
+
+/* Whether s[i..end) holds two separators in a row. */
+static int doubled(const char *s, size_t i, size_t end, char sep)
+{
+    for (; i + 1 < end; i++)
+        if (s[i] == sep && s[i + 1] == sep)
+            return 1;
+    return 0;
+}
+
+/* The end of "[. digit*] [(e|E) [+-]? digit+]" from s[i], or 0 when an
+ * exponent has no digit. */
+static size_t tail_end(const char *s, size_t i, size_t n)
+{
+    if (i < n && s[i] == '.')
+        i = digits_end(s, i + 1, n, 0);
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        i += i < n && (s[i] == '+' || s[i] == '-');
+        size_t exp = i;
+        i = digits_end(s, i, n, 0);
+        if (i == exp)
+            return 0;
+    }
+    return i;
+}
+
+int engine_thousands_shape(const char *s, size_t n, char sep)
+{
+    size_t i = 0;
+    while (i < n && is_space(s[i])) /* a separator follows a digit */
+        i++;
+    i += i < n && (s[i] == '+' || s[i] == '-');
+    if (i == n || !is_digit(s[i]))
+        return GROUPED_NONE;
+    size_t start = i, int_end = digits_end(s, i, n, sep);
+    if (memchr(s + start, sep, int_end - start) == NULL)
+        return GROUPED_NONE;
+    size_t end = tail_end(s, int_end, n);
+    if (end == 0)
+        return GROUPED_NONE;
+    for (i = end; i < n && is_space(s[i]);)
+        i++;
+    if (i != n)
+        return GROUPED_NONE;
+    if (!doubled(s, start, int_end, sep))
+        return GROUPED_NUMBER;
+    /* "1,,2": only the integer reader takes doubled separators */
+    return end == int_end ? GROUPED_INTEGER_ONLY : GROUPED_NONE;
+}
+
+void engine_thousands_drop(char sep, io_batch *b, char *chunk,
+                           const size_t *cols, size_t ncols,
+                           unsigned char *rewritten)
+{
+    for (size_t r = 0; r < b->nrows; r++)
+        for (size_t j = 0; j < ncols; j++) {
+            size_t len;
+            char *s = io_batch_field_rw(b, chunk, r, cols[j], &len);
+            int shape =
+                len < 2 ? GROUPED_NONE : engine_thousands_shape(s, len, sep);
+            if (shape == GROUPED_NONE)
+                continue;
+            size_t kept = 0;
+            for (size_t i = 0; i < len; i++)
+                if (s[i] != sep)
+                    s[kept++] = s[i];
+            io_batch_shorten(b, r, cols[j], kept);
+            rewritten[j] |= shape == GROUPED_INTEGER_ONLY
+                                ? ENGINE_REWRITTEN | ENGINE_INTEGER_ONLY
+                                : ENGINE_REWRITTEN;
+        }
+}
