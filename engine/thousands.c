@@ -110,8 +110,9 @@ void engine_thousands_drop(char sep, io_batch *b, char *chunk,
         for (size_t j = 0; j < ncols; j++) {
             size_t len;
             char *s = io_batch_field_rw(b, chunk, r, cols[j], &len);
-            int shape =
-                len < 2 ? GROUPED_NONE : engine_thousands_shape(s, len, sep);
+            int shape = len < 2 || !memchr(s, sep, len)
+                            ? GROUPED_NONE
+                            : engine_thousands_shape(s, len, sep);
             if (shape == GROUPED_NONE)
                 continue;
             size_t kept = 0;
