@@ -151,6 +151,14 @@ static int apply_options(dfsum *d, const cli_options *o)
         (st = dfsum_set_na_values(d, (const char *const *)o->na_values,
                                   o->nna_values)))
         return option_refused(d, st, "--na-values");
+    if (o->true_values &&
+        (st = dfsum_set_true_values(d, (const char *const *)o->true_values,
+                                    o->ntrue_values)))
+        return option_refused(d, st, "--true-values");
+    if (o->false_values &&
+        (st = dfsum_set_false_values(d, (const char *const *)o->false_values,
+                                     o->nfalse_values)))
+        return option_refused(d, st, "--false-values");
     if (o->no_header && (st = dfsum_set_header(d, 0)))
         return option_refused(d, st, "--no-header");
     if (o->nrows_given && (st = dfsum_set_nrows(d, o->nrows)))

@@ -81,6 +81,9 @@ static const char HELP_OPTIONS[] =
     "                      and in float64 columns by value (-999 makes\n"
     "                      -999.0 missing there)\n"
     "                        dfsum --na-values=-999,missing data.csv\n"
+    "  --true-values LIST  comma-separated words read as True too, as\n"
+    "  --false-values LIST read_csv's true_values and false_values\n"
+    "                        dfsum --true-values yes --false-values no f.csv\n"
     "  --no-header         the first row is data, not column names; the\n"
     "                      columns are named 0, 1, ... (header=None)\n"
     "                        dfsum --no-header sensor.csv\n"
@@ -408,6 +411,18 @@ static int store_encoding(cli_options *o, const char *v, cli_error *err)
     return CLI_EXIT_OK;
 }
 
+static int store_true_values(cli_options *o, const char *v, cli_error *err)
+{
+    return store_items(v, &o->true_values_text, &o->true_values,
+                       &o->ntrue_values, err);
+}
+
+static int store_false_values(cli_options *o, const char *v, cli_error *err)
+{
+    return store_items(v, &o->false_values_text, &o->false_values,
+                       &o->nfalse_values, err);
+}
+
 static int store_na_values(cli_options *o, const char *v, cli_error *err)
 {
     return store_items(v, &o->na_values_text, &o->na_values, &o->nna_values,
@@ -581,6 +596,8 @@ static const struct cli_option {
     {"--columns", NULL, 1, store_columns},
     {"--encoding", NULL, 1, store_encoding},
     {"--na-values", NULL, 1, store_na_values},
+    {"--true-values", NULL, 1, store_true_values},
+    {"--false-values", NULL, 1, store_false_values},
     {"--no-header", NULL, 0, store_no_header},
     {"--skip-rows", NULL, 1, store_skip_rows},
     {"--nrows", NULL, 1, store_nrows},
@@ -665,6 +682,10 @@ void cli_options_free(cli_options *o)
     free(o->columns_text);
     free(o->na_values);
     free(o->na_values_text);
+    free(o->true_values);
+    free(o->true_values_text);
+    free(o->false_values);
+    free(o->false_values_text);
     free(o->index_cols);
     free(o->index_cols_text);
     free(o->files);

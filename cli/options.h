@@ -44,6 +44,12 @@ typedef struct {
     char **na_values; /* --na-values, pointing into na_values_text */
     size_t nna_values;
     char *na_values_text;
+    char **true_values; /* --true-values, pointing into true_values_text */
+    size_t ntrue_values;
+    char *true_values_text;
+    char **false_values; /* --false-values, likewise */
+    size_t nfalse_values;
+    char *false_values_text;
     int threads_given;
     int threads;
     int chunk_size_given;

@@ -154,6 +154,7 @@ void dfsum_free(dfsum *d)
     free_columns(d);
     free_comm(d);
     engine_na_release(d);
+    engine_bool_words_release(d);
     free_index_cols(d);
     free(d);
 }

@@ -68,9 +68,10 @@ typedef struct {
      * counting a column's text as soon as it is known to be text; pass 2
      * counts it only if needed. */
     int lazy_text;
-    unsigned char *skipped; /* some worker skipped this column's text */
-    int any_numeric;        /* after pass 1: a column is numeric */
-    engine_bad bad;         /* every process's, in file order */
+    unsigned char *skipped;     /* some worker skipped this column's text */
+    int any_numeric;            /* after pass 1: a column is numeric */
+    engine_bad bad;             /* every process's, in file order */
+    engine_words trues, falses; /* true_values, false_values */
     int simd; /* ops may read numbers with vector instructions (not under
                  DFSUM_SIMD=off, which keeps every path portable) */
 } engine_run;
@@ -83,6 +84,8 @@ static void run_free(engine_run *run)
     free(run->sel);
     free(run->redo);
     free(run->skipped);
+    engine_words_free(&run->trues);
+    engine_words_free(&run->falses);
     engine_bad_free(&run->bad);
     io_csv_header_free(&run->hdr);
     io_source_close(run->src);
@@ -129,6 +132,8 @@ static dfsum_status run_open(engine_run *run, const char *path)
                            d->thousands == d->decimal ? "decimal mark"
                            : d->thousands == d->delim ? "delimiter"
                                                       : "quote character");
+    if (engine_bool_words(d, &run->trues, &run->falses) != DFSUM_OK)
+        return engine_fail(d, DFSUM_ENOMEM, "out of memory");
     run->opts.delim = d->delim;
     run->opts.quote = d->quote;
     run->opts.parser = d->parser;
@@ -508,6 +513,11 @@ static void read_chunk(engine_run *run, engine_worker *w, engine_error *e,
         if (run->d->thousands && pass == 1)
             engine_thousands_drop(thousands_in_copy(run->d), &w->batch, w->copy,
                                   run->sel, run->nsel, w->skipped);
+        if (pass == 1 &&
+            engine_bool_rewrite(&run->trues, &run->falses, &w->batch, run->sel,
+                                run->nsel, w->skipped) != 0)
+            error_offer(e, chunk->seq, chunk->offset, 0, DFSUM_ENOMEM,
+                        "out of memory");
         add_batch(run, w, e, chunk, pass);
     }
 }
@@ -732,8 +742,11 @@ static int needs_text(const engine_run *run, size_t j, int any_numeric)
     const ops_col *c = &run->cols[j];
     if (run->lazy_text && !engine_shows(run->d, OPS_DT_OBJECT, any_numeric))
         return 0; /* object columns are left out of the table */
+    unsigned flags = run->skipped[j];
+    int object = pass1_dtype(run, j) == OPS_DT_OBJECT;
     return ops_col_needs_text_pass(c) ||
-           (run->skipped[j] && pass1_dtype(run, j) == OPS_DT_OBJECT);
+           ((flags & (ENGINE_REWRITTEN | ENGINE_INTEGER_ONLY)) && object) ||
+           ((flags & ENGINE_BOOL_WORDS) && object && !ops_col_only_bools(c));
 }
 
 /* Marks the columns that need raw text and resets their partials.

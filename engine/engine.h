@@ -53,9 +53,11 @@ struct dfsum {
     size_t n_na_num;
     char **na_given; /* the list as given (UTF-8) */
     size_t n_na_given;
-    io_encoding encoding;       /* dfsum_set_encoding */
-    char decimal;               /* dfsum_set_decimal; '.' by default */
-    char thousands;             /* dfsum_set_thousands; 0: none */
+    io_encoding encoding;             /* dfsum_set_encoding */
+    char decimal;                     /* dfsum_set_decimal; '.' by default */
+    char thousands;                   /* dfsum_set_thousands; 0: none */
+    char **true_given, **false_given; /* dfsum_set_true_values, ... (UTF-8) */
+    size_t n_true_given, n_false_given;
     dfsum_progress_fn progress; /* called serialized, from any thread */
     void *progress_ctx;
     MPI_Comm comm; /* MPI_COMM_NULL: this process alone (own duplicate) */
@@ -178,9 +180,27 @@ int engine_thousands_shape(const char *s, size_t n, char sep);
  * with separators in a row was among them. */
 #define ENGINE_REWRITTEN    1u
 #define ENGINE_INTEGER_ONLY 2u
+#define ENGINE_BOOL_WORDS   4u /* a true or false word made "True"/"False" */
 void engine_thousands_drop(char sep, io_batch *b, char *chunk,
                            const size_t *cols, size_t ncols,
                            unsigned char *rewritten);
+
+/* true_values / false_values (bool_values.c). */
+typedef struct {
+    char **word; /* in the bytes of the files' encoding */
+    size_t *len, n;
+} engine_words;
+/* The session's words for a file (free them with engine_words_free). */
+dfsum_status engine_bool_words(const dfsum *d, engine_words *trues,
+                               engine_words *falses);
+void engine_words_free(engine_words *w);
+void engine_bool_words_release(dfsum *d);
+/* Makes the fields of columns cols[0..ncols) of b that are one of the
+ * words (and neither missing nor a number) "True" or "False", setting
+ * ENGINE_BOOL_WORDS in rewritten[j]; 0, or -1 when out of memory. */
+int engine_bool_rewrite(const engine_words *trues, const engine_words *falses,
+                        io_batch *b, const size_t *cols, size_t ncols,
+                        unsigned char *rewritten);
 
 /* Replaces the note of r (dfsum_result_note) with a copy of note; NULL or
  * "" clears it. Fails only with DFSUM_ENOMEM (r keeps its old note). */

@@ -195,6 +195,19 @@ DFSUM_API dfsum_status dfsum_set_skip_rows(dfsum *d, uint64_t rows);
 DFSUM_API dfsum_status dfsum_set_na_values(dfsum *d, const char *const *values,
                                            size_t n);
 
+/* More words read as True / False in CSV files (read_csv's true_values,
+ * false_values): matched exactly, after missing values and numbers ("1"
+ * stays a number); pandas' own True words come first ("True" listed as
+ * false is still True). A column of bools and missing values shows True
+ * and False; in a text column the words are text as written. n = 0
+ * clears the list. */
+DFSUM_API dfsum_status dfsum_set_true_values(dfsum *d,
+                                             const char *const *values,
+                                             size_t n);
+DFSUM_API dfsum_status dfsum_set_false_values(dfsum *d,
+                                              const char *const *values,
+                                              size_t n);
+
 /* Describes only the first `rows` rows of a CSV file (read_csv's
  * nrows=N; blank lines are not rows); UINT64_MAX, the default, for all. */
 DFSUM_API dfsum_status dfsum_set_nrows(dfsum *d, uint64_t rows);

@@ -344,6 +344,11 @@ static inline void io_batch_shorten(io_batch *b, size_t row, size_t col,
         *s = (io_span){0, 0};
 }
 
+/* Makes field (row, col) the n bytes s, copied into the batch's own
+ * bytes (which may move: io_batch_field_rw pointers taken before are
+ * stale). 0, or -1 when out of memory. */
+int io_batch_put(io_batch *b, size_t row, size_t col, const char *s, size_t n);
+
 void io_batch_init(io_batch *b);
 void io_batch_free(io_batch *b);
 /* The record of row `row` among the chunk's non-blank records, the ones

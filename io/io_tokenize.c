@@ -127,6 +127,18 @@ static int reserve_bytes(io_batch *b, size_t n)
     return 0;
 }
 
+int io_batch_put(io_batch *b, size_t row, size_t col, const char *s, size_t n)
+{
+    if (n > IO_SPAN_OWN - 1 - b->nbytes || reserve_bytes(b, b->nbytes + n))
+        return -1;
+    memcpy(b->bytes + b->nbytes, s, n);
+    b->spans[row * b->ncols + col] =
+        (io_span){(uint32_t)b->nbytes, (uint32_t)n | IO_SPAN_OWN};
+    b->nbytes += n;
+    b->base[1] = b->bytes;
+    return 0;
+}
+
 /* Empties the batch, keeping room for one row at least. */
 static int batch_prepare(io_batch *b, size_t ncols)
 {

@@ -439,6 +439,8 @@ int ops_col_merge(ops_col *into, ops_col *from);
 ops_dtype ops_col_dtype(const ops_col *c);
 /* Nonzero when the column is object but its text table is incomplete. */
 int ops_col_needs_text_pass(const ops_col *c);
+/* Whether c's values are all True/False words (missing ones aside). */
+int ops_col_only_bools(const ops_col *c);
 void ops_col_free(ops_col *c);
 
 /* What describe() reports for one column. */

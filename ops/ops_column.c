@@ -916,6 +916,11 @@ static int bools_only(const ops_col *c)
                       OPS_SAW_RAW)) == OPS_SAW_BOOL;
 }
 
+int ops_col_only_bools(const ops_col *c)
+{
+    return bools_only(c);
+}
+
 int ops_col_needs_text_pass(const ops_col *c)
 {
     if (ops_col_dtype(c) != OPS_DT_OBJECT || bools_only(c))

@@ -18,7 +18,8 @@ too, unless a quoted field holds a line end before them); some are read
 with --no-header, --skip-rows, --na-values (sentinels or the table's
 own fields), --nrows, --quotechar ' (the table's quotes swapped),
 --decimal , (beside ';' or tab, mostly with '.' and ',' swapped),
---thousands (',' or ' ', or '.' beside --decimal ,), or
+--thousands (',' or ' ', or '.' beside --decimal ,), --true-values or
+--false-values, or
 --encoding latin-1 or cp1252 (the UTF-8 bytes read as single-byte text,
 BOM included); each is described twice, by default and with
 --include all, now and then with a percentile list of its own, and now and
@@ -237,6 +238,11 @@ def main():
                 opts += ["--decimal", ","]
             if thousands:
                 opts += ["--thousands", thousands]
+            if rng.random() < 0.15:  # words of the table (or not) as bools
+                words = [rng.choice(TEXT + NA + ["True", "false", "1", "0", "yes", "no"])
+                         for _ in range(rng.randint(1, 3))]
+                words = [w for w in words if "," not in w and "\n" not in w] or ["yes"]
+                opts += [rng.choice(["--true-values=", "--false-values="]) + ",".join(words)]
             if rng.random() < 0.1:
                 opts += ["--index-col", "0"]
             if rng.random() < 0.25:

@@ -76,6 +76,8 @@ class Options:
         self.quotechar = None
         self.decimal = None
         self.thousands = None
+        self.true_values = None
+        self.false_values = None
         self.index_col = None
         self.exclude_kinds = None
         self.skip_rows = None
@@ -123,6 +125,10 @@ def parse_args(argv):
             o.decimal = value
         elif name == "--thousands":
             o.thousands = value
+        elif name == "--true-values":
+            o.true_values = value.split(",")
+        elif name == "--false-values":
+            o.false_values = value.split(",")
         elif name == "--nrows":
             o.nrows = int(value)
         elif name == "--skip-rows":
@@ -228,6 +234,7 @@ READ_CSV_ARGS = [("delimiter", "sep"), ("on_bad_lines", "on_bad_lines"),
                  ("na_values", "na_values"), ("encoding", "encoding"),
                  ("nrows", "nrows"), ("quotechar", "quotechar"),
                  ("decimal", "decimal"), ("thousands", "thousands"),
+                 ("true_values", "true_values"), ("false_values", "false_values"),
                  ("index_col", "index_col"), ("skip_rows", "skiprows")]
 
 

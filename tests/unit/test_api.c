@@ -364,6 +364,37 @@ static void test_thousands(void **state)
     dfsum_free(d);
 }
 
+/* true_values / false_values: bools after missing values and numbers,
+ * pandas' own True words first; text columns keep the words. */
+static void test_bool_words(void **state)
+{
+    (void)state;
+    dfsum *d = NULL;
+    assert_int_equal(dfsum_create(&d), DFSUM_OK);
+    const char *yes[] = {"yes", "1"}, *no[] = {"no", "True", NULL};
+    assert_int_equal(dfsum_set_false_values(d, no, 3), DFSUM_EINVAL);
+    assert_int_equal(dfsum_set_true_values(d, yes, 2), DFSUM_OK);
+    assert_int_equal(dfsum_set_false_values(d, no, 2), DFSUM_OK);
+    dfsum_set_include(d, DFSUM_INCLUDE_ALL);
+    dfsum_result *r = describe_text(d, "b,t,n\nyes,yes,1\nno,x,0\nTrue,no,1\n");
+    size_t top = dfsum_result_find_row(r, DFSUM_STAT_TOP);
+    size_t freq = dfsum_result_find_row(r, DFSUM_STAT_FREQ);
+    dfsum_cell b = dfsum_result_cell(r, top, col_index(r, "b"));
+    assert_memory_equal(b.text, "True", 4); /* yes, True: both True */
+    assert_int_equal(dfsum_result_cell(r, freq, col_index(r, "b")).i, 2);
+    dfsum_cell t = dfsum_result_cell(r, top, col_index(r, "t"));
+    assert_int_equal(t.text_len, 3); /* text: the words as written */
+    assert_memory_equal(t.text, "yes", 3);
+    assert_true(num(r, DFSUM_STAT_MAX, "n") == 1.0); /* numbers first */
+    dfsum_result_free(r);
+    assert_int_equal(dfsum_set_true_values(d, NULL, 0), DFSUM_OK);
+    assert_int_equal(dfsum_set_false_values(d, NULL, 0), DFSUM_OK);
+    r = describe_text(d, "b\nyes\nno\n");
+    assert_int_equal(dfsum_result_cell(r, 1, 0).i, 2); /* unique: text */
+    dfsum_result_free(r);
+    dfsum_free(d);
+}
+
 /* describe(include=[...], exclude=[...]) by kinds of columns. */
 static void test_kinds(void **state)
 {
@@ -462,6 +493,7 @@ int main(void)
         cmocka_unit_test(test_quotechar),
         cmocka_unit_test(test_decimal),
         cmocka_unit_test(test_thousands),
+        cmocka_unit_test(test_bool_words),
         cmocka_unit_test(test_index_columns),
         cmocka_unit_test(test_chunk_size_invariance),
         cmocka_unit_test(test_status_text),
