@@ -372,31 +372,30 @@ static int store_index_col(cli_options *o, const char *v, cli_error *err)
                        err);
 }
 
-static int store_quotechar(cli_options *o, const char *v, cli_error *err)
+/* The one character v of option `name` into *out. */
+static int store_char(const char *name, const char *v, char *out,
+                      cli_error *err)
 {
     if (strlen(v) != 1)
-        return usage_error(err, "--quotechar: expected one character, got '%s'",
+        return usage_error(err, "%s: expected one character, got '%s'", name,
                            v);
-    o->quotechar = v[0];
+    *out = v[0];
     return CLI_EXIT_OK;
+}
+
+static int store_quotechar(cli_options *o, const char *v, cli_error *err)
+{
+    return store_char("--quotechar", v, &o->quotechar, err);
 }
 
 static int store_decimal(cli_options *o, const char *v, cli_error *err)
 {
-    if (strlen(v) != 1)
-        return usage_error(err, "--decimal: expected one character, got '%s'",
-                           v);
-    o->decimal = v[0];
-    return CLI_EXIT_OK;
+    return store_char("--decimal", v, &o->decimal, err);
 }
 
 static int store_thousands(cli_options *o, const char *v, cli_error *err)
 {
-    if (strlen(v) != 1)
-        return usage_error(err, "--thousands: expected one character, got '%s'",
-                           v);
-    o->thousands = v[0];
-    return CLI_EXIT_OK;
+    return store_char("--thousands", v, &o->thousands, err);
 }
 
 static int store_columns(cli_options *o, const char *v, cli_error *err)

@@ -24,16 +24,22 @@
 
 #include <string.h>
 
-int engine_decimal_ok(char mark, char delim, char quote)
+int engine_number_mark_ok(char mark, int space)
 {
     unsigned char c = (unsigned char)mark;
-    if (c == '.')
+    if (c == ' ')
+        return space;
+    return c > 0x20 && c < 0x7F && !(c >= '0' && c <= '9') &&
+           !(c >= 'A' && c <= 'Z') && !(c >= 'a' && c <= 'z') && c != '+' &&
+           c != '-';
+}
+
+int engine_decimal_ok(char mark, char delim, char quote)
+{
+    if (mark == '.')
         return 1;
-    if (c < 0x21 || c > 0x7E || (c >= '0' && c <= '9') ||
-        (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '+' ||
-        c == '-')
-        return 0;
-    return mark != delim && mark != quote && delim != '.' && quote != '.';
+    return engine_number_mark_ok(mark, 0) && mark != delim && mark != quote &&
+           delim != '.' && quote != '.';
 }
 
 void engine_decimal_swap(char mark, const char *in, char *out, size_t n)

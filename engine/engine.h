@@ -149,6 +149,9 @@ void engine_na_release(dfsum *d);
 
 /* decimal (decimal.c): a decimal mark other than '.' is read by trading
  * it with '.' in a copy of each chunk. */
+/* Whether c may mark something in numbers (decimal.c): one ASCII
+ * punctuation byte, not a sign (or a space, when space is set). */
+int engine_number_mark_ok(char c, int space);
 /* Whether mark may be the decimal mark beside delim and quote: '.', or
  * one ASCII punctuation byte that is neither of them nor a sign (and then
  * '.' is neither of them either). */

@@ -26,12 +26,8 @@
 
 int engine_thousands_ok(char sep, char mark, char delim, char quote)
 {
-    unsigned char c = (unsigned char)sep;
-    if (c < 0x20 || c > 0x7E || (c >= '0' && c <= '9') ||
-        (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '+' ||
-        c == '-')
-        return 0;
-    return sep != mark && sep != delim && sep != quote;
+    return engine_number_mark_ok(sep, 1) && sep != mark && sep != delim &&
+           sep != quote;
 }
 
 static int is_digit(char c)

@@ -567,7 +567,10 @@ hot_run(hot_state *h, ops_rep rep, const char *chunk, const char *own,
 #define SSE41_READ 17
 
 /* hot_run for a column of doubles (rep F64) with the 16-byte reader;
- * size: the bytes that may be read from chunk and own. */
+ * size: the bytes that may be read from chunk and own. The loop is
+ * hot_run's, written again: GCC will not inline an SSE4.1 function into
+ * hot_run's default-target copies, not even into a branch they never
+ * take. */
 static OPS_SSE41 const ops_span *
 hot_run_f64_sse41(hot_state *h, const char *chunk, const char *own,
                   const size_t size[2], const ops_span *sp,

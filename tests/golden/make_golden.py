@@ -84,6 +84,35 @@ class Options:
         self.files = []
 
 
+def split_list(value):
+    return value.split(",")
+
+
+def index_list(value):
+    return [int(c) if c.isdigit() else c for c in value.split(",")]
+
+
+# option -> (attribute of Options, how its value is read)
+VALUE_OPTIONS = {
+    "--format": ("format", str),
+    "--exclude": ("exclude_kinds", split_list),
+    "--percentiles": ("percentiles", lambda v: [float(p) for p in v.split(",")]),
+    "--delimiter": ("delimiter", str),
+    "--columns": ("columns", split_list),
+    "--on-bad-lines": ("on_bad_lines", str),
+    "--encoding": ("encoding", str),
+    "--na-values": ("na_values", split_list),
+    "--index-col": ("index_col", index_list),
+    "--quotechar": ("quotechar", str),
+    "--decimal": ("decimal", str),
+    "--thousands": ("thousands", str),
+    "--true-values": ("true_values", split_list),
+    "--false-values": ("false_values", split_list),
+    "--nrows": ("nrows", int),
+    "--skip-rows": ("skip_rows", int),
+}
+
+
 def parse_args(argv):
     o = Options()
     it = iter(argv)
@@ -97,42 +126,13 @@ def parse_args(argv):
         name, eq, value = a.partition("=")
         if not eq:
             value = next(it)
-        if name == "--format":
-            o.format = value
-        elif name == "--include" and value == "all":
+        if name == "--include" and value == "all":
             o.include_all = True
         elif name == "--include":
-            o.include_kinds = value.split(",")
-        elif name == "--exclude":
-            o.exclude_kinds = value.split(",")
-        elif name == "--percentiles":
-            o.percentiles = [float(p) for p in value.split(",")]
-        elif name == "--delimiter":
-            o.delimiter = value
-        elif name == "--columns":
-            o.columns = value.split(",")
-        elif name == "--on-bad-lines":
-            o.on_bad_lines = value
-        elif name == "--encoding":
-            o.encoding = value
-        elif name == "--na-values":
-            o.na_values = value.split(",")
-        elif name == "--index-col":
-            o.index_col = [int(c) if c.isdigit() else c for c in value.split(",")]
-        elif name == "--quotechar":
-            o.quotechar = value
-        elif name == "--decimal":
-            o.decimal = value
-        elif name == "--thousands":
-            o.thousands = value
-        elif name == "--true-values":
-            o.true_values = value.split(",")
-        elif name == "--false-values":
-            o.false_values = value.split(",")
-        elif name == "--nrows":
-            o.nrows = int(value)
-        elif name == "--skip-rows":
-            o.skip_rows = int(value)
+            o.include_kinds = split_list(value)
+        elif name in VALUE_OPTIONS:
+            attr, read = VALUE_OPTIONS[name]
+            setattr(o, attr, read(value))
         elif name not in ("--threads", "--chunk-size"):
             raise ValueError("make_golden.py cannot model option %s" % name)
     return o
