@@ -31,11 +31,11 @@
 
 typedef struct {
     ops_col *cols;          /* one partial per described column */
-    unsigned char *skipped; /* text of this column was skipped, or numbers
-                               rewritten (thousands), in pass 1 */
+    unsigned char *skipped; /* pass-1 flags of each column: its text was
+                               skipped, or fields rewritten (engine.h) */
     int chunk_utf8; /* the current chunk is valid UTF-8: 1, 0, -1 unknown */
     int simd;       /* run->simd */
-    char *copy;     /* the chunk with its decimal mark and '.' traded */
+    char *copy;     /* the chunk's writable copy (chunk_to_read) */
     size_t copy_cap;
     io_tokenizer *tok;
     io_batch batch;
@@ -68,7 +68,7 @@ typedef struct {
      * counting a column's text as soon as it is known to be text; pass 2
      * counts it only if needed. */
     int lazy_text;
-    unsigned char *skipped;     /* some worker skipped this column's text */
+    unsigned char *skipped;     /* the workers' flags, or-ed */
     int any_numeric;            /* after pass 1: a column is numeric */
     engine_bad bad;             /* every process's, in file order */
     engine_words trues, falses; /* true_values, false_values */
@@ -462,7 +462,7 @@ static const io_chunk *chunk_to_read(const engine_run *run, engine_worker *w,
                                      const io_chunk *chunk, io_chunk *copy)
 {
     char mark = run->d->decimal;
-    if (mark == '.' && !run->d->thousands)
+    if ((mark == '.' && !run->d->thousands) || chunk->len == 0)
         return chunk;
     if (w->copy_cap < chunk->len) {
         char *p = realloc(w->copy, chunk->len);

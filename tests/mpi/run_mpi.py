@@ -16,8 +16,9 @@
    lies in the part of a later process (ragged row, unterminated quote,
    invalid UTF-8): same message, exit status 1 on every process, no hang;
    and with --on-bad-lines warn, those and a file of long rows all over:
-   the same table and the same warnings, in file order; and --na-values
-   over a file of sentinels: what the file with them blanked gives.
+   the same table and the same warnings, in file order; --na-values
+   over a file of sentinels: what the file with them blanked gives; and
+   a European export (--decimal , --thousands . --true-values ja ...).
 
 The seed is printed; pass it back with --seed to replay a failure.  The
 last line is `mpi: N passed, M failed`.  Python 3.8+, standard library.
@@ -250,6 +251,36 @@ def na_sentinels(suite, tmp):
                       nprocs, rng.choice(THREADS))
 
 
+def european_forms(suite, tmp):
+    """A ';' table with ',' decimals, '.' digit groups (two in a row now and
+    then), ja/nein bools, and a column whose grouped integers meet one
+    decimal near the end, so that it is object: every process count gives
+    what one process gives, and that column shows its numbers as written."""
+    rng = suite.rng
+    path = os.path.join(tmp, "eu.csv")
+    with open(path, "w") as fh:
+        fh.write("betrag;stueck;spaet;flag\n")
+        n = 60000
+        for i in range(n):
+            whole, frac = rng.randint(0, 999999), rng.randint(0, 99)
+            grouped = "{:,}".format(whole)
+            doubled = grouped.replace(",", rng.choice([".", ".", ".", ".."]))
+            late = "2,5" if i == n - 5 else "1" + rng.choice([".", ".", ".", ".."]) + "234"
+            flag = rng.choice(["ja", "nein", "", "ja"])
+            fh.write("%s,%02d;%s;%s;%s\n" % (grouped.replace(",", "."), frac, doubled,
+                                               late, flag))
+    args = ["--format", "csv", "--include", "all", "--delimiter", ";", "--decimal", ",",
+            "--thousands", ".", "--true-values", "ja", "--false-values", "nein", "eu.csv"]
+    ref = run([suite.binary] + args, tmp)
+    if ref[2] != 0 or b"\ntop,,,1.234,True\n" not in ref[0]:
+        print("FAIL eu.csv: reference run: %r" % (ref[:2],))
+        suite.failed += 1
+        return
+    for nprocs in (1, 2, 3, 4):
+        suite.compare("eu.csv --decimal --thousands", tmp, args, ref + (None,), nprocs,
+                      rng.choice(THREADS))
+
+
 def generated_cases(suite, tmp):
     big = os.path.join(tmp, "big.csv")
     big_quoted_csv(big, suite.rng, 3 << 20)
@@ -282,6 +313,7 @@ def generated_cases(suite, tmp):
                           suite.rng.choice(THREADS))
     scattered_bad_lines(suite, tmp)
     na_sentinels(suite, tmp)
+    european_forms(suite, tmp)
 
 
 def main():

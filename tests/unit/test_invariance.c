@@ -48,15 +48,35 @@ static char *result_text(const dfsum_result *r)
     return text;
 }
 
+/* Read options beyond the defaults (the number and bool forms of a
+ * European export); NULL for none. */
+typedef struct {
+    char delim, decimal, thousands;
+    const char *trues[2], *falses[2];
+} read_opts;
+
+static void apply_read_opts(dfsum *d, const read_opts *ro)
+{
+    if (ro == NULL)
+        return;
+    assert_int_equal(dfsum_set_delimiter(d, ro->delim), DFSUM_OK);
+    assert_int_equal(dfsum_set_decimal(d, ro->decimal), DFSUM_OK);
+    assert_int_equal(dfsum_set_thousands(d, ro->thousands), DFSUM_OK);
+    assert_int_equal(dfsum_set_true_values(d, ro->trues, 2), DFSUM_OK);
+    assert_int_equal(dfsum_set_false_values(d, ro->falses, 2), DFSUM_OK);
+}
+
 /* Describes path with --include all and returns result_text (free it),
  * or the error message prefixed with "error: ". */
-static char *describe(const char *path, int threads, size_t chunk,
-                      dfsum_parser parser, dfsum_bad_lines bad_lines)
+static char *describe(const char *path, const read_opts *ro, int threads,
+                      size_t chunk, dfsum_parser parser,
+                      dfsum_bad_lines bad_lines)
 {
     dfsum *d = NULL;
     dfsum_result *r = NULL;
     char *text = NULL;
     assert_int_equal(dfsum_create(&d), DFSUM_OK);
+    apply_read_opts(d, ro);
     dfsum_set_include(d, DFSUM_INCLUDE_ALL);
     dfsum_set_threads(d, threads);
     dfsum_set_parser(d, parser);
@@ -97,12 +117,13 @@ static size_t random_chunk(uint64_t *s, off_t size)
  * on-bad-lines mode against its own; the runs use the CPU's vector code
  * or not at random. Returns the reference of DFSUM_BAD_LINES_WARN (free
  * it). */
-static char *check_file_runs(const char *path, uint64_t seed, int runs)
+static char *check_file_runs(const char *path, const read_opts *ro,
+                             uint64_t seed, int runs)
 {
     setenv("DFSUM_SIMD", "off", 1);
     char *ref[2] = {
-        describe(path, 1, 0, DFSUM_PARSER_LIBCSV, DFSUM_BAD_LINES_ERROR),
-        describe(path, 1, 0, DFSUM_PARSER_LIBCSV, DFSUM_BAD_LINES_WARN)};
+        describe(path, ro, 1, 0, DFSUM_PARSER_LIBCSV, DFSUM_BAD_LINES_ERROR),
+        describe(path, ro, 1, 0, DFSUM_PARSER_LIBCSV, DFSUM_BAD_LINES_WARN)};
     uint64_t s = seed;
     for (int run = 0; run < runs; run++) {
         int threads = 1 + (int)(rng_next(&s) % 8);
@@ -116,7 +137,7 @@ static char *check_file_runs(const char *path, uint64_t seed, int runs)
         else
             setenv("DFSUM_SIMD", "off", 1);
         char *got =
-            describe(path, threads, chunk, parser,
+            describe(path, ro, threads, chunk, parser,
                      warn ? DFSUM_BAD_LINES_WARN : DFSUM_BAD_LINES_ERROR);
         if (strcmp(ref[warn], got) != 0)
             fail_msg("%s: threads %d, chunk %zu, parser %d, bad lines %s, "
@@ -134,7 +155,7 @@ static char *check_file_runs(const char *path, uint64_t seed, int runs)
 
 static void check_file(const char *path, uint64_t seed)
 {
-    free(check_file_runs(path, seed, RUNS_PER_FILE));
+    free(check_file_runs(path, NULL, seed, RUNS_PER_FILE));
 }
 
 static uint64_t test_seed(void)
@@ -292,7 +313,7 @@ static void test_bad_lines_placed(void **state)
     for (int t = 0; t < 4; t++, seed++) {
         uint64_t nbad;
         char *note = bad_lines_table(path, seed, t < 2 ? 40 : 3000, &nbad);
-        char *ref = check_file_runs(path, seed, 2 * RUNS_PER_FILE);
+        char *ref = check_file_runs(path, NULL, seed, 2 * RUNS_PER_FILE);
         const char *at = strstr(ref, "-- note\n");
         assert_non_null(at);
         at += strlen("-- note\n");
@@ -312,6 +333,57 @@ static void test_bad_lines_placed(void **state)
     rmdir(dir);
 }
 
+/* ---- the number and bool forms of a European export ------------------ */
+
+/* A ';' table with ',' decimals, '.' digit groups (now and then two in a
+ * row), ja/nein bools, and a column whose grouped integers meet a decimal
+ * only near the end (then it is object, whatever the partitioning). */
+static void european_table(const char *path, uint64_t seed, int nrows)
+{
+    text_buf csv = {0};
+    uint64_t s = seed;
+    put(&csv, "betrag;stueck;spaet;flag;text\n");
+    for (int row = 0; row < nrows; row++) {
+        uint64_t r = rng_next(&s);
+        put(&csv, "%s%llu.%03llu,%02llu;", r & 1 ? "-" : "",
+            (unsigned long long)(r >> 8) % 1000,
+            (unsigned long long)(r >> 20) % 1000,
+            (unsigned long long)(r >> 32) % 100);
+        put(&csv, "%llu%s%03llu;", (unsigned long long)(r >> 40) % 100,
+            r % 17 == 0 ? ".." : ".", (unsigned long long)(r >> 48) % 1000);
+        if (row == nrows - 3)
+            put(&csv, "2,5;");
+        else
+            put(&csv, "1%s234;", r % 5 == 0 ? ".." : ".");
+        put(&csv, "%s;", r % 7 == 0 ? "" : r % 3 ? "ja" : "nein");
+        put(&csv, "%s\n", r % 4 == 0 ? "\"1,5 kg\"" : r % 4 == 1 ? "a.b" : "x");
+    }
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(csv.p, 1, csv.n, fp), csv.n);
+    assert_int_equal(fclose(fp), 0);
+    free(csv.p);
+}
+
+static void test_european_forms(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/dfsum-european-XXXXXX", path[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/eu.csv", dir);
+    const read_opts eu = {';', ',', '.', {"ja", "Ja"}, {"nein", "Nein"}};
+    uint64_t seed = test_seed();
+    for (int t = 0; t < 3; t++, seed++) {
+        european_table(path, seed, t == 0 ? 30 : 4000);
+        char *ref = check_file_runs(path, &eu, seed, 2 * RUNS_PER_FILE);
+        /* spaet met a decimal: object, its numbers as written */
+        assert_non_null(strstr(ref, "\ntop,,,1.234,"));
+        free(ref);
+    }
+    remove(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     printf("seed %llu (set DFSUM_SEED to replay)\n",
@@ -321,6 +393,7 @@ int main(void)
         cmocka_unit_test(test_fixtures),
         cmocka_unit_test(test_golden_inputs),
         cmocka_unit_test(test_bad_lines_placed),
+        cmocka_unit_test(test_european_forms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
