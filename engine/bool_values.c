@@ -9,7 +9,7 @@
  * handed to the summaries as the word "True" or "False", which they count
  * as a bool. In a column that is text for pandas the words keep their
  * bytes, so such a column is counted again from the file's bytes (the
- * engine's text pass, ENGINE_BOOL_WORDS); a column of bools and missing
+ * engine's text pass); a column of bools and missing
  * values shows True and False, as pandas does.
  */
 #include "engine.h"
@@ -135,7 +135,7 @@ int engine_bool_rewrite(const engine_words *trues, const engine_words *falses,
             if (io_batch_put(b, r, cols[j], word ? "True" : "False",
                              word ? 4 : 5) != 0)
                 return -1;
-            rewritten[j] |= ENGINE_BOOL_WORDS;
+            rewritten[j] = 1;
         }
     return 0;
 }

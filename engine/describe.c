@@ -31,8 +31,8 @@
 
 typedef struct {
     ops_col *cols;          /* one partial per described column */
-    unsigned char *skipped; /* pass-1 flags of each column: its text was
-                               skipped, or fields rewritten (engine.h) */
+    unsigned char *skipped; /* pass 1 skipped this column's text, or
+                               rewrote fields (thousands, bool words) */
     int chunk_utf8; /* the current chunk is valid UTF-8: 1, 0, -1 unknown */
     int simd;       /* run->simd */
     char *copy;     /* the chunk's writable copy (chunk_to_read) */
@@ -68,7 +68,7 @@ typedef struct {
      * counting a column's text as soon as it is known to be text; pass 2
      * counts it only if needed. */
     int lazy_text;
-    unsigned char *skipped;     /* the workers' flags, or-ed */
+    unsigned char *skipped;     /* the workers' skipped, or-ed */
     int any_numeric;            /* after pass 1: a column is numeric */
     engine_bad bad;             /* every process's, in file order */
     engine_words trues, falses; /* true_values, false_values */
@@ -362,7 +362,7 @@ static int skip_text(const engine_run *run, engine_worker *w, size_t j,
 {
     if (pass != 1 || !run->lazy_text || !(w->cols[j].saw & OPS_SAW_TEXT))
         return 0;
-    w->skipped[j] |= ENGINE_REWRITTEN;
+    w->skipped[j] = 1;
     return 1;
 }
 
@@ -512,7 +512,7 @@ static void read_chunk(engine_run *run, engine_worker *w, engine_error *e,
          * separators dropped and turns out text is re-read (skipped) */
         if (run->d->thousands && pass == 1)
             engine_thousands_drop(thousands_in_copy(run->d), &w->batch, w->copy,
-                                  run->sel, run->nsel, w->skipped);
+                                  run->sel, run->nsel, w->cols, w->skipped);
         if (pass == 1 &&
             engine_bool_rewrite(&run->trues, &run->falses, &w->batch, run->sel,
                                 run->nsel, w->skipped) != 0)
@@ -723,18 +723,6 @@ static int is_numeric(ops_dtype dt)
     return dt == OPS_DT_INT64 || dt == OPS_DT_UINT64 || dt == OPS_DT_FLOAT64;
 }
 
-/* Column j's dtype after pass 1: a float64 column of read decimals
- * holding an integer with separators in a row is object (thousands.c). */
-static ops_dtype pass1_dtype(const engine_run *run, size_t j)
-{
-    const ops_col *c = &run->cols[j];
-    ops_dtype dt = ops_col_dtype(c);
-    if (dt == OPS_DT_FLOAT64 && (run->skipped[j] & ENGINE_INTEGER_ONLY) &&
-        (c->saw & (OPS_SAW_FLOAT | OPS_SAW_BIGINT)))
-        return OPS_DT_OBJECT;
-    return dt;
-}
-
 /* Whether column j's text must be counted (again) in pass 2: its table is
  * incomplete and the table will show it. */
 static int needs_text(const engine_run *run, size_t j, int any_numeric)
@@ -742,11 +730,11 @@ static int needs_text(const engine_run *run, size_t j, int any_numeric)
     const ops_col *c = &run->cols[j];
     if (run->lazy_text && !engine_shows(run->d, OPS_DT_OBJECT, any_numeric))
         return 0; /* object columns are left out of the table */
-    unsigned flags = run->skipped[j];
-    int object = pass1_dtype(run, j) == OPS_DT_OBJECT;
+    /* skipped: pass 1 counted its text, if any, not as written (a column
+     * of bools and missing values has none) */
     return ops_col_needs_text_pass(c) ||
-           ((flags & (ENGINE_REWRITTEN | ENGINE_INTEGER_ONLY)) && object) ||
-           ((flags & ENGINE_BOOL_WORDS) && object && !ops_col_only_bools(c));
+           (run->skipped[j] && ops_col_dtype(c) == OPS_DT_OBJECT &&
+            !ops_col_only_bools(c));
 }
 
 /* Marks the columns that need raw text and resets their partials.
@@ -756,7 +744,7 @@ static size_t plan_text_pass(engine_run *run)
     size_t n = 0;
     int any_numeric = 0;
     for (size_t j = 0; j < run->nsel; j++)
-        any_numeric |= is_numeric(pass1_dtype(run, j));
+        any_numeric |= is_numeric(ops_col_dtype(&run->cols[j]));
     run->any_numeric = any_numeric;
     for (size_t j = 0; j < run->nsel; j++) {
         run->redo[j] = needs_text(run, j, any_numeric);
@@ -774,7 +762,7 @@ static int left_out(const engine_run *run, size_t j)
 {
     return run->lazy_text &&
            !engine_shows(run->d, OPS_DT_OBJECT, run->any_numeric) &&
-           pass1_dtype(run, j) == OPS_DT_OBJECT;
+           ops_col_dtype(&run->cols[j]) == OPS_DT_OBJECT;
 }
 
 /* The top values of a file in a single-byte encoding, in UTF-8 as the

@@ -171,21 +171,11 @@ void engine_decimal_top(char mark, char *top, size_t len);
  * space, not a sign); and, in a batch read through a writable copy
  * (chunk: its bytes, where sep is written as it is there), drops it from
  * the fields that are numbers written with it, setting rewritten[j] for
- * each column cols[j] where it did. */
+ * each column cols[j] where it did (and telling parts[j], that column's
+ * partial, of an integer with separators in a row). */
 int engine_thousands_ok(char sep, char mark, char delim, char quote);
-/* What s[0..n) is with sep between digit groups: not a number holding
- * sep, a number, or an integer with separators in a row (which pandas
- * reads only in an int64 or uint64 column). */
-enum { GROUPED_NONE, GROUPED_NUMBER, GROUPED_INTEGER_ONLY };
-int engine_thousands_shape(const char *s, size_t n, char sep);
-/* Bits of rewritten[j] (the pass-1 flags of a column, or-ed over threads
- * and processes): its text was skipped or fields rewritten; an integer
- * with separators in a row was among them. */
-#define ENGINE_REWRITTEN    1u
-#define ENGINE_INTEGER_ONLY 2u
-#define ENGINE_BOOL_WORDS   4u /* a true or false word made "True"/"False" */
 void engine_thousands_drop(char sep, io_batch *b, char *chunk,
-                           const size_t *cols, size_t ncols,
+                           const size_t *cols, size_t ncols, ops_col *parts,
                            unsigned char *rewritten);
 
 /* true_values / false_values (bool_values.c). */
@@ -200,7 +190,7 @@ void engine_words_free(engine_words *w);
 void engine_bool_words_release(dfsum *d);
 /* Makes the fields of columns cols[0..ncols) of b that are one of the
  * words (and neither missing nor a number) "True" or "False", setting
- * ENGINE_BOOL_WORDS in rewritten[j]; 0, or -1 when out of memory. */
+ * rewritten[j] where it did; 0, or -1 when out of memory. */
 int engine_bool_rewrite(const engine_words *trues, const engine_words *falses,
                         io_batch *b, const size_t *cols, size_t ncols,
                         unsigned char *rewritten);

@@ -16,9 +16,9 @@
  * One more rule: only pandas' integer reader takes separators in a row
  * ("1,,2" is 12, "1,,2.5" text). A column that also holds a decimal goes
  * through its float reader, which then fails on "1,,2": the column is
- * object. Such a field is read as an integer and its column marked
- * (ENGINE_INTEGER_ONLY); a marked column of decimals is read again as
- * text.
+ * object. Such a field is read as an integer and its column's partial
+ * told (OPS_SAW_GROUPED_INT), which makes it object beside a decimal;
+ * the column is then read again as text.
  */
 #include "engine.h"
 
@@ -74,7 +74,11 @@ static size_t tail_end(const char *s, size_t i, size_t n)
     return i;
 }
 
-int engine_thousands_shape(const char *s, size_t n, char sep)
+/* What s[0..n) is with sep between digit groups: not a number holding
+ * sep, a number, or an integer with separators in a row. */
+enum { GROUPED_NONE, GROUPED_NUMBER, GROUPED_INTEGER_ONLY };
+
+static int grouped_shape(const char *s, size_t n, char sep)
 {
     size_t i = 0;
     while (i < n && is_space(s[i])) /* a separator follows a digit */
@@ -99,7 +103,7 @@ int engine_thousands_shape(const char *s, size_t n, char sep)
 }
 
 void engine_thousands_drop(char sep, io_batch *b, char *chunk,
-                           const size_t *cols, size_t ncols,
+                           const size_t *cols, size_t ncols, ops_col *parts,
                            unsigned char *rewritten)
 {
     for (size_t r = 0; r < b->nrows; r++)
@@ -108,7 +112,7 @@ void engine_thousands_drop(char sep, io_batch *b, char *chunk,
             char *s = io_batch_field_rw(b, chunk, r, cols[j], &len);
             int shape = len < 2 || !memchr(s, sep, len)
                             ? GROUPED_NONE
-                            : engine_thousands_shape(s, len, sep);
+                            : grouped_shape(s, len, sep);
             if (shape == GROUPED_NONE)
                 continue;
             size_t kept = 0;
@@ -116,8 +120,8 @@ void engine_thousands_drop(char sep, io_batch *b, char *chunk,
                 if (s[i] != sep)
                     s[kept++] = s[i];
             io_batch_shorten(b, r, cols[j], kept);
-            rewritten[j] |= shape == GROUPED_INTEGER_ONLY
-                                ? ENGINE_REWRITTEN | ENGINE_INTEGER_ONLY
-                                : ENGINE_REWRITTEN;
+            rewritten[j] = 1;
+            if (shape == GROUPED_INTEGER_ONLY)
+                ops_col_saw_grouped_int(&parts[j]);
         }
 }

@@ -516,6 +516,13 @@ int ops_col_add_str(ops_col *c, const char *s, size_t n, uint64_t pos);
  * (not read_csv's object) beside a missing or negative value. */
 enum { OPS_SAW_U64ARR = 1u << 8 };
 
+/* read_csv's thousands (engine/thousands.c): an integer written with
+ * separators in a row ("1,,2"), which only pandas' integer reader takes:
+ * beside a decimal (or an integer beyond uint64, which sends the column to
+ * the float reader too) the column is object. */
+enum { OPS_SAW_GROUPED_INT = 1u << 9 };
+void ops_col_saw_grouped_int(ops_col *c);
+
 /* Column internals shared by ops_column.c and ops_typed.c only. */
 /* Adds the kept values not summed yet to c->sums. */
 void ops_col_settle(ops_col *c);

@@ -894,10 +894,17 @@ static ops_dtype uint_dtype(unsigned saw, uint64_t n_na)
     return (saw & OPS_SAW_U64ARR) ? OPS_DT_FLOAT64 : OPS_DT_OBJECT;
 }
 
+void ops_col_saw_grouped_int(ops_col *c)
+{
+    c->saw |= OPS_SAW_GROUPED_INT;
+}
+
 ops_dtype ops_col_dtype(const ops_col *c)
 {
     unsigned saw = c->saw;
     if ((c->n_rows == 0 && saw == 0) || (saw & (OPS_SAW_TEXT | OPS_SAW_RAW)))
+        return OPS_DT_OBJECT;
+    if ((saw & OPS_SAW_GROUPED_INT) && (saw & (OPS_SAW_FLOAT | OPS_SAW_BIGINT)))
         return OPS_DT_OBJECT;
     if (saw & OPS_SAW_BOOL) {
         if ((saw & SAW_NUMBER) || c->n_na)
