@@ -115,27 +115,16 @@ static int bool_word(const engine_words *trues, const engine_words *falses,
     return exact_true ? -1 : 0; /* pandas' own True words come first */
 }
 
-int engine_bool_rewrite(const engine_words *trues, const engine_words *falses,
-                        io_batch *b, const size_t *cols, size_t ncols,
-                        unsigned char *rewritten)
+const char *engine_bool_word(const engine_words *trues,
+                             const engine_words *falses, const char *s,
+                             size_t len)
 {
-    if (trues->n == 0 && falses->n == 0)
-        return 0;
-    for (size_t r = 0; r < b->nrows; r++)
-        for (size_t j = 0; j < ncols; j++) {
-            size_t len;
-            const char *s = io_batch_field(b, r, cols[j], &len);
-            int word = bool_word(trues, falses, s, len);
-            ops_value v;
-            if (word < 0)
-                continue;
-            ops_kind k = ops_classify(s, len, &v);
-            if (k != OPS_TEXT && k != OPS_TRUE && k != OPS_FALSE)
-                continue; /* missing values and numbers first */
-            if (io_batch_put(b, r, cols[j], word ? "True" : "False",
-                             word ? 4 : 5) != 0)
-                return -1;
-            rewritten[j] = 1;
-        }
-    return 0;
+    int word = bool_word(trues, falses, s, len);
+    ops_value v;
+    if (word < 0)
+        return NULL;
+    ops_kind k = ops_classify(s, len, &v);
+    if (k != OPS_TEXT && k != OPS_TRUE && k != OPS_FALSE)
+        return NULL; /* missing values and numbers first */
+    return word ? "True" : "False";
 }

@@ -85,18 +85,13 @@ static int which_dotted(const char *s, size_t n, char c)
     return -1;
 }
 
-void engine_decimal_fix(char mark, io_batch *b, char *chunk, const size_t *cols,
-                        size_t ncols)
+int engine_decimal_fix(char mark, char *s, size_t len)
 {
-    for (size_t r = 0; r < b->nrows; r++)
-        for (size_t j = 0; j < ncols; j++) {
-            size_t len;
-            char *s = io_batch_field_rw(b, chunk, r, cols[j], &len);
-            if (which_dotted(s, len, mark) >= 0) /* "1.#IND" in the file */
-                io_batch_shorten(b, r, cols[j], 0);
-            else if (which_dotted(s, len, '.') >= 0) /* "1,#IND" */
-                engine_decimal_swap(mark, s, s, len);
-        }
+    if (which_dotted(s, len, mark) >= 0) /* "1.#IND" in the file */
+        return 1;
+    if (which_dotted(s, len, '.') >= 0) /* "1,#IND" */
+        engine_decimal_swap(mark, s, s, len);
+    return 0;
 }
 
 void engine_decimal_top(char mark, char *top, size_t len)

@@ -34,7 +34,6 @@ typedef struct {
     unsigned char *skipped; /* pass 1 skipped this column's text, or
                                rewrote fields (thousands, bool words) */
     int chunk_utf8; /* the current chunk is valid UTF-8: 1, 0, -1 unknown */
-    int simd;       /* run->simd */
     char *copy;     /* the chunk's writable copy (chunk_to_read) */
     size_t copy_cap;
     io_tokenizer *tok;
@@ -160,7 +159,6 @@ static const char *header_name(const void *hdr, size_t i)
     return ((const io_csv_header *)hdr)->names[i];
 }
 
-/* Maps the session's --columns (or all columns) to header indices. */
 /* The header index of index column spec (a position when all digits, else
  * a name), or ncols with a message in d. A file with an implicit index
  * (its first row longer than the header) has an index already: position
@@ -235,6 +233,8 @@ static dfsum_status drop_index_columns(engine_run *run)
     return st;
 }
 
+/* Maps the session's --columns (or all columns), less the index columns,
+ * to header indices, and makes the partials. */
 static dfsum_status run_select(engine_run *run)
 {
     dfsum_status st =
@@ -318,8 +318,9 @@ static int chunk_is_utf8(engine_worker *w, const io_chunk *chunk)
 
 /* Feeds rows [from, to) of one column to its partial. Returns the first
  * failing row (its code in *rc), or to. */
-static size_t add_column(engine_worker *w, const io_chunk *chunk, ops_col *c,
-                         size_t col, size_t from, size_t to, int text, int *rc)
+static size_t add_column(const engine_run *run, engine_worker *w,
+                         const io_chunk *chunk, ops_col *c, size_t col,
+                         size_t from, size_t to, int text, int *rc)
 {
     const io_batch *b = &w->batch;
     ops_fields f = {
@@ -330,7 +331,7 @@ static size_t add_column(engine_worker *w, const io_chunk *chunk, ops_col *c,
             w->chunk_utf8 == 1 || /* known (single-byte: always) */
             ((text || (c->saw & OPS_SAW_TEXT)) && chunk_is_utf8(w, chunk)),
         .size = {chunk->len, b->nbytes},
-        .simd = w->simd};
+        .simd = run->simd};
     if (text)
         return from + ops_col_add_texts(c, &f, to - from, b->pos0 + from, rc);
     return from + ops_col_add_fields(c, &f, to - from, b->pos0 + from, rc);
@@ -400,8 +401,8 @@ static void add_batch(engine_run *run, engine_worker *w, engine_error *e,
             size_t bad =
                 skip_text(run, w, j, pass)
                     ? check_column(w, chunk, run->sel[j], from, to, &rc)
-                    : add_column(w, chunk, &w->cols[j], run->sel[j], from, to,
-                                 pass == 2, &rc);
+                    : add_column(run, w, chunk, &w->cols[j], run->sel[j], from,
+                                 to, pass == 2, &rc);
             if (bad < to) {
                 add_failed(run, e, rc, chunk, &w->batch, bad, j);
                 to = bad;
@@ -487,6 +488,61 @@ static char thousands_in_copy(const dfsum *d)
     return d->decimal != '.' && d->thousands == '.' ? d->decimal : d->thousands;
 }
 
+/* Field (r, col) under the read options that rewrite fields, in this
+ * order (decimal.c, na_values.c, thousands.c, bool_values.c). Pass 2
+ * counts text as the file writes it, so it drops no separator and makes
+ * no bool word; in pass 1 a column where that happened is marked
+ * (skipped) to be read again if it turns out text. 0, or -1 when out of
+ * memory. */
+static int read_option_field(engine_run *run, engine_worker *w, size_t r,
+                             size_t j, int pass)
+{
+    const dfsum *d = run->d;
+    io_batch *b = &w->batch;
+    size_t col = run->sel[j], len;
+    char *rw = w->copy ? io_batch_field_rw(b, w->copy, r, col, &len) : NULL;
+    const char *s = io_batch_field(b, r, col, &len);
+    if ((d->decimal != '.' && engine_decimal_fix(d->decimal, rw, len)) ||
+        (d->n_na_text > 0 && engine_na_text(d, s, len))) {
+        io_batch_shorten(b, r, col, 0);
+        return 0;
+    }
+    if (pass != 1)
+        return 0;
+    int doubled = 0;
+    size_t kept = d->thousands ? engine_thousands_drop(thousands_in_copy(d), rw,
+                                                       len, &doubled)
+                               : len;
+    if (kept != len) {
+        io_batch_shorten(b, r, col, kept);
+        w->skipped[j] = 1;
+        if (doubled)
+            ops_col_saw_grouped_int(&w->cols[j]);
+        return 0;
+    }
+    const char *word = engine_bool_word(&run->trues, &run->falses, s, len);
+    if (word == NULL)
+        return 0;
+    w->skipped[j] = 1;
+    return io_batch_put(b, r, col, word, strlen(word));
+}
+
+/* Every field of the batch's described columns under the read options
+ * that rewrite fields (none given: nothing to do). */
+static int apply_read_options(engine_run *run, engine_worker *w, int pass)
+{
+    const dfsum *d = run->d;
+    int bools = run->trues.n > 0 || run->falses.n > 0;
+    if (d->decimal == '.' && d->n_na_text == 0 &&
+        (pass != 1 || (!d->thousands && !bools)))
+        return 0;
+    for (size_t r = 0; r < w->batch.nrows; r++)
+        for (size_t j = 0; j < run->nsel; j++)
+            if (read_option_field(run, w, r, j, pass) != 0)
+                return -1;
+    return 0;
+}
+
 /* Tokenizes, accumulates (chunk may be chunk_to_read's copy). */
 static void read_chunk(engine_run *run, engine_worker *w, engine_error *e,
                        const io_chunk *chunk, int pass)
@@ -504,18 +560,7 @@ static void read_chunk(engine_run *run, engine_worker *w, engine_error *e,
                     "out of memory");
     else if ((st == IO_OK || st == IO_EPARSE) &&
              chunk_decodes(run, w, e, chunk)) {
-        if (run->d->decimal != '.')
-            engine_decimal_fix(run->d->decimal, &w->batch, w->copy, run->sel,
-                               run->nsel);
-        engine_na_blank(run->d, &w->batch, run->sel, run->nsel);
-        /* pass 2 counts text as the file writes it; a column that had
-         * separators dropped and turns out text is re-read (skipped) */
-        if (run->d->thousands && pass == 1)
-            engine_thousands_drop(thousands_in_copy(run->d), &w->batch, w->copy,
-                                  run->sel, run->nsel, w->cols, w->skipped);
-        if (pass == 1 &&
-            engine_bool_rewrite(&run->trues, &run->falses, &w->batch, run->sel,
-                                run->nsel, w->skipped) != 0)
+        if (apply_read_options(run, w, pass) != 0)
             error_offer(e, chunk->seq, chunk->offset, 0, DFSUM_ENOMEM,
                         "out of memory");
         add_batch(run, w, e, chunk, pass);
@@ -584,7 +629,6 @@ static engine_worker *workers_new(engine_run *run, int n, io_error *err)
     engine_worker *w = calloc((size_t)n, sizeof *w);
     for (int i = 0; w && i < n; i++) {
         io_batch_init(&w[i].batch);
-        w[i].simd = run->simd;
         w[i].cols = calloc(run->nsel + 1, sizeof *w[i].cols);
         w[i].skipped = calloc(run->nsel + 1, 1);
         if (!w[i].cols || !w[i].skipped ||
@@ -765,14 +809,17 @@ static int left_out(const engine_run *run, size_t j)
            ops_col_dtype(&run->cols[j]) == OPS_DT_OBJECT;
 }
 
-/* The top values of a file in a single-byte encoding, in UTF-8 as the
- * table shows text. */
-static int top_values_to_utf8(const engine_run *run, engine_column *ec)
+/* The top values as the file writes them (the decimal mark traded back,
+ * decimal.c), and in UTF-8, as the table shows text, when the file is in
+ * a single-byte encoding. */
+static int tops_as_written(const engine_run *run, engine_column *ec)
 {
-    for (size_t j = 0; run->opts.encoding != IO_ENC_UTF8 && j < run->nsel;
-         j++) {
+    for (size_t j = 0; j < run->nsel; j++) {
         ops_summary *s = &ec[j].sum;
         if (s->top == NULL)
+            continue;
+        engine_decimal_top(run->d->decimal, s->top, s->top_len);
+        if (run->opts.encoding == IO_ENC_UTF8)
             continue;
         size_t len;
         char *utf8 =
@@ -811,11 +858,7 @@ static dfsum_status run_finish(engine_run *run, uint64_t nbad,
         st = engine_finish_reduced(run->d, s.cols, s.n, s.ec);
     }
     subset_put(run, omit, 0, &s, ec);
-    for (size_t j = 0; st == DFSUM_OK && j < run->nsel; j++)
-        if (ec[j].sum.top != NULL)
-            engine_decimal_top(run->d->decimal, ec[j].sum.top,
-                               ec[j].sum.top_len);
-    if (st == DFSUM_OK && top_values_to_utf8(run, ec) != 0)
+    if (st == DFSUM_OK && tops_as_written(run, ec) != 0)
         st = engine_fail(run->d, DFSUM_ENOMEM, "out of memory");
     if (st == DFSUM_OK)
         st = engine_result_build(run->d, io_source_name(run->src), ec,

@@ -136,11 +136,10 @@ dfsum_status engine_bad_note(dfsum *d, io_source *src, const io_csv_opts *o,
  * object and bool columns only when no column is numeric). */
 int engine_shows(const dfsum *d, ops_dtype dt, int any_numeric);
 
-/* na_values (na_values.c): engine_na_blank empties the fields of columns
- * cols[0..ncols) of b that are one of the session's na strings (with '.'
- * and the decimal mark traded, as the fields are: decimal.c). */
-void engine_na_blank(const dfsum *d, io_batch *b, const size_t *cols,
-                     size_t ncols);
+/* na_values (na_values.c): whether field s[0..len) is one of the
+ * session's na strings (with '.' and the decimal mark traded, as the
+ * fields are: decimal.c). */
+int engine_na_text(const dfsum *d, const char *s, size_t len);
 void engine_na_free(dfsum *d);
 /* Builds the strings again, for the session's encoding. */
 dfsum_status engine_na_reencode(dfsum *d);
@@ -158,25 +157,21 @@ int engine_number_mark_ok(char c, int space);
 int engine_decimal_ok(char mark, char delim, char quote);
 /* out[i] = in[i] with '.' and mark traded; out may be in. */
 void engine_decimal_swap(char mark, const char *in, char *out, size_t n);
-/* After the fields of a copy are split (chunk: its bytes): the missing
- * words with a '.' become empty fields, and those words written with the
- * mark get their own bytes back (as text). */
-void engine_decimal_fix(char mark, io_batch *b, char *chunk, const size_t *cols,
-                        size_t ncols);
+/* A field of a copy (decimal.c), written in place: 1 when it is one of
+ * the missing words with a '.' (it is to be empty); those words written
+ * with the mark get their own bytes back (as text). */
+int engine_decimal_fix(char mark, char *s, size_t len);
 /* A top value as the file wrote it. */
 void engine_decimal_top(char mark, char *top, size_t len);
 
 /* thousands (thousands.c): whether sep may separate digit groups beside
  * the decimal mark, the delimiter and the quote (ASCII punctuation or a
- * space, not a sign); and, in a batch read through a writable copy
- * (chunk: its bytes, where sep is written as it is there), drops it from
- * the fields that are numbers written with it, setting rewritten[j] for
- * each column cols[j] where it did (and telling parts[j], that column's
- * partial, of an integer with separators in a row). */
+ * space, not a sign); and, for a field of a writable copy (where sep is
+ * written as it is there), drops sep from it in place when it is a number
+ * written with it: returns the field's new length (len when it is not),
+ * *doubled_seps set for an integer with separators in a row. */
 int engine_thousands_ok(char sep, char mark, char delim, char quote);
-void engine_thousands_drop(char sep, io_batch *b, char *chunk,
-                           const size_t *cols, size_t ncols, ops_col *parts,
-                           unsigned char *rewritten);
+size_t engine_thousands_drop(char sep, char *s, size_t len, int *doubled_seps);
 
 /* true_values / false_values (bool_values.c). */
 typedef struct {
@@ -188,12 +183,11 @@ dfsum_status engine_bool_words(const dfsum *d, engine_words *trues,
                                engine_words *falses);
 void engine_words_free(engine_words *w);
 void engine_bool_words_release(dfsum *d);
-/* Makes the fields of columns cols[0..ncols) of b that are one of the
- * words (and neither missing nor a number) "True" or "False", setting
- * rewritten[j] where it did; 0, or -1 when out of memory. */
-int engine_bool_rewrite(const engine_words *trues, const engine_words *falses,
-                        io_batch *b, const size_t *cols, size_t ncols,
-                        unsigned char *rewritten);
+/* "True" or "False" for a field that is one of the words (and neither
+ * missing nor a number), else NULL. */
+const char *engine_bool_word(const engine_words *trues,
+                             const engine_words *falses, const char *s,
+                             size_t len);
 
 /* Replaces the note of r (dfsum_result_note) with a copy of note; NULL or
  * "" clears it. Fails only with DFSUM_ENOMEM (r keeps its old note). */

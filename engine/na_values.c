@@ -233,7 +233,7 @@ static int same_field(const char *t, const char *s, size_t len, char mark)
     return 1;
 }
 
-static int is_na_text(const dfsum *d, const char *s, size_t len)
+int engine_na_text(const dfsum *d, const char *s, size_t len)
 {
     if (!((d->na_lengths >> (len < 63 ? len : 63)) & 1))
         return 0;
@@ -242,18 +242,4 @@ static int is_na_text(const dfsum *d, const char *s, size_t len)
             same_field(d->na_text[i], s, len, d->decimal))
             return 1;
     return 0;
-}
-
-void engine_na_blank(const dfsum *d, io_batch *b, const size_t *cols,
-                     size_t ncols)
-{
-    if (d->n_na_text == 0)
-        return;
-    for (size_t r = 0; r < b->nrows; r++)
-        for (size_t j = 0; j < ncols; j++) {
-            size_t len;
-            const char *s = io_batch_field(b, r, cols[j], &len);
-            if (is_na_text(d, s, len))
-                io_batch_shorten(b, r, cols[j], 0);
-        }
 }

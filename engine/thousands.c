@@ -102,26 +102,16 @@ static int grouped_shape(const char *s, size_t n, char sep)
     return end == int_end ? GROUPED_INTEGER_ONLY : GROUPED_NONE;
 }
 
-void engine_thousands_drop(char sep, io_batch *b, char *chunk,
-                           const size_t *cols, size_t ncols, ops_col *parts,
-                           unsigned char *rewritten)
+size_t engine_thousands_drop(char sep, char *s, size_t len, int *doubled_seps)
 {
-    for (size_t r = 0; r < b->nrows; r++)
-        for (size_t j = 0; j < ncols; j++) {
-            size_t len;
-            char *s = io_batch_field_rw(b, chunk, r, cols[j], &len);
-            int shape = len < 2 || !memchr(s, sep, len)
-                            ? GROUPED_NONE
-                            : grouped_shape(s, len, sep);
-            if (shape == GROUPED_NONE)
-                continue;
-            size_t kept = 0;
-            for (size_t i = 0; i < len; i++)
-                if (s[i] != sep)
-                    s[kept++] = s[i];
-            io_batch_shorten(b, r, cols[j], kept);
-            rewritten[j] = 1;
-            if (shape == GROUPED_INTEGER_ONLY)
-                ops_col_saw_grouped_int(&parts[j]);
-        }
+    int shape = len < 2 || !memchr(s, sep, len) ? GROUPED_NONE
+                                                : grouped_shape(s, len, sep);
+    *doubled_seps = shape == GROUPED_INTEGER_ONLY;
+    if (shape == GROUPED_NONE)
+        return len;
+    size_t kept = 0;
+    for (size_t i = 0; i < len; i++)
+        if (s[i] != sep)
+            s[kept++] = s[i];
+    return kept;
 }
