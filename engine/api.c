@@ -140,6 +140,19 @@ dfsum_status engine_strings_dup(dfsum *d, const char *const *v, size_t n,
     return DFSUM_OK;
 }
 
+dfsum_status engine_strings_set(dfsum *d, const char *const *v, size_t n,
+                                char ***list, size_t *count)
+{
+    char **copy;
+    dfsum_status st = engine_strings_dup(d, v, n, &copy);
+    if (st != DFSUM_OK)
+        return st;
+    engine_strings_free(*list, *count);
+    *list = copy;
+    *count = n;
+    return DFSUM_OK;
+}
+
 static void free_index_cols(dfsum *d)
 {
     engine_strings_free(d->index_cols, d->n_index_cols);
@@ -406,14 +419,7 @@ dfsum_status dfsum_set_columns(dfsum *d, const char *const *names, size_t n)
 dfsum_status dfsum_set_index_columns(dfsum *d, const char *const *cols,
                                      size_t n)
 {
-    char **copy;
-    dfsum_status st = engine_strings_dup(d, cols, n, &copy);
-    if (st != DFSUM_OK)
-        return st;
-    free_index_cols(d);
-    d->index_cols = copy;
-    d->n_index_cols = n;
-    return DFSUM_OK;
+    return engine_strings_set(d, cols, n, &d->index_cols, &d->n_index_cols);
 }
 
 dfsum_status dfsum_set_threads(dfsum *d, int threads)

@@ -17,29 +17,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-static dfsum_status set_words(dfsum *d, const char *const *v, size_t n,
-                              char ***given, size_t *ngiven)
-{
-    char **copy = NULL;
-    dfsum_status st = engine_strings_dup(d, v, n, &copy);
-    if (st != DFSUM_OK)
-        return st;
-    engine_strings_free(*given, *ngiven);
-    *given = copy;
-    *ngiven = n;
-    return DFSUM_OK;
-}
-
 dfsum_status dfsum_set_true_values(dfsum *d, const char *const *values,
                                    size_t n)
 {
-    return set_words(d, values, n, &d->true_given, &d->n_true_given);
+    return engine_strings_set(d, values, n, &d->true_given, &d->n_true_given);
 }
 
 dfsum_status dfsum_set_false_values(dfsum *d, const char *const *values,
                                     size_t n)
 {
-    return set_words(d, values, n, &d->false_given, &d->n_false_given);
+    return engine_strings_set(d, values, n, &d->false_given, &d->n_false_given);
 }
 
 void engine_bool_words_release(dfsum *d)

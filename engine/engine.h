@@ -70,6 +70,10 @@ struct dfsum {
 dfsum_status engine_strings_dup(dfsum *d, const char *const *v, size_t n,
                                 char ***out);
 void engine_strings_free(char **v, size_t n);
+/* Replaces the list *list of *count strings with a copy of v[0..n); on
+ * failure the list is kept. */
+dfsum_status engine_strings_set(dfsum *d, const char *const *v, size_t n,
+                                char ***list, size_t *count);
 
 /* Records a formatted message in d and returns status. */
 dfsum_status engine_fail(dfsum *d, dfsum_status status, const char *fmt, ...)
