@@ -12,7 +12,7 @@ PACKAGES="
   mpich libmpich-dev
   libhdf5-mpich-dev hdf5-tools
   liburing-dev
-  libarchive-dev zlib1g-dev
+  libarchive-dev zlib1g-dev libisal-dev
   python3
 "
 

@@ -17,12 +17,15 @@ find_package(Threads REQUIRED)
 pkg_check_modules(URING IMPORTED_TARGET liburing)
 
 # Compressed input, as read_csv takes it (io/ only): libarchive
-# (libarchive-dev) decodes bzip2, xz, zstd, LZ4 and a ZIP of one file, zlib
-# (zlib1g-dev) gzip, checking each member's CRC-32 as libarchive does not.
+# (libarchive-dev) decodes bzip2, xz, zstd, LZ4 and a ZIP of one file;
+# gzip, whose members' CRC-32 libarchive does not check, goes to ISA-L's
+# igzip (libisal-dev, several times zlib's speed) where it is installed,
+# else to zlib (zlib1g-dev).
 # libarchive is loaded at run time, when a file needs it (dlopen): only its
 # headers are used here.
 pkg_check_modules(ARCHIVE REQUIRED IMPORTED_TARGET libarchive)
 pkg_check_modules(ZLIB REQUIRED IMPORTED_TARGET zlib)
+pkg_check_modules(ISAL IMPORTED_TARGET libisal)
 
 # fast_float is a header-only C++ library (libfast-float-dev).
 find_path(FAST_FLOAT_INCLUDE_DIR fast_float/fast_float.h REQUIRED)

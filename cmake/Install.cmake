@@ -27,6 +27,9 @@ install(FILES ${PROJECT_BINARY_DIR}/dfsumConfig.cmake
 if(URING_FOUND)
   set(DFSUM_PC_URING "-luring")
 endif()
+if(ISAL_FOUND)
+  set(DFSUM_PC_ISAL "-lisal")
+endif()
 file(RELATIVE_PATH DFSUM_PC_TO_PREFIX
   /prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig /prefix)
 configure_file(${PROJECT_SOURCE_DIR}/cmake/dfsum.pc.in

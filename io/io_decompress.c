@@ -8,14 +8,16 @@
  * and ZIP through one loop: its "raw" reader gives a compressed stream's
  * bytes as a single entry, and its ZIP reader the archive's first entry (a
  * second one is refused, as pandas refuses it). A warning on the data (a
- * ZIP entry's bad CRC) fails the input. gzip goes to zlib itself:
- * libarchive does not check a gzip member's CRC-32 and length, and
- * Python's gzip (so pandas) does. The bytes go to a sink, which
- * io_source.c points at an unlinked temporary file: every later stage
+ * ZIP entry's bad CRC) fails the input. gzip goes to an inflater of io/
+ * (io_inflate.h: ISA-L's igzip, else zlib): libarchive does not check a
+ * gzip member's CRC-32 and length, and Python's gzip (so pandas) does.
+ * The bytes go to a sink, which io_source.c points at an unlinked
+ * temporary file: every later stage
  * reads the source by offset, from several threads, so the data must be
  * seekable, as with a pipe.
  */
 #include "io.h"
+#include "io_inflate.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -25,7 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #define SIGNATURE_BYTES 10
 #define INFLATE_BUF     ((size_t)1 << 20)
@@ -265,19 +266,35 @@ static io_status unarchive(int fd, const char *name, const char *format,
     return st;
 }
 
-/* ---- gzip, by zlib ---------------------------------------------------- */
+/* ---- gzip, by an inflater (io_inflate.h) ------------------------------ */
 
 typedef struct {
-    z_stream z;
+    const io_inflate_variant *v;
+    void *inf;
+    io_inflate_bufs b;
     unsigned char *in, *out;
     int at_end;    /* the file is read to its end */
     int in_member; /* a member has begun and not ended */
 } gz_state;
 
+/* ISA-L's, unless the build lacks it, it cannot start, or DFSUM_GZIP=zlib
+ * asks for zlib's. */
+static void gz_open_inflater(gz_state *g)
+{
+    const char *v = getenv("DFSUM_GZIP");
+    if (v == NULL || strcmp(v, "zlib") != 0) {
+        g->v = &io_inflate_isal_variant;
+        if ((g->inf = g->v->open()) != NULL)
+            return;
+    }
+    g->v = &io_inflate_zlib_variant;
+    g->inf = g->v->open();
+}
+
 /* More of the file into the input buffer when it is empty. */
 static io_status gz_fill(gz_state *g, int fd, const char *name, io_error *err)
 {
-    if (g->z.avail_in > 0 || g->at_end)
+    if (g->b.avail_in > 0 || g->at_end)
         return IO_OK;
     ssize_t n;
     do
@@ -288,8 +305,8 @@ static io_status gz_fill(gz_state *g, int fd, const char *name, io_error *err)
         return io_fail(err, IO_EIO, "%s: %s", name,
                        strerror_r(errno, why, sizeof why));
     }
-    g->z.next_in = g->in;
-    g->z.avail_in = (uInt)n;
+    g->b.in = g->in;
+    g->b.avail_in = (size_t)n;
     g->at_end = n == 0;
     return IO_OK;
 }
@@ -299,39 +316,40 @@ static io_status gz_fill(gz_state *g, int fd, const char *name, io_error *err)
  * of the buffer. */
 static int gz_skip_padding(gz_state *g)
 {
-    while (g->z.avail_in > 0 && *g->z.next_in == 0) {
-        g->z.next_in++;
-        g->z.avail_in--;
+    while (g->b.avail_in > 0 && *g->b.in == 0) {
+        g->b.in++;
+        g->b.avail_in--;
     }
-    return g->z.avail_in == 0 && !g->at_end;
+    return g->b.avail_in == 0 && !g->at_end;
 }
 
 /* One inflate step, its output to the sink. A member's end with more
  * input behind it starts the next member (concatenated gzip files are one
- * stream, as for gzip -d). */
+ * stream, as for gzip -d). A step that takes and makes nothing at the
+ * file's end means the member was cut; with input in hand it would loop
+ * (neither inflater does that). */
 static io_status gz_step(gz_state *g, const char *name, io_sink_fn sink,
                          void *ctx, uint64_t *size, io_error *err)
 {
-    g->z.next_out = g->out;
-    g->z.avail_out = INFLATE_BUF;
-    int r = inflate(&g->z, Z_NO_FLUSH);
-    size_t made = INFLATE_BUF - g->z.avail_out;
+    size_t had = g->b.avail_in;
+    g->b.out = g->out;
+    g->b.avail_out = INFLATE_BUF;
+    const char *why = NULL;
+    io_inflate_status r = g->v->step(g->inf, &g->b, &why);
+    size_t made = INFLATE_BUF - g->b.avail_out;
     io_status st = made ? sink(ctx, (const char *)g->out, made, err) : IO_OK;
     if (st != IO_OK)
         return st;
     *size += made;
-    if (r == Z_STREAM_END) {
-        g->in_member = 0;
-        return inflateReset(&g->z) == Z_OK
-                   ? IO_OK
-                   : broken_at(name, "gzip", *size, "zlib reset failed", err);
-    }
-    g->in_member = 1;
-    if (r == Z_OK || (r == Z_BUF_ERROR && !g->at_end))
+    if (r == IO_INFLATE_BROKEN)
+        return broken_at(name, "gzip", *size, why, err);
+    g->in_member = r != IO_INFLATE_END;
+    if (!g->in_member || made > 0 || g->b.avail_in < had)
         return IO_OK;
-    if (r == Z_BUF_ERROR)
+    if (g->at_end)
         return broken_at(name, "gzip", *size, "truncated gzip input", err);
-    return broken_at(name, "gzip", *size, g->z.msg ? g->z.msg : zError(r), err);
+    return had == 0 ? IO_OK /* refill */
+                    : broken_at(name, "gzip", *size, "no progress", err);
 }
 
 static io_status gunzip(int fd, const char *name, io_sink_fn sink, void *ctx,
@@ -339,8 +357,9 @@ static io_status gunzip(int fd, const char *name, io_sink_fn sink, void *ctx,
 {
     gz_state g = {.in = malloc(INFLATE_BUF), .out = malloc(INFLATE_BUF)};
     io_status st = IO_OK;
-    if (g.in == NULL || g.out == NULL ||
-        inflateInit2(&g.z, 15 + 16) != Z_OK) { /* 16: gzip wrapper only */
+    if (g.in && g.out)
+        gz_open_inflater(&g);
+    if (g.inf == NULL) {
         free(g.in);
         free(g.out);
         return io_fail(err, IO_ENOMEM, "%s: out of memory", name);
@@ -350,12 +369,12 @@ static io_status gunzip(int fd, const char *name, io_sink_fn sink, void *ctx,
             break;
         if (!g.in_member && gz_skip_padding(&g))
             continue; /* the buffer was all zeros: refill */
-        if (g.at_end && g.z.avail_in == 0 && !g.in_member)
+        if (g.at_end && g.b.avail_in == 0 && !g.in_member)
             break; /* every member ended, nothing behind */
         if ((st = gz_step(&g, name, sink, ctx, size, err)) != IO_OK)
             break;
     }
-    inflateEnd(&g.z);
+    g.v->close(g.inf);
     free(g.in);
     free(g.out);
     return st;
