@@ -142,7 +142,7 @@ static dfsum_status run_open(engine_run *run, const char *path)
     run->opts.skip_rows = d->skip_rows;
     run->opts.limit_rows = d->nrows != UINT64_MAX;
     run->opts.nrows = d->nrows;
-    if (io_source_open(path, &run->src, &err) != IO_OK)
+    if (engine_source_open(d, path, &run->src, &err) != IO_OK)
         st = engine_fail_io(d, &err);
     st = engine_agree(d, st, 0);
     if (st == DFSUM_OK)

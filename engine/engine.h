@@ -219,6 +219,15 @@ dfsum_status engine_describe_h5(dfsum *d, const char *path, dfsum_result **out);
 int engine_rank(const dfsum *d);
 int engine_nprocs(const dfsum *d);
 
+/* Opens the input at path on every process (io_source_open alone). A
+ * compressed file is decompressed once per machine: the first process of
+ * each machine decompresses it into a named temporary file, the others
+ * open that file, and its name goes once all have. A process whose
+ * machine's first process failed fails too, with a message of its own
+ * (engine_agree then takes the first process's). */
+io_status engine_source_open(const dfsum *d, const char *path, io_source **out,
+                             io_error *err);
+
 /* Agrees on the outcome of a step: when any process failed, every process
  * returns the status and message of the failure that comes first by
  * `where` (a position in the input, smaller first; ties: lower rank).

@@ -41,6 +41,55 @@ int engine_nprocs(const dfsum *d)
     return n;
 }
 
+/* ---- the input, decompressed once per machine --------------------------- */
+
+/* Each process decompressing on its own would take the machine's cores
+ * and temporary space once per process (64 copies under mpiexec -n 64). */
+static io_status open_beside_leader(int leader_opened, const char *shared,
+                                    const char *path, io_source **out,
+                                    io_error *err)
+{
+    if (!leader_opened)
+        return io_fail(err, IO_EIO,
+                       "%s: the first process of this machine could not "
+                       "open it",
+                       path);
+    if (shared[0] != '\0')
+        return io_source_open_decompressed(shared, path, out, err);
+    return io_source_open(path, out, err); /* read in place */
+}
+
+io_status engine_source_open(const dfsum *d, const char *path, io_source **out,
+                             io_error *err)
+{
+    if (d->comm == MPI_COMM_NULL)
+        return io_source_open(path, out, err);
+    MPI_Comm node;
+    int here = 0, opened = 0;
+    char shared[PATH_MAX] = "";
+    MPI_Comm_split_type(d->comm, MPI_COMM_TYPE_SHARED, engine_rank(d),
+                        MPI_INFO_NULL, &node);
+    MPI_Comm_rank(node, &here);
+    io_status st = IO_OK;
+    if (here == 0) {
+        st = io_source_open_shared(path, out, err);
+        opened = st == IO_OK;
+        const char *name = opened ? io_source_shared_path(*out) : NULL;
+        if (name && strlen(name) < sizeof shared)
+            memcpy(shared, name, strlen(name) + 1);
+        /* (a longer name: the others decompress on their own) */
+    }
+    MPI_Bcast(&opened, 1, MPI_INT, 0, node);
+    MPI_Bcast(shared, (int)sizeof shared, MPI_CHAR, 0, node);
+    if (here != 0)
+        st = open_beside_leader(opened, shared, path, out, err);
+    MPI_Barrier(node); /* every process holds the file open */
+    if (here == 0 && opened)
+        io_source_unlink_shared(*out);
+    MPI_Comm_free(&node);
+    return st;
+}
+
 /* ---- agreeing on the outcome of a step ---------------------------------- */
 
 dfsum_status engine_agree(dfsum *d, dfsum_status st, uint64_t where)

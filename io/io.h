@@ -61,6 +61,20 @@ ssize_t io_source_pread(io_source *s, void *buf, size_t len, uint64_t offset,
                         io_error *err);
 void io_source_close(io_source *s); /* NULL-safe */
 
+/* Sharing one decompression among processes on a machine. io_source_open,
+ * but compressed input is decompressed into a named temporary file, whose
+ * path io_source_shared_path gives (NULL when the input is read in place)
+ * until io_source_unlink_shared removes the name; the source reads on
+ * through its descriptor. Closing the source removes a name still there. */
+io_status io_source_open_shared(const char *path, io_source **out,
+                                io_error *err);
+const char *io_source_shared_path(const io_source *s);
+void io_source_unlink_shared(io_source *s);
+/* Opens the decompressed bytes another process left at shared_path for
+ * the input `name` (which messages name), as they are. */
+io_status io_source_open_decompressed(const char *shared_path, const char *name,
+                                      io_source **out, io_error *err);
+
 /* ------------------------------------------------------------------------
  * Compressed input (io_decompress.c), which io_source_open decompresses
  * into its temporary file

@@ -6,7 +6,9 @@
  * file. Anything that can only be read once - standard input ("-") when it
  * is not a regular file, a pipe, a FIFO - is first copied to an unlinked
  * temporary file in $TMPDIR, which the system removes on close. Compressed
- * input (io_decompress.c) is decompressed into such a file the same way.
+ * input (io_decompress.c) is decompressed into such a file the same way,
+ * or, for processes sharing one decompression, into a named one that the
+ * others open before its name goes (io_source_open_shared).
  */
 #include "io.h"
 #include "io_reader_impl.h"
@@ -26,6 +28,8 @@ struct io_source {
     int fd;
     uint64_t size;
     char *name;
+    int share;    /* decompress into a named file (io_source_open_shared) */
+    char *shared; /* that file's path while it has one, or NULL */
 };
 
 static io_status fail_errno(io_error *err, const char *name, int e)
@@ -53,6 +57,29 @@ static int open_temp_file(void)
     fd = mkostemp(path, O_CLOEXEC);
     if (fd >= 0)
         unlink(path);
+    return fd;
+}
+
+/* A named file in $TMPDIR (or /tmp), its path in *path (malloc'd).
+ * Returns -1 with errno set. */
+static int open_named_temp_file(char **path)
+{
+    const char *dir = getenv("TMPDIR");
+    if (dir == NULL || *dir == '\0')
+        dir = "/tmp";
+    size_t cap = strlen(dir) + sizeof "/dfsum-XXXXXX";
+    char *p = malloc(cap);
+    if (p == NULL) {
+        errno = ENOMEM;
+        return -1;
+    }
+    snprintf(p, cap, "%s/dfsum-XXXXXX", dir);
+    int fd = mkostemp(p, O_CLOEXEC);
+    if (fd < 0) {
+        free(p);
+        return -1;
+    }
+    *path = p;
     return fd;
 }
 
@@ -137,7 +164,7 @@ static io_status decompress(io_source *s, io_error *err)
     if (format == NULL)
         return IO_OK;
     char text[128];
-    int tmp = open_temp_file();
+    int tmp = s->share ? open_named_temp_file(&s->shared) : open_temp_file();
     if (tmp < 0)
         return io_fail(err, IO_EIO, "%s: cannot create a temporary file: %s",
                        s->name, strerror_r(errno, text, sizeof text));
@@ -185,21 +212,78 @@ static io_status open_fd(io_source *s, const char *path, io_error *err)
     return adopt(s, fd, err);
 }
 
-io_status io_source_open(const char *path, io_source **out, io_error *err)
+/* A source with no bytes yet, named name; NULL when out of memory. */
+static io_source *new_source(const char *name, int share)
 {
-    int is_stdin = strcmp(path, "-") == 0;
-    const char *name = is_stdin ? "<stdin>" : path;
     io_source *s = calloc(1, sizeof *s);
     if (s == NULL || (s->name = strdup(name)) == NULL) {
         free(s);
-        return io_fail(err, IO_ENOMEM, "%s: out of memory", name);
+        return NULL;
     }
     s->fd = -1;
+    s->share = share;
+    return s;
+}
+
+static io_status open_source(const char *path, int share, io_source **out,
+                             io_error *err)
+{
+    int is_stdin = strcmp(path, "-") == 0;
+    const char *name = is_stdin ? "<stdin>" : path;
+    io_source *s = new_source(name, share);
+    if (s == NULL)
+        return io_fail(err, IO_ENOMEM, "%s: out of memory", name);
     io_status status = open_fd(s, is_stdin ? NULL : path, err);
     if (status != IO_OK) {
         io_source_close(s);
         return status;
     }
+    *out = s;
+    return IO_OK;
+}
+
+io_status io_source_open(const char *path, io_source **out, io_error *err)
+{
+    return open_source(path, 0, out, err);
+}
+
+io_status io_source_open_shared(const char *path, io_source **out,
+                                io_error *err)
+{
+    return open_source(path, 1, out, err);
+}
+
+const char *io_source_shared_path(const io_source *s)
+{
+    return s->shared;
+}
+
+void io_source_unlink_shared(io_source *s)
+{
+    if (s->shared == NULL)
+        return;
+    unlink(s->shared);
+    free(s->shared);
+    s->shared = NULL;
+}
+
+io_status io_source_open_decompressed(const char *shared_path, const char *name,
+                                      io_source **out, io_error *err)
+{
+    io_source *s = new_source(name, 0);
+    if (s == NULL)
+        return io_fail(err, IO_ENOMEM, "%s: out of memory", name);
+    struct stat st;
+    s->fd = open(shared_path, O_RDONLY | O_CLOEXEC);
+    if (s->fd < 0 || fstat(s->fd, &st) != 0) {
+        int e = errno;
+        io_source_close(s);
+        char text[128];
+        return io_fail(err, IO_EIO,
+                       "%s: cannot open its decompressed data (%s): %s", name,
+                       shared_path, strerror_r(e, text, sizeof text));
+    }
+    s->size = (uint64_t)st.st_size;
     *out = s;
     return IO_OK;
 }
@@ -247,6 +331,7 @@ void io_source_close(io_source *s)
         return;
     if (s->fd >= 0)
         close(s->fd);
+    io_source_unlink_shared(s);
     free(s->name);
     free(s);
 }

@@ -17,13 +17,17 @@
    invalid UTF-8): same message, exit status 1 on every process, no hang;
    and with --on-bad-lines warn, those and a file of long rows all over:
    the same table and the same warnings, in file order; --na-values
-   over a file of sentinels: what the file with them blanked gives; and
-   a European export (--decimal , --thousands . --true-values ja ...).
+   over a file of sentinels: what the file with them blanked gives; a
+   European export (--decimal , --thousands . --true-values ja ...); and
+   a gzip of a few MB, whole and cut short.
+Every run has a TMPDIR of its own, which must be empty after it (the
+processes of a machine share one decompressed copy of compressed input).
 
 The seed is printed; pass it back with --seed to replay a failure.  The
 last line is `mpi: N passed, M failed`.  Python 3.8+, standard library.
 """
 import argparse
+import gzip
 import os
 import random
 import shutil
@@ -76,18 +80,26 @@ STATUS_WRAPPER = '"$0" "$@"; s=$?; echo $s > "$DFSUM_STATUS_DIR/$PMI_RANK"; exit
 
 
 def mpi_run(mpiexec, binary, nprocs, args, cwd, stdin_path, status_dir):
+    """(stdout, stderr, status, per-rank statuses, files left in TMPDIR)."""
     for name in os.listdir(status_dir):
         os.unlink(os.path.join(status_dir, name))
     os.environ["DFSUM_STATUS_DIR"] = status_dir
     # Idle OpenMP threads must not spin: the processes share a few cores.
     os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+    # An empty TMPDIR of the run's own: the decompressed copy of a
+    # compressed input, shared by the processes, must be gone after it.
+    spool = os.path.join(status_dir, "..", "spool")
+    os.makedirs(spool, exist_ok=True)
+    for name in os.listdir(spool):
+        os.unlink(os.path.join(spool, name))
+    os.environ["TMPDIR"] = spool
     cmd = [mpiexec, "-n", str(nprocs), "sh", "-c", STATUS_WRAPPER, binary] + args
     out, err, status = run(cmd, cwd, stdin_path)
     ranks = []
     for r in range(nprocs):
         text = read_bytes(os.path.join(status_dir, str(r)), b"").strip()
         ranks.append(int(text) if text else None)
-    return out, err, status, ranks
+    return out, err, status, ranks, sorted(os.listdir(spool))
 
 
 def chunk_size(rng):
@@ -116,6 +128,8 @@ class Suite:
                                                             got[i][-300:] if isinstance(got[i], bytes) else got[i]))
             if got[3] is not None and any(s != want[2] for s in got[3]):
                 why.append("per-process exit statuses %r, expected all %r" % (got[3], want[2]))
+            if len(got) > 4 and got[4]:
+                why.append("files left in TMPDIR: %r" % got[4])
         if why:
             self.failed += 1
             print("FAIL %s\n  %s" % (label, "\n  ".join(why)))
@@ -311,9 +325,33 @@ def generated_cases(suite, tmp):
         for nprocs in (2, 3, 4):
             suite.compare(name + " warn", tmp, args, ref + (None,), nprocs,
                           suite.rng.choice(THREADS))
+    compressed(suite, tmp, big)
     scattered_bad_lines(suite, tmp)
     na_sentinels(suite, tmp)
     european_forms(suite, tmp)
+
+
+def compressed(suite, tmp, big):
+    """big.csv as gzip, whole and cut short: the processes of a machine
+    share one decompression (one temporary file, gone at the end) and
+    describe what the plain file gives, or fail as one process does."""
+    with open(big, "rb") as fh:
+        packed = gzip.compress(fh.read(), compresslevel=1)
+    write(os.path.join(tmp, "big.csv.gz"), packed)
+    write(os.path.join(tmp, "cut.csv.gz"), packed[: len(packed) * 2 // 3])
+    args = ["--format", "csv", "--include", "all"]
+    ref = run([suite.binary] + args + ["big.csv"], tmp)
+    cut = run([suite.binary] + args + ["cut.csv.gz"], tmp)
+    if ref[2] != 0 or cut[2] != 1:
+        print("FAIL compressed: reference runs: %r %r" % (ref[1], cut[1]))
+        suite.failed += 1
+        return
+    for nprocs in (1, 2, 3, 4):
+        threads = suite.rng.choice(THREADS)
+        suite.compare("big.csv.gz", tmp, args + ["big.csv.gz"], ref + (None,),
+                      nprocs, threads)
+        suite.compare("cut.csv.gz", tmp, args + ["cut.csv.gz"], cut + (None,),
+                      nprocs, threads)
 
 
 def main():

@@ -19,12 +19,14 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* More than libarchive's blocks, so the copy loop turns several times. */
@@ -468,6 +470,72 @@ static void test_compressed_stdin(void **state)
     io_source_close(s);
 }
 
+/* The files in dir whose name starts with prefix. */
+static int count_files(const char *dir, const char *prefix)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
+    closedir(d);
+    return n;
+}
+
+/* One decompression shared by processes (io_source_open_shared): a named
+ * file in TMPDIR that another opens as it is, readable by both after its
+ * name goes; a plain file has no such copy; closing removes a name still
+ * there. */
+static void test_shared_decompression(void **state)
+{
+    fixture *f = *state;
+    char path[PATH_MAX], spool[PATH_MAX];
+    path_of(f, "spool", spool);
+    assert_int_equal(mkdir(spool, 0700), 0);
+    setenv("TMPDIR", spool, 1);
+    path_of(f, "shared.gz", path);
+    write_packed(path, "gzip", 1, f->content, f->len);
+
+    io_source *first = NULL, *other = NULL;
+    io_error err;
+    assert_int_equal(io_source_open_shared(path, &first, &err), IO_OK);
+    const char *shared = io_source_shared_path(first);
+    assert_non_null(shared);
+    char shared_gone[PATH_MAX];
+    snprintf(shared_gone, sizeof shared_gone, "%s", shared);
+    assert_true(strncmp(shared, spool, strlen(spool)) == 0);
+    assert_int_equal(count_files(spool, "dfsum-"), 1);
+    assert_int_equal(
+        io_source_open_decompressed(shared, "shared.gz", &other, &err), IO_OK);
+    assert_string_equal(io_source_name(other), "shared.gz");
+    io_source_unlink_shared(first);
+    assert_null(io_source_shared_path(first));
+    assert_int_equal(count_files(spool, "dfsum-"), 0);
+    assert_source_holds(first, f->content, f->len);
+    assert_source_holds(other, f->content, f->len);
+    io_source_close(first);
+    io_source_close(other);
+
+    /* a name gone before another opened it: a message naming the input */
+    assert_int_equal(
+        io_source_open_decompressed(shared_gone, "x.gz", &other, &err), IO_EIO);
+    assert_true(strncmp(err.msg, "x.gz: ", 6) == 0);
+
+    assert_int_equal(io_source_open_shared(path, &first, &err), IO_OK);
+    assert_int_equal(count_files(spool, "dfsum-"), 1);
+    io_source_close(first); /* never unlinked: closing removes it */
+    assert_int_equal(count_files(spool, "dfsum-"), 0);
+
+    path_of(f, "plain.csv", path);
+    write_all(path, f->content, f->len);
+    assert_int_equal(io_source_open_shared(path, &first, &err), IO_OK);
+    assert_null(io_source_shared_path(first));
+    assert_source_holds(first, f->content, f->len);
+    io_source_close(first);
+    unsetenv("TMPDIR");
+    rmdir(spool);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -481,6 +549,7 @@ int main(void)
         cmocka_unit_test(test_random_damage),
         cmocka_unit_test(test_compressed_stdin),
         cmocka_unit_test(test_inflaters_agree),
+        cmocka_unit_test(test_shared_decompression),
     };
     int failed = cmocka_run_group_tests_name("default", tests, setup, teardown);
     /* again with gzip through zlib, the inflater of builds without ISA-L */
