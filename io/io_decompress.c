@@ -11,10 +11,9 @@
  * ZIP entry's bad CRC) fails the input. gzip goes to an inflater of io/
  * (io_inflate.h: ISA-L's igzip, else zlib): libarchive does not check a
  * gzip member's CRC-32 and length, and Python's gzip (so pandas) does.
- * The bytes go to a sink, which io_source.c points at an unlinked
- * temporary file: every later stage
- * reads the source by offset, from several threads, so the data must be
- * seekable, as with a pipe.
+ * The bytes go to a sink, which io_source.c points at a temporary file:
+ * every later stage reads the source by offset, from several threads, so
+ * the data must be seekable, as with a pipe.
  */
 #include "io.h"
 #include "io_inflate.h"

@@ -38,13 +38,18 @@ static io_status fail_errno(io_error *err, const char *name, int e)
     return io_fail(err, IO_EIO, "%s: %s", name, strerror_r(e, buf, sizeof buf));
 }
 
-/* An unlinked file in $TMPDIR (or /tmp): O_TMPFILE where the file system
- * has it, else mkostemp followed by unlink. Returns -1 with errno set. */
-static int open_temp_file(void)
+/* Where temporary files go: $TMPDIR, else /tmp. */
+static const char *temp_dir(void)
 {
     const char *dir = getenv("TMPDIR");
-    if (dir == NULL || *dir == '\0')
-        dir = "/tmp";
+    return dir == NULL || *dir == '\0' ? "/tmp" : dir;
+}
+
+/* An unlinked file in temp_dir(): O_TMPFILE where the file system has it,
+ * else mkostemp followed by unlink. Returns -1 with errno set. */
+static int open_temp_file(void)
+{
+    const char *dir = temp_dir();
     int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
     if (fd >= 0)
         return fd;
@@ -60,13 +65,11 @@ static int open_temp_file(void)
     return fd;
 }
 
-/* A named file in $TMPDIR (or /tmp), its path in *path (malloc'd).
+/* A named file in temp_dir(), its path in *path (malloc'd).
  * Returns -1 with errno set. */
 static int open_named_temp_file(char **path)
 {
-    const char *dir = getenv("TMPDIR");
-    if (dir == NULL || *dir == '\0')
-        dir = "/tmp";
+    const char *dir = temp_dir();
     size_t cap = strlen(dir) + sizeof "/dfsum-XXXXXX";
     char *p = malloc(cap);
     if (p == NULL) {
