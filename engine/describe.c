@@ -412,6 +412,19 @@ static void add_batch(engine_run *run, engine_worker *w, engine_error *e,
     }
 }
 
+/* The bytes the progress counts to: of a source still being decompressed,
+ * a guess from the ratio so far, never below what is done. */
+static uint64_t progress_total(engine_run *run)
+{
+    uint64_t end = run->end;
+    if (io_source_growing(run->src)) {
+        uint64_t guess = io_source_size_estimate(run->src);
+        end = guess < run->end ? guess : run->end;
+    }
+    uint64_t total = end > run->start ? end - run->start : 0;
+    return total > run->done_bytes ? total : run->done_bytes;
+}
+
 static void report_progress(engine_run *run, size_t bytes)
 {
     dfsum *d = run->d;
@@ -420,7 +433,7 @@ static void report_progress(engine_run *run, size_t bytes)
 #pragma omp critical(engine_progress)
     {
         run->done_bytes += bytes;
-        d->progress(d->progress_ctx, run->done_bytes, run->end - run->start);
+        d->progress(d->progress_ctx, run->done_bytes, progress_total(run));
     }
 }
 

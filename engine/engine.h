@@ -219,7 +219,9 @@ dfsum_status engine_describe_h5(dfsum *d, const char *path, dfsum_result **out);
 int engine_rank(const dfsum *d);
 int engine_nprocs(const dfsum *d);
 
-/* Opens the input at path on every process (io_source_open alone). A
+/* Opens the input at path on every process. Alone, a compressed file is
+ * decompressed by a thread while the pipeline reads it
+ * (io_source_open_streaming). With several processes, a
  * compressed file is decompressed once per machine: the first process of
  * each machine decompresses it into a named temporary file, the others
  * open that file, and its name goes once all have. A process whose

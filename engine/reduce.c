@@ -62,8 +62,8 @@ static io_status open_beside_leader(int leader_opened, const char *shared,
 io_status engine_source_open(const dfsum *d, const char *path, io_source **out,
                              io_error *err)
 {
-    if (d->comm == MPI_COMM_NULL)
-        return io_source_open(path, out, err);
+    if (d->comm == MPI_COMM_NULL) /* decompressing while the pipeline reads */
+        return io_source_open_streaming(path, out, err);
     MPI_Comm node;
     int here = 0, opened = 0;
     char shared[PATH_MAX] = "";

@@ -54,12 +54,27 @@ typedef struct io_source io_source;
  * unreadable file fail with IO_EIO and a message naming it. */
 io_status io_source_open(const char *path, io_source **out, io_error *err);
 const char *io_source_name(const io_source *s);
-uint64_t io_source_size(const io_source *s);
+/* The size of the bytes; of a growing source (below), once they are all
+ * there (it waits). */
+uint64_t io_source_size(io_source *s);
 /* Reads up to len bytes at offset; returns bytes read (short only at end
  * of file) or -1 with err set. */
 ssize_t io_source_pread(io_source *s, void *buf, size_t len, uint64_t offset,
                         io_error *err);
 void io_source_close(io_source *s); /* NULL-safe */
+
+/* Decompressing while the source is read: io_source_open, but compressed
+ * input is decompressed by a thread of its own after the call returns.
+ * While it runs the source is growing: io_source_pread waits for the
+ * bytes it is asked for (or the end, or the failure of the decompression,
+ * whose message it then gives), io_source_size waits for the end, and a
+ * reader (io_reader_open) given an end past the bytes stops where they
+ * end. io_source_size_estimate guesses the final size from the ratio so
+ * far, without waiting. */
+io_status io_source_open_streaming(const char *path, io_source **out,
+                                   io_error *err);
+int io_source_growing(const io_source *s);
+uint64_t io_source_size_estimate(io_source *s);
 
 /* Sharing one decompression among processes on a machine. io_source_open,
  * but compressed input is decompressed into a named temporary file, whose

@@ -436,8 +436,8 @@ io_status io_chunker_open(io_source *src, const io_csv_opts *o, uint64_t start,
                           size_t chunk_size, unsigned depth, io_chunker **out,
                           io_error *err)
 {
-    return io_chunker_open_range(src, o, start, io_source_size(src), chunk_size,
-                                 depth, out, err);
+    return io_chunker_open_range(src, o, start, UINT64_MAX, chunk_size, depth,
+                                 out, err);
 }
 
 /* The range ends at a record start (or the end of the file), so it ends
@@ -455,7 +455,9 @@ io_status io_chunker_open_range(io_source *src, const io_csv_opts *o,
         return io_fail(err, IO_ENOMEM, "%s: out of memory", name);
     }
     c->src = src;
-    c->end = end < io_source_size(src) ? end : io_source_size(src);
+    /* a growing source: the reader stops where its bytes end */
+    uint64_t size = io_source_growing(src) ? UINT64_MAX : io_source_size(src);
+    c->end = end < size ? end : size;
     c->start = start < c->end ? start : c->end;
     c->carry.offset = c->start;
     io_scan_init(&c->scan, o, 1);

@@ -5,7 +5,8 @@
  * (io_reader_impl.h tells their round) and hands blocks out in file order;
  * the variant chosen at open moves the bytes - io_uring where the kernel
  * lets us set up a ring, else pread on a helper thread. DFSUM_READER=pread
- * in the environment skips io_uring.
+ * in the environment skips io_uring, and so does a source still growing
+ * (io_source_open_streaming): its reads must wait for the bytes.
  *
  * A read that comes back short means the file shrank after it was opened:
  * the stream then ends with the bytes that were there. A failed read ends
@@ -91,9 +92,11 @@ static void destroy_sync(io_reader *r)
     pthread_mutex_destroy(&r->lock);
 }
 
+/* A growing source is read by pread, whose thread may wait for bytes
+ * (io_uring would read past them). */
 static io_status start_variant(io_reader *r)
 {
-    if (!pread_forced()) {
+    if (!pread_forced() && !r->growing) {
         r->variant = &io_reader_uring_variant;
         if (r->variant->start(r) == IO_OK)
             return IO_OK;
@@ -112,6 +115,7 @@ io_status io_reader_open(io_source *src, uint64_t start, uint64_t end,
         return io_fail(err, IO_ENOMEM, "%s: out of memory", name);
     r->src = src;
     r->fd = io_source_fd(src);
+    r->growing = io_source_growing(src);
     r->headroom = headroom;
     plan(r, start, end, block_size, depth);
     if (alloc_slots(r) != 0) {
@@ -177,6 +181,18 @@ void io_reader_done(io_reader *r, unsigned slot, int e)
     else if (s->got < s->want) /* the file shrank */
         stop_at(r, s->seq + (s->got > 0), 0);
     s->state = e == 0 && s->got > 0 ? SLOT_READY : SLOT_FREE;
+    pthread_cond_signal(&r->filled);
+}
+
+void io_reader_source_failed(io_reader *r, unsigned slot, const io_error *why)
+{
+    io_slot *s = &r->slots[slot];
+    if (s->seq < r->stop_seq) {
+        r->stop_seq = s->seq;
+        r->failed = 1;
+        r->failure = *why;
+    }
+    s->state = SLOT_FREE;
     pthread_cond_signal(&r->filled);
 }
 

@@ -40,6 +40,8 @@ struct io_reader {
     void *impl; /* the variant's own state */
     io_source *src;
     int fd;
+    int growing; /* the source is still being written: the pread variant
+                    reads through io_source_pread, which waits */
     uint64_t start, end;
     size_t block_size, headroom;
     unsigned nslots;
@@ -88,6 +90,11 @@ int io_reader_assign(io_reader *r);
  * failed read. A read that comes back short (got < want) means the file
  * shrank: the stream ends after that block. */
 void io_reader_done(io_reader *r, unsigned slot, int e);
+
+/* With r->lock held: a growing source could not give a slot's block (its
+ * decompression failed): the stream fails there with the source's
+ * message. */
+void io_reader_source_failed(io_reader *r, unsigned slot, const io_error *why);
 
 /* With r->lock held: the reading broke down (errno e); next() fails from
  * the block it would hand out next. */

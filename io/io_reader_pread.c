@@ -23,6 +23,18 @@ typedef struct {
     pthread_t thread;
 } pread_state;
 
+/* A slot's block from a growing source, through io_source_pread, which
+ * waits for its bytes; returns 0, or -1 with *why set. */
+static int read_growing(const io_reader *r, io_slot *s, io_error *why)
+{
+    ssize_t n =
+        io_source_pread(r->src, s->buf + r->headroom, s->want, s->offset, why);
+    if (n < 0)
+        return -1;
+    s->got = (size_t)n;
+    return 0;
+}
+
 /* Reads the rest of a slot's block; returns 0 (a short block means the
  * end of the file) or the errno of the failed read. */
 static int read_block(const io_reader *r, io_slot *s)
@@ -54,9 +66,14 @@ static void *read_ahead(void *arg)
             continue;
         }
         pthread_mutex_unlock(&r->lock);
-        int e = read_block(r, &r->slots[slot]);
+        io_error why;
+        int failed = r->growing && read_growing(r, &r->slots[slot], &why) != 0;
+        int e = r->growing ? 0 : read_block(r, &r->slots[slot]);
         pthread_mutex_lock(&r->lock);
-        io_reader_done(r, (unsigned)slot, e);
+        if (failed)
+            io_reader_source_failed(r, (unsigned)slot, &why);
+        else
+            io_reader_done(r, (unsigned)slot, e);
     }
     pthread_mutex_unlock(&r->lock);
     return NULL;

@@ -16,6 +16,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,12 +26,31 @@
 
 #define SPOOL_BUF_SIZE (1u << 20)
 
+/* A decompression still writing the source's temporary file, on a thread
+ * of its own (io_source_open_streaming). Readers wait under lock for the
+ * bytes they want, or for the end. */
+typedef struct {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t more;
+    int packed;           /* the compressed file, read by the thread */
+    uint64_t packed_size; /* its size, for estimates */
+    const char *format;
+    uint64_t written; /* bytes in the temporary file so far */
+    int done;         /* the thread has finished (s->size is then final) */
+    int cancel;       /* the source is closing: stop early */
+    io_status status; /* the decompression's outcome, once done */
+    io_error err;     /* its message when it failed */
+} stream;
+
 struct io_source {
     int fd;
     uint64_t size;
     char *name;
-    int share;    /* decompress into a named file (io_source_open_shared) */
-    char *shared; /* that file's path while it has one, or NULL */
+    int share;     /* decompress into a named file (io_source_open_shared) */
+    char *shared;  /* that file's path while it has one, or NULL */
+    int streaming; /* decompress on a thread (io_source_open_streaming) */
+    stream *grow;  /* that thread's state while it may run, or NULL */
 };
 
 static io_status fail_errno(io_error *err, const char *name, int e)
@@ -159,8 +180,115 @@ static io_status write_to_temp(void *ctx, const char *p, size_t n,
                    s->name, strerror_r(errno, text, sizeof text));
 }
 
+/* ---- decompressing on a thread while the source is read ---------------- */
+
+/* The sink of a streaming decompression: the bytes go to the file, then
+ * readers waiting for them are woken. */
+static io_status write_and_publish(void *ctx, const char *p, size_t n,
+                                   io_error *err)
+{
+    io_source *s = ctx;
+    stream *g = s->grow;
+    pthread_mutex_lock(&g->lock);
+    int cancel = g->cancel;
+    pthread_mutex_unlock(&g->lock);
+    if (cancel)
+        return io_fail(err, IO_EIO, "%s: closed while decompressing", s->name);
+    io_status st = write_to_temp(ctx, p, n, err);
+    if (st != IO_OK)
+        return st;
+    pthread_mutex_lock(&g->lock);
+    g->written += n;
+    pthread_cond_broadcast(&g->more);
+    pthread_mutex_unlock(&g->lock);
+    return IO_OK;
+}
+
+static void *decompress_thread(void *arg)
+{
+    io_source *s = arg;
+    stream *g = s->grow;
+    io_error err = {0};
+    uint64_t size = 0;
+    io_status st = io_decompress(g->packed, s->name, g->format,
+                                 write_and_publish, s, &size, &err);
+    pthread_mutex_lock(&g->lock);
+    g->status = st;
+    g->err = err;
+    s->size = size;
+    g->done = 1;
+    pthread_cond_broadcast(&g->more);
+    pthread_mutex_unlock(&g->lock);
+    return NULL;
+}
+
+/* Starts the thread that decompresses g->packed into s->fd. */
+static io_status start_stream(io_source *s, int packed, const char *format,
+                              io_error *err)
+{
+    stream *g = calloc(1, sizeof *g);
+    struct stat st;
+    if (g == NULL)
+        return io_fail(err, IO_ENOMEM, "%s: out of memory", s->name);
+    g->packed = packed;
+    g->packed_size = fstat(packed, &st) == 0 ? (uint64_t)st.st_size : 0;
+    g->format = format;
+    if (pthread_mutex_init(&g->lock, NULL) != 0) {
+        free(g);
+        return io_fail(err, IO_ENOMEM, "%s: out of memory", s->name);
+    }
+    pthread_cond_init(&g->more, NULL);
+    s->grow = g;
+    sigset_t all, old; /* the thread takes no signals */
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int e = pthread_create(&g->thread, NULL, decompress_thread, s);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (e == 0)
+        return IO_OK;
+    pthread_cond_destroy(&g->more);
+    pthread_mutex_destroy(&g->lock);
+    free(g);
+    s->grow = NULL;
+    return io_fail(err, IO_ENOMEM, "%s: cannot start decompressing", s->name);
+}
+
+/* Waits until the thread has written up to byte `upto`, or has finished;
+ * returns whether that many bytes are there. On failure sets *err when
+ * the decompression failed short of them. */
+static int wait_for(stream *g, uint64_t upto, io_status *failed, io_error *err)
+{
+    pthread_mutex_lock(&g->lock);
+    while (!g->done && g->written < upto)
+        pthread_cond_wait(&g->more, &g->lock);
+    int there = g->written >= upto;
+    *failed = !there && g->status != IO_OK ? g->status : IO_OK;
+    if (*failed != IO_OK)
+        *err = g->err;
+    pthread_mutex_unlock(&g->lock);
+    return there;
+}
+
+/* Stops the thread (early when it still runs) and frees its state. */
+static void end_stream(io_source *s)
+{
+    stream *g = s->grow;
+    if (g == NULL)
+        return;
+    pthread_mutex_lock(&g->lock);
+    g->cancel = 1;
+    pthread_mutex_unlock(&g->lock);
+    pthread_join(g->thread, NULL);
+    close(g->packed);
+    pthread_cond_destroy(&g->more);
+    pthread_mutex_destroy(&g->lock);
+    free(g);
+    s->grow = NULL;
+}
+
 /* When s holds compressed data, s becomes its decompressed bytes, in a
- * temporary file. */
+ * temporary file: written before the call returns, or, streaming, by a
+ * thread while the source is read. */
 static io_status decompress(io_source *s, io_error *err)
 {
     const char *format = io_compression_of(s->fd);
@@ -173,6 +301,13 @@ static io_status decompress(io_source *s, io_error *err)
                        s->name, strerror_r(errno, text, sizeof text));
     int packed = s->fd;
     s->fd = tmp; /* the sink writes there; s owns it from now on */
+    s->size = 0;
+    if (s->streaming) {
+        io_status st = start_stream(s, packed, format, err);
+        if (st != IO_OK)
+            close(packed);
+        return st;
+    }
     io_status st =
         io_decompress(packed, s->name, format, write_to_temp, s, &s->size, err);
     close(packed);
@@ -216,7 +351,7 @@ static io_status open_fd(io_source *s, const char *path, io_error *err)
 }
 
 /* A source with no bytes yet, named name; NULL when out of memory. */
-static io_source *new_source(const char *name, int share)
+static io_source *new_source(const char *name, int how)
 {
     io_source *s = calloc(1, sizeof *s);
     if (s == NULL || (s->name = strdup(name)) == NULL) {
@@ -224,16 +359,18 @@ static io_source *new_source(const char *name, int share)
         return NULL;
     }
     s->fd = -1;
-    s->share = share;
+    s->share = how == 1;
+    s->streaming = how == 2;
     return s;
 }
 
-static io_status open_source(const char *path, int share, io_source **out,
+/* how: 0 plain, 1 shared (a named copy), 2 streaming (a thread). */
+static io_status open_source(const char *path, int how, io_source **out,
                              io_error *err)
 {
     int is_stdin = strcmp(path, "-") == 0;
     const char *name = is_stdin ? "<stdin>" : path;
-    io_source *s = new_source(name, share);
+    io_source *s = new_source(name, how);
     if (s == NULL)
         return io_fail(err, IO_ENOMEM, "%s: out of memory", name);
     io_status status = open_fd(s, is_stdin ? NULL : path, err);
@@ -254,6 +391,35 @@ io_status io_source_open_shared(const char *path, io_source **out,
                                 io_error *err)
 {
     return open_source(path, 1, out, err);
+}
+
+io_status io_source_open_streaming(const char *path, io_source **out,
+                                   io_error *err)
+{
+    return open_source(path, 2, out, err);
+}
+
+int io_source_growing(const io_source *s)
+{
+    return s->grow != NULL;
+}
+
+uint64_t io_source_size_estimate(io_source *s)
+{
+    stream *g = s->grow;
+    if (g == NULL)
+        return s->size;
+    pthread_mutex_lock(&g->lock);
+    uint64_t written = g->written, size = g->done ? s->size : 0;
+    pthread_mutex_unlock(&g->lock);
+    if (size > 0 || written == 0)
+        return size > 0 ? size : written;
+    off_t taken = lseek(g->packed, 0, SEEK_CUR); /* the thread reads it */
+    if (taken <= 0 || g->packed_size == 0)
+        return written;
+    long double ratio = (long double)g->packed_size / (long double)taken;
+    uint64_t guess = (uint64_t)((long double)written * ratio);
+    return guess > written ? guess : written;
 }
 
 const char *io_source_shared_path(const io_source *s)
@@ -296,8 +462,14 @@ const char *io_source_name(const io_source *s)
     return s->name;
 }
 
-uint64_t io_source_size(const io_source *s)
+uint64_t io_source_size(io_source *s)
 {
+    stream *g = s->grow;
+    if (g != NULL) {
+        io_status failed;
+        io_error ignored;
+        wait_for(g, UINT64_MAX, &failed, &ignored); /* until the end */
+    }
     return s->size;
 }
 
@@ -311,6 +483,10 @@ ssize_t io_source_pread(io_source *s, void *buf, size_t len, uint64_t offset,
 {
     if (len > SSIZE_MAX)
         len = SSIZE_MAX;
+    io_status failed;
+    if (s->grow != NULL && !wait_for(s->grow, offset + len, &failed, err) &&
+        failed != IO_OK)
+        return -1;
     size_t done = 0;
     while (done < len) {
         ssize_t n = pread(s->fd, (char *)buf + done, len - done,
@@ -332,6 +508,7 @@ void io_source_close(io_source *s)
 {
     if (s == NULL)
         return;
+    end_stream(s);
     if (s->fd >= 0)
         close(s->fd);
     io_source_unlink_shared(s);

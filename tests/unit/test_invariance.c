@@ -365,6 +365,33 @@ static void european_table(const char *path, uint64_t seed, int nrows)
     free(csv.p);
 }
 
+/* Compressed input is decompressed by a thread while the pipeline reads
+ * it: random partitionings of each format's file, all of one table, give
+ * one result. */
+static void test_compressed_inputs(void **state)
+{
+    (void)state;
+    static const char *const files[] = {"data.csv.gz", "data.csv.bz2",
+                                        "data.csv.xz", "data.csv.zst",
+                                        "data.csv.lz4"};
+    char *first = NULL;
+    uint64_t seed = test_seed();
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/compressed_formats/%s",
+                 DFSUM_GOLDEN_CASES, files[i]);
+        char *ref = check_file_runs(path, NULL, seed + i, RUNS_PER_FILE);
+        assert_null(strstr(ref, "error: "));
+        if (first == NULL) {
+            first = ref;
+        } else {
+            assert_string_equal(ref, first);
+            free(ref);
+        }
+    }
+    free(first);
+}
+
 static void test_european_forms(void **state)
 {
     (void)state;
@@ -394,6 +421,7 @@ int main(void)
         cmocka_unit_test(test_golden_inputs),
         cmocka_unit_test(test_bad_lines_placed),
         cmocka_unit_test(test_european_forms),
+        cmocka_unit_test(test_compressed_inputs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -536,6 +536,124 @@ static void test_shared_decompression(void **state)
     rmdir(spool);
 }
 
+/* The bytes of [0, end of source) through a reader of block_size blocks;
+ * NULL (err set) when it fails. */
+static char *read_through(io_source *s, size_t block_size, size_t *n,
+                          io_error *err)
+{
+    io_reader *r = NULL;
+    assert_int_equal(
+        io_reader_open(s, 0, UINT64_MAX, block_size, 0, 3, &r, err), IO_OK);
+    size_t cap = 1 << 16, len = 0;
+    char *all = malloc(cap);
+    io_block b;
+    int got;
+    while ((got = io_reader_next(r, &b, err)) == 1) {
+        while (len + b.len > cap)
+            all = realloc(all, cap *= 2);
+        memcpy(all + len, b.data, b.len);
+        len += b.len;
+        io_reader_release(r, &b);
+    }
+    io_reader_close(r);
+    *n = len;
+    if (got < 0) {
+        free(all);
+        return NULL;
+    }
+    return all;
+}
+
+/* Decompressing while the source is read (io_source_open_streaming): the
+ * reads wait for their bytes, a reader of any block size gives the whole
+ * content, the chunker the same records, the size comes at the end. */
+static void test_streaming_source(void **state)
+{
+    fixture *f = *state;
+    char path[PATH_MAX];
+    path_of(f, "stream.gz", path);
+    write_packed(path, "gzip", 1, f->content, f->len);
+    const size_t blocks[] = {1 << 20, 4096, 777, 1};
+    for (size_t i = 0; i < sizeof blocks / sizeof *blocks; i++) {
+        io_source *s = NULL;
+        io_error err;
+        assert_int_equal(io_source_open_streaming(path, &s, &err), IO_OK);
+        assert_true(io_source_growing(s));
+        if (i == 0) { /* the last bytes first: the read waits for them */
+            char tail[64];
+            assert_int_equal(io_source_pread(s, tail, sizeof tail,
+                                             f->len - sizeof tail, &err),
+                             (ssize_t)sizeof tail);
+            assert_memory_equal(tail, f->content + f->len - sizeof tail,
+                                sizeof tail);
+        }
+        size_t n = 0;
+        char *all = read_through(s, blocks[i], &n, &err);
+        assert_non_null(all);
+        assert_int_equal(n, f->len);
+        assert_memory_equal(all, f->content, n);
+        free(all);
+        assert_int_equal(io_source_size(s), f->len);
+        assert_int_equal(io_source_size_estimate(s), f->len);
+        io_source_close(s);
+    }
+
+    io_source *s = NULL;
+    io_error err;
+    io_csv_opts o = {.delim = ','};
+    io_chunker *c = NULL;
+    assert_int_equal(io_source_open_streaming(path, &s, &err), IO_OK);
+    assert_int_equal(io_chunker_open(s, &o, 0, 1000, 4, &c, &err), IO_OK);
+    io_chunk chunk;
+    size_t at = 0;
+    while (io_chunker_next(c, &chunk, &err) == 1) {
+        assert_int_equal(chunk.offset, at);
+        assert_memory_equal(chunk.data, f->content + at, chunk.len);
+        at += chunk.len;
+        io_chunker_release(c, &chunk);
+    }
+    assert_int_equal(at, f->len);
+    io_chunker_close(c);
+    io_source_close(s);
+}
+
+/* A stream cut short: the reader hands out the blocks before the cut,
+ * then fails with the decompression's message; a read past the cut too.
+ * Closing a source whose thread still runs stops it. */
+static void test_streaming_failure(void **state)
+{
+    fixture *f = *state;
+    char path[PATH_MAX];
+    path_of(f, "cut.gz", path);
+    write_packed(path, "gzip", 1, f->content, f->len);
+    int fd = open(path, O_RDWR);
+    off_t size = lseek(fd, 0, SEEK_END);
+    assert_int_equal(ftruncate(fd, size / 2), 0);
+    close(fd);
+    io_source *s = NULL;
+    io_error err;
+    assert_int_equal(io_source_open_streaming(path, &s, &err), IO_OK);
+    size_t n = 0;
+    assert_null(read_through(s, 4096, &n, &err));
+    assert_true(n > 0 && n < f->len);
+    assert_non_null(strstr(err.msg, "cannot decompress (gzip)"));
+    assert_true(strncmp(err.msg, path, strlen(path)) == 0);
+    char one;
+    assert_int_equal(io_source_pread(s, &one, 1, f->len - 1, &err), -1);
+    assert_non_null(strstr(err.msg, "truncated gzip input"));
+    io_source_close(s);
+
+    path_of(f, "big.gz", path); /* closed at once, the thread still busy */
+    size_t copies = 8, len = copies * f->len;
+    char *big = malloc(len);
+    for (size_t i = 0; i < copies; i++)
+        memcpy(big + i * f->len, f->content, f->len);
+    write_packed(path, "gzip", 1, big, len);
+    free(big);
+    assert_int_equal(io_source_open_streaming(path, &s, &err), IO_OK);
+    io_source_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -550,6 +668,8 @@ int main(void)
         cmocka_unit_test(test_compressed_stdin),
         cmocka_unit_test(test_inflaters_agree),
         cmocka_unit_test(test_shared_decompression),
+        cmocka_unit_test(test_streaming_source),
+        cmocka_unit_test(test_streaming_failure),
     };
     int failed = cmocka_run_group_tests_name("default", tests, setup, teardown);
     /* again with gzip through zlib, the inflater of builds without ISA-L */
