@@ -350,8 +350,12 @@ static io_status open_fd(io_source *s, const char *path, io_error *err)
     return adopt(s, fd, err);
 }
 
+/* How compressed input is decompressed (see io.h): before the open
+ * returns, into a named file others may open, or on a thread. */
+typedef enum { OPEN_PLAIN, OPEN_SHARED, OPEN_STREAMING } open_how;
+
 /* A source with no bytes yet, named name; NULL when out of memory. */
-static io_source *new_source(const char *name, int how)
+static io_source *new_source(const char *name, open_how how)
 {
     io_source *s = calloc(1, sizeof *s);
     if (s == NULL || (s->name = strdup(name)) == NULL) {
@@ -359,13 +363,12 @@ static io_source *new_source(const char *name, int how)
         return NULL;
     }
     s->fd = -1;
-    s->share = how == 1;
-    s->streaming = how == 2;
+    s->share = how == OPEN_SHARED;
+    s->streaming = how == OPEN_STREAMING;
     return s;
 }
 
-/* how: 0 plain, 1 shared (a named copy), 2 streaming (a thread). */
-static io_status open_source(const char *path, int how, io_source **out,
+static io_status open_source(const char *path, open_how how, io_source **out,
                              io_error *err)
 {
     int is_stdin = strcmp(path, "-") == 0;
@@ -384,19 +387,19 @@ static io_status open_source(const char *path, int how, io_source **out,
 
 io_status io_source_open(const char *path, io_source **out, io_error *err)
 {
-    return open_source(path, 0, out, err);
+    return open_source(path, OPEN_PLAIN, out, err);
 }
 
 io_status io_source_open_shared(const char *path, io_source **out,
                                 io_error *err)
 {
-    return open_source(path, 1, out, err);
+    return open_source(path, OPEN_SHARED, out, err);
 }
 
 io_status io_source_open_streaming(const char *path, io_source **out,
                                    io_error *err)
 {
-    return open_source(path, 2, out, err);
+    return open_source(path, OPEN_STREAMING, out, err);
 }
 
 int io_source_growing(const io_source *s)

@@ -107,6 +107,15 @@ static void write_packed(const char *path, const char *filter, int nentries,
     archive_write_free(a);
 }
 
+/* The fixture's table through `filter`, as the file `name` (its path in
+ * path). */
+static void write_table(const fixture *f, const char *name, const char *filter,
+                        char path[PATH_MAX])
+{
+    path_of(f, name, path);
+    write_packed(path, filter, 1, f->content, f->len);
+}
+
 /* The source's bytes equal data[0..n). */
 static void assert_source_holds(io_source *s, const char *data, size_t n)
 {
@@ -259,8 +268,7 @@ static void test_damaged_checksums(void **state)
 {
     fixture *f = *state;
     char path[PATH_MAX];
-    path_of(f, "crc.gz", path);
-    write_packed(path, "gzip", 1, f->content, f->len);
+    write_table(f, "crc.gz", "gzip", path);
     flip_bit(path, -8); /* the trailer: CRC-32, then the length */
     assert_open_fails(path, "incorrect data check");
     write_packed(path, "gzip", 1, f->content, f->len);
@@ -445,8 +453,7 @@ static void test_compressed_stdin(void **state)
 {
     fixture *f = *state;
     char path[PATH_MAX];
-    path_of(f, "stdin.zst", path);
-    write_packed(path, "zstd", 1, f->content, f->len);
+    write_table(f, "stdin.zst", "zstd", path);
     size_t n;
     char *packed = read_all(path, &n);
 
@@ -493,8 +500,7 @@ static void test_shared_decompression(void **state)
     path_of(f, "spool", spool);
     assert_int_equal(mkdir(spool, 0700), 0);
     setenv("TMPDIR", spool, 1);
-    path_of(f, "shared.gz", path);
-    write_packed(path, "gzip", 1, f->content, f->len);
+    write_table(f, "shared.gz", "gzip", path);
 
     io_source *first = NULL, *other = NULL;
     io_error err;
@@ -571,8 +577,7 @@ static void test_streaming_source(void **state)
 {
     fixture *f = *state;
     char path[PATH_MAX];
-    path_of(f, "stream.gz", path);
-    write_packed(path, "gzip", 1, f->content, f->len);
+    write_table(f, "stream.gz", "gzip", path);
     const size_t blocks[] = {1 << 20, 4096, 777, 1};
     for (size_t i = 0; i < sizeof blocks / sizeof *blocks; i++) {
         io_source *s = NULL;
@@ -624,8 +629,7 @@ static void test_streaming_failure(void **state)
 {
     fixture *f = *state;
     char path[PATH_MAX];
-    path_of(f, "cut.gz", path);
-    write_packed(path, "gzip", 1, f->content, f->len);
+    write_table(f, "cut.gz", "gzip", path);
     int fd = open(path, O_RDWR);
     off_t size = lseek(fd, 0, SEEK_END);
     assert_int_equal(ftruncate(fd, size / 2), 0);
