@@ -37,8 +37,9 @@ typedef struct {
 } signature;
 
 /* bzip2's "BZh" and a level digit are printable, so its block magic
- * (the digits of pi, "1AY&SY") must follow too; an empty stream's
- * end-of-stream magic is not checked: it has no data anyway. */
+ * (the digits of pi, "1AY&SY") must follow too, or, in a stream of no
+ * data, the end-of-stream magic (the digits of sqrt(pi)): read_csv takes
+ * an empty .bz2 for an empty file, so must dfsum. */
 static const signature SIGNATURES[] = {
     {"gzip", {0x1f, 0x8b}, 2},
     {"xz", {0xfd, '7', 'z', 'X', 'Z', 0x00}, 6},
@@ -51,8 +52,10 @@ static const signature SIGNATURES[] = {
 static int is_bzip2(const unsigned char *p, size_t n)
 {
     static const unsigned char block[] = {0x31, 0x41, 0x59, 0x26, 0x53, 0x59};
+    static const unsigned char end[] = {0x17, 0x72, 0x45, 0x38, 0x50, 0x90};
     return n >= 10 && memcmp(p, "BZh", 3) == 0 && p[3] >= '1' && p[3] <= '9' &&
-           memcmp(p + 4, block, sizeof block) == 0;
+           (memcmp(p + 4, block, sizeof block) == 0 ||
+            memcmp(p + 4, end, sizeof end) == 0);
 }
 
 const char *io_compression_of(int fd)

@@ -181,13 +181,23 @@ static void test_plain_text_is_not_compressed(void **state)
 
 /* A stream that decodes to nothing is an empty source (read_csv then
  * says the file is empty). */
+/* A stream of no data is known as such (bzip2's then has no block magic,
+ * only its end-of-stream one) and reads as empty. Not LZ4: libarchive's
+ * writer crashes on no data. */
 static void test_empty_stream(void **state)
 {
     fixture *f = *state;
     char path[PATH_MAX];
-    path_of(f, "empty.gz", path);
-    write_packed(path, "gzip", 1, "", 0);
-    assert_opens_as(path, "", 0);
+    for (size_t i = 0; i < sizeof FILTERS / sizeof *FILTERS; i++) {
+        if (strcmp(FILTERS[i], "lz4") == 0)
+            continue;
+        path_of(f, "empty", path);
+        write_packed(path, FILTERS[i], 1, "", 0);
+        const char *format = format_of(path);
+        assert_non_null(format);
+        assert_string_equal(format, FILTERS[i]);
+        assert_opens_as(path, "", 0);
+    }
 }
 
 static void assert_open_fails(const char *path, const char *part)
