@@ -209,6 +209,11 @@ dfsum_status engine_describe_csv(dfsum *d, const char *path,
 /* path: "FILE.h5", "FILE.h5:/object" (see dfsum.h, "HDF5 input"). */
 dfsum_status engine_describe_h5(dfsum *d, const char *path, dfsum_result **out);
 
+/* Writes Python's repr(x) to out (ENGINE_REPR_MAX bytes, NUL included),
+ * returns its length (format.c). */
+#define ENGINE_REPR_MAX 32
+size_t engine_float_repr(double x, char *out);
+
 /* ------------------------------------------------------------------------
  * Across processes (reduce.c). With d->comm == MPI_COMM_NULL every
  * function is the one-process step and makes no MPI call, so programs

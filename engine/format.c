@@ -15,7 +15,7 @@
  *    or "% .6e" for the whole column when a value is tiny, or large and
  *    long.
  */
-#include <dfsum.h>
+#include "engine.h"
 
 #include <float.h>
 #include <math.h>
@@ -93,7 +93,6 @@ static void buf_repeat(text_buf *b, char c, size_t n)
  * ---------------------------------------------------------------------- */
 
 /* Longest repr is about 24 bytes ("-2.2250738585072014e-308"). */
-#define REPR_MAX 32
 
 /* Moves the last mantissa digit of a "%e" string one unit up (dir > 0) or
  * down. Returns 0 when that changes the number of digits (9.99 -> 10.00,
@@ -197,8 +196,7 @@ static size_t repr_layout(const char *digits, int exp10, char *out)
     return k;
 }
 
-/* Writes repr(x) to out (REPR_MAX bytes), returns its length. */
-static size_t format_repr(double x, char *out)
+size_t engine_float_repr(double x, char *out)
 {
     if (isnan(x))
         return (size_t)sprintf(out, "nan");
@@ -258,11 +256,11 @@ static void csv_field(text_buf *b, const char *s, size_t n)
 
 static void csv_cell(text_buf *b, dfsum_cell cell)
 {
-    char num[REPR_MAX];
+    char num[ENGINE_REPR_MAX];
     switch (cell.kind) {
     case DFSUM_CELL_FLOAT:
         if (!isnan(cell.f))
-            buf_append(b, num, format_repr(cell.f, num));
+            buf_append(b, num, engine_float_repr(cell.f, num));
         break;
     case DFSUM_CELL_INT:
         buf_put_count(b, cell.i);
@@ -365,7 +363,7 @@ static void json_string(text_buf *b, const char *s, size_t n)
 
 static void json_cell(text_buf *b, dfsum_cell cell)
 {
-    char num[REPR_MAX];
+    char num[ENGINE_REPR_MAX];
     switch (cell.kind) {
     case DFSUM_CELL_FLOAT:
         if (isnan(cell.f))
@@ -373,7 +371,7 @@ static void json_cell(text_buf *b, dfsum_cell cell)
         else if (isinf(cell.f))
             buf_puts(b, cell.f < 0 ? "\"-inf\"" : "\"inf\"");
         else
-            buf_append(b, num, format_repr(cell.f, num));
+            buf_append(b, num, engine_float_repr(cell.f, num));
         break;
     case DFSUM_CELL_INT:
         buf_put_count(b, cell.i);

@@ -5,8 +5,9 @@
  * _stringify_na_values and _floatify_na_values):
  *   - strings: each value as given and, when Python's float() reads it as
  *     a finite integral number v, also str(int(v)) and str(int(v)) + ".0"
- *     ("1e3" adds "1000" and "1000.0"); a field equal to one is missing,
- *     in any column;
+ *     ("1e3" adds "1000" and "1000.0"), as another finite number, str(v)
+ *     (" 2.50" adds "2.5"); a field equal to one is missing, in any
+ *     column;
  *   - numbers: every value float() reads, NaN left out; in a column that
  *     ends up float64, a value equal to one is missing too, however it
  *     was spelled ("2.50" for "2.5").
@@ -145,6 +146,21 @@ static int add_integral(dfsum *d, double v)
     return add_text(d, buf);
 }
 
+/* The strings pandas adds for a number float() reads: of an integral v,
+ * str(int(v)) and that + ".0"; of another finite v, str(v) (its repr),
+ * as the set of na_values it hands the parser holds v itself, which the
+ * parser turns into that string ("39.4862020" adds "39.486202"). */
+static int add_float_text(dfsum *d, double v)
+{
+    if (!isfinite(v))
+        return 0;
+    if (v == floor(v))
+        return add_integral(d, v);
+    char repr[ENGINE_REPR_MAX];
+    engine_float_repr(v, repr);
+    return add_text(d, repr);
+}
+
 static dfsum_status add_number(dfsum *d, double v, const char *given)
 {
     for (size_t i = 0; i < d->n_na_num; i++)
@@ -175,7 +191,7 @@ static dfsum_status build_na(dfsum *d, const char *const *values, size_t n)
             st = engine_fail(d, DFSUM_ENOMEM, "out of memory");
         else if (!python_float(values[i], &v) || isnan(v))
             continue;
-        else if (isfinite(v) && v == floor(v) && add_integral(d, v) != 0)
+        else if (add_float_text(d, v) != 0)
             st = engine_fail(d, DFSUM_ENOMEM, "out of memory");
         else
             st = add_number(d, v, values[i]);
