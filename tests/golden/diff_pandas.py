@@ -27,8 +27,9 @@ then a third time with --include or --exclude kinds. The expected output is
 make_golden.py's (pandas, with the exact mean and std and the first-seen top
 tie), read with float_precision="round_trip": pandas' default parser is not
 correctly rounded, dfsum is (README: "Where the answers differ from pandas").
-The other difference listed there (integers outside int64 mixed with
-decimals) is left out of the tables unless --known is given; so is "0.0"
+The other differences listed there (integers outside int64 mixed with
+decimals; --skip-rows over rows holding a quote) are left out of the
+tables unless --known is given; so is "0.0"
 beside "-0" (a float column holding -0.0 and 0.0 has no one pandas
 answer). Prints each mismatch with a diff; the last line is
 `diff_pandas: N tables, M mismatches (seed S)`; exits 1 on a mismatch.
@@ -251,8 +252,12 @@ def main():
                 opts += ["--encoding", rng.choice(["latin-1", "cp1252"])]
             if rng.random() < 0.15:
                 opts += ["--no-header"]
-            if rng.random() < 0.15:
-                opts += ["--skip-rows", str(rng.randint(1, 3))]
+            skip = rng.randint(1, 3)
+            head = "\n".join(text.split("\n")[: skip + 2])
+            if rng.random() < 0.15 and (a.known or not set("\"'") & set(head)):
+                # pandas skips lines, splitting a quoted line end that is
+                # not at a line's start (README: a known difference)
+                opts += ["--skip-rows", str(skip)]
             if rng.random() < 0.15:
                 opts += ["--nrows", str(rng.randint(0, 30))]
             if rng.random() < 0.3:
