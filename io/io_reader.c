@@ -158,19 +158,28 @@ int io_reader_assign(io_reader *r)
     return (int)i;
 }
 
-/* Nothing is handed out from seq on; e != 0 makes it a read error. An
- * earlier stop wins. */
-static void stop_at(io_reader *r, uint64_t seq, int e)
+/* Nothing is handed out from seq on; why != NULL makes it a failure with
+ * that message. An earlier stop wins. */
+static void stop_with(io_reader *r, uint64_t seq, const io_error *why)
 {
     if (seq >= r->stop_seq)
         return;
     r->stop_seq = seq;
-    r->failed = e != 0;
+    r->failed = why != NULL;
+    if (why != NULL)
+        r->failure = *why;
+}
+
+/* stop_with; e != 0 makes it a read error (errno e). */
+static void stop_at(io_reader *r, uint64_t seq, int e)
+{
+    io_error why;
     if (e != 0) {
         char text[128];
-        io_fail(&r->failure, IO_EIO, "%s: read error: %s",
-                io_source_name(r->src), strerror_r(e, text, sizeof text));
+        io_fail(&why, IO_EIO, "%s: read error: %s", io_source_name(r->src),
+                strerror_r(e, text, sizeof text));
     }
+    stop_with(r, seq, e != 0 ? &why : NULL);
 }
 
 void io_reader_done(io_reader *r, unsigned slot, int e)
@@ -187,11 +196,7 @@ void io_reader_done(io_reader *r, unsigned slot, int e)
 void io_reader_source_failed(io_reader *r, unsigned slot, const io_error *why)
 {
     io_slot *s = &r->slots[slot];
-    if (s->seq < r->stop_seq) {
-        r->stop_seq = s->seq;
-        r->failed = 1;
-        r->failure = *why;
-    }
+    stop_with(r, s->seq, why);
     s->state = SLOT_FREE;
     pthread_cond_signal(&r->filled);
 }

@@ -67,10 +67,10 @@ static void *read_ahead(void *arg)
         }
         pthread_mutex_unlock(&r->lock);
         io_error why;
-        int failed = r->growing && read_growing(r, &r->slots[slot], &why) != 0;
-        int e = r->growing ? 0 : read_block(r, &r->slots[slot]);
+        int e = r->growing ? read_growing(r, &r->slots[slot], &why)
+                           : read_block(r, &r->slots[slot]);
         pthread_mutex_lock(&r->lock);
-        if (failed)
+        if (r->growing && e != 0)
             io_reader_source_failed(r, (unsigned)slot, &why);
         else
             io_reader_done(r, (unsigned)slot, e);
