@@ -91,7 +91,7 @@
 #define SAMPLE_RUN   4                   /* consecutive keys per draw */
 #define SAMPLE_BITS  20                  /* at most 2^20 sample keys */
 #define MAX_BRACKETS 8
-#define CELL_BOUNDS  16 /* boundaries one pass counts, at most */
+#define CELL_BOUNDS  32 /* boundaries one pass counts, at most */
 #define CELL_SLACK   (OPS_VEC_BLOCK + 8) /* copy room past cap */
 #define PREFETCH     1024                /* keys ahead */
 
@@ -1112,9 +1112,10 @@ static int cmp_seg(const void *a, const void *b)
 }
 
 /* The segments of one bracket: it is copied, but for an end in a long run
- * of equal keys, which is only counted (as is a bracket of one key): the
- * counts resolve such a key, and copying its run could cost far more than
- * the bracket. Key 0 is left to cell 0, which is counted. */
+ * of equal keys, which is only counted (as is a bracket of one key, and
+ * what is left between two such ends when that is one key): the counts
+ * resolve such a key, and copying its run could cost far more than the
+ * bracket. Key 0 is left to cell 0, which is counted. */
 static size_t bracket_segments(const sel_bracket *b, sel_seg *out)
 {
     uint64_t first = b->lo + (uint64_t)(b->run_lo || b->lo == 0);
@@ -1126,8 +1127,8 @@ static size_t bracket_segments(const sel_bracket *b, sel_seg *out)
     }
     if (b->run_lo)
         out[n++] = (sel_seg){b->lo, b->lo, 0};
-    if (first <= last)
-        out[n++] = (sel_seg){first, last, 1};
+    if (first <= last) /* one key is resolved by its count */
+        out[n++] = (sel_seg){first, last, first < last};
     if (b->run_hi)
         out[n++] = (sel_seg){b->hi, b->hi, 0};
     return n;
@@ -1192,6 +1193,8 @@ static int plan_cells(sel_cells *c, const sel_bracket *br, size_t nbr)
             return -1;
     }
     c->nk = c->nb < 2 ? 2 : (c->nb + 1) & ~1u;
+    if (c->nk > 8) /* the kernels are made for up to 8, 16 and 32 */
+        c->nk = c->nk > 16 ? CELL_BOUNDS : 16;
     return 0;
 }
 
@@ -1266,6 +1269,8 @@ static size_t cells_scalar(sel_cells *c, const uint64_t *k, size_t n,
         return cells_block_scalar(c, k, n, nbuf, 6);
     case 8:
         return cells_block_scalar(c, k, n, nbuf, 8);
+    case 16:
+        return cells_block_scalar(c, k, n, nbuf, 16);
     default:
         return cells_block_scalar(c, k, n, nbuf, CELL_BOUNDS);
     }
@@ -1354,6 +1359,8 @@ AVX2 static size_t cells_avx2(sel_cells *c, const uint64_t *k, size_t n,
         return cells_block_avx2(c, k, n, nbuf, 6);
     case 8:
         return cells_block_avx2(c, k, n, nbuf, 8);
+    case 16:
+        return cells_block_avx2(c, k, n, nbuf, 16);
     default:
         return cells_block_avx2(c, k, n, nbuf, CELL_BOUNDS);
     }
@@ -1403,6 +1410,8 @@ AVX512 static size_t cells_avx512(sel_cells *c, const uint64_t *k, size_t n,
         return cells_block_avx512(c, k, n, nbuf, 6);
     case 8:
         return cells_block_avx512(c, k, n, nbuf, 8);
+    case 16:
+        return cells_block_avx512(c, k, n, nbuf, 16);
     default:
         return cells_block_avx512(c, k, n, nbuf, CELL_BOUNDS);
     }

@@ -630,6 +630,42 @@ static void test_runs_at_ranks(void **state)
     free(keys);
 }
 
+/* Few distinct values (a column of small integers, or of prices in
+ * cents): every bracket ends in a run of equal keys, so the pass counts
+ * many single keys, up to the most boundaries a pass takes. Quartiles
+ * and the ends, and nine deciles; integers and doubles; 2 to 60 values,
+ * uniform or skewed (one value holding half the keys). */
+static void test_few_values(void **state)
+{
+    (void)state;
+    static const unsigned kinds[] = {2, 3, 7, 20, 50, 51, 60};
+    size_t n = 300000;
+    uint64_t seed = 51, r[24], *keys = malloc(n * sizeof *keys);
+    assert_non_null(keys);
+    for (size_t z = 0; z < sizeof kinds / sizeof kinds[0]; z++) {
+        for (int form = 0; form < 4; form++) {
+            for (size_t i = 0; i < n; i++) {
+                uint64_t v = splitmix(&seed) % kinds[z];
+                if (form & 2 && splitmix(&seed) % 2)
+                    v = kinds[z] / 3; /* skewed: half the keys */
+                keys[i] = form & 1 ? ops_key_from_f64((double)v * 0.01)
+                                   : ops_key_from_i64((int64_t)v + 1);
+            }
+            check_quartiles_in_order(keys, n);
+            size_t k = 0;
+            for (int d = 1; d <= 9; d++) { /* deciles, floor and ceiling */
+                uint64_t lo = (uint64_t)((double)(n - 1) * d / 10.0);
+                r[k++] = lo;
+                r[k++] = lo + 1;
+            }
+            r[k++] = 0;
+            r[k++] = n - 1;
+            check_in_order(keys, n, r, k);
+        }
+    }
+    free(keys);
+}
+
 /* ---- data that fools the sample --------------------------------------- */
 
 /* The keys ops_select.c's sample reads among n keys of one vec, by
@@ -797,6 +833,7 @@ int main(void)
         cmocka_unit_test(test_runs_at_ranks),
         cmocka_unit_test(test_fooled_sample),
         cmocka_unit_test(test_mixtures),
+        cmocka_unit_test(test_few_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
