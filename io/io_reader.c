@@ -254,6 +254,8 @@ void io_reader_release(io_reader *r, const io_block *b)
         pthread_cond_signal(&r->freed);
     }
     pthread_mutex_unlock(&r->lock);
+    if (r->variant->flush != NULL)
+        r->variant->flush(r);
 }
 
 const char *io_reader_kind(const io_reader *r)

@@ -60,8 +60,8 @@ struct io_reader {
     pthread_cond_t freed;  /* a slot became FREE, or closing */
 };
 
-/* A way of reading. Every hook but start and stop runs with r->lock
- * held. */
+/* A way of reading. Every hook but start, stop and flush runs with
+ * r->lock held. */
 struct io_reader_variant {
     const char *kind;
     /* Sets up the variant and starts reading; anything but IO_OK means
@@ -77,6 +77,9 @@ struct io_reader_variant {
      * Returns 0 when a read may still be writing into a buffer (the
      * buffers must then be left alone), else 1. */
     int (*stop)(io_reader *r);
+    /* Called without r->lock after a release: starts the reads that wake
+     * queued. NULL when wake starts them itself. */
+    void (*flush)(io_reader *r);
 };
 
 extern const io_reader_variant io_reader_uring_variant;

@@ -119,5 +119,5 @@ static int pread_stop(io_reader *r)
 }
 
 const io_reader_variant io_reader_pread_variant = {
-    "pread", pread_start, pread_wake, pread_wait, pread_stop,
+    "pread", pread_start, pread_wake, pread_wait, pread_stop, NULL,
 };

@@ -1,19 +1,25 @@
 /*
  * io_reader_uring.c - the reader's io_uring variant: no helper thread.
  *
- * A read is queued for every free buffer (at most one per buffer, so the
+ * A read is wanted for every free buffer (at most one per buffer, so the
  * ring never holds more than `depth`), by whoever frees it: release() on
- * any thread, under the reader's lock, which also serializes the
- * submission queue. Completions are reaped only by the consumer, inside
- * next(), which waits on the ring with the lock dropped; liburing's
- * submission and completion sides are independent, so a release may
- * submit while the consumer waits. A short read is resubmitted for the
- * rest, a read of 0 bytes means the file shrank.
- *
+ * any thread marks it pending under the reader's lock, then, that lock
+ * dropped, puts it on the submission queue and submits it (flush).
  * Reads are plain buffered reads: from the page cache the kernel copies
- * at once, in the submitting thread; otherwise it reads ahead and
- * completes later. (IOSQE_ASYNC, which hands every read to a kernel
- * worker, measured no faster here, cold or warm.)
+ * at once, in the submitting thread. A copy made under the reader's lock
+ * kept the next next() waiting for it, with the chunker's lock held, so
+ * that the threads of a run waited in turn; the submission queue has a
+ * lock of its own, never taken with the reader's. Completions are reaped
+ * only by the consumer, inside next(), which first submits what is
+ * pending (its own block's read may be among it) and then waits on the
+ * ring with the reader's lock dropped; liburing's submission and
+ * completion sides are independent. The wait has a timeout, after which
+ * the consumer looks again: should a flush fail, the reader fails, and
+ * nothing would come round the ring to say so. A short read is pending
+ * again for the rest, a read of 0 bytes means the file shrank. Not in the
+ * page cache, a read completes later, the kernel reading ahead.
+ * (IOSQE_ASYNC, which hands every read to a kernel worker, measured no
+ * faster here, cold or warm.)
  *
  * When the ring cannot be set up or used (an old kernel, seccomp in a
  * container), start fails and the front uses pread instead.
@@ -23,6 +29,7 @@
 #include <errno.h>
 #include <liburing.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* How often one block's read may fail to happen before it is an error. */
 #define TRIES_MAX 16
@@ -31,9 +38,19 @@
  * kernel returns at most about 2 GiB per read). */
 #define READ_MAX ((size_t)1 << 30)
 
+/* Slots a flush takes from the pending list at a time. */
+#define TAKE_MAX 16
+
+/* How long the consumer waits on the ring before it looks again. */
+#define WAIT_NS 100000000 /* 0.1 s */
+
 typedef struct {
     struct io_uring ring;
-    unsigned inflight; /* reads submitted and not reaped */
+    /* With r->lock: reads wanted and not reaped (pending, queued or in
+     * the kernel), and the slots whose reads are pending. */
+    unsigned inflight;
+    unsigned *pending, npending;
+    pthread_mutex_t sq_lock; /* the submission queue */
 } uring_state;
 
 /* The ring must be able to read and must answer: a NOP goes round. */
@@ -45,7 +62,8 @@ static int ring_works(struct io_uring *ring)
     io_uring_free_probe(probe);
     struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
     struct io_uring_cqe *cqe;
-    if (!can_read || sqe == NULL)
+    /* a wait with a timeout that takes no submission entry */
+    if (!can_read || sqe == NULL || !(ring->features & IORING_FEAT_EXT_ARG))
         return 0;
     io_uring_prep_nop(sqe);
     if (io_uring_submit_and_wait(ring, 1) != 1 ||
@@ -56,58 +74,108 @@ static int ring_works(struct io_uring *ring)
     return ok;
 }
 
-/* Queues the rest of a slot's block; 0, or -1 when the queue is full
- * (it cannot be: one read per buffer). */
-static int queue_read(io_reader *r, uring_state *u, unsigned slot)
+/* With r->lock held: the rest of a slot's block is to be read. */
+static void want_read(uring_state *u, unsigned slot)
 {
-    io_slot *s = &r->slots[slot];
+    u->pending[u->npending++] = slot;
+    u->inflight++;
+}
+
+/* The read of the rest of a slot's block, as taken from the pending list
+ * under r->lock: the slot is not read while the lock is dropped. */
+typedef struct {
+    unsigned slot;
+    unsigned len;
+    char *buf;
+    uint64_t offset;
+} read_req;
+
+/* With sq_lock held: queues a read; -1 when the queue is full (it cannot
+ * be: one read per buffer). */
+static int queue_read(uring_state *u, int fd, const read_req *q)
+{
     struct io_uring_sqe *sqe = io_uring_get_sqe(&u->ring);
     if (sqe == NULL)
         return -1;
-    size_t len = s->want - s->got < READ_MAX ? s->want - s->got : READ_MAX;
-    io_uring_prep_read(sqe, r->fd, s->buf + r->headroom + s->got, (unsigned)len,
-                       s->offset + s->got);
-    io_uring_sqe_set_data64(sqe, slot);
+    io_uring_prep_read(sqe, fd, q->buf, q->len, q->offset);
+    io_uring_sqe_set_data64(sqe, q->slot);
     return 0;
 }
 
-/* Submits what is queued. Should the kernel refuse, the reading fails:
- * what it did not take is never taken later, as nothing is submitted
- * once the reader has stopped. */
-static void submit(io_reader *r, uring_state *u, unsigned queued)
+/* Takes up to TAKE_MAX pending reads into out, in file order; how many. */
+static unsigned take_pending(io_reader *r, uring_state *u, read_req *out)
 {
-    int n;
-    do
-        n = io_uring_submit(&u->ring);
-    while (n == -EINTR);
-    if (n > 0)
-        u->inflight += (unsigned)n;
-    if (n < (int)queued)
-        io_reader_fail(r, n < 0 ? -n : EAGAIN);
+    pthread_mutex_lock(&r->lock);
+    unsigned n = u->npending < TAKE_MAX ? u->npending : TAKE_MAX;
+    for (unsigned i = 0; i < n; i++) {
+        const io_slot *s = &r->slots[u->pending[i]];
+        size_t len = s->want - s->got < READ_MAX ? s->want - s->got : READ_MAX;
+        out[i] = (read_req){u->pending[i], (unsigned)len,
+                            s->buf + r->headroom + s->got, s->offset + s->got};
+    }
+    u->npending -= n;
+    memmove(u->pending, u->pending + n, u->npending * sizeof *u->pending);
+    pthread_mutex_unlock(&r->lock);
+    return n;
+}
+
+/* With sq_lock held: submits what is queued; 0, or the errno of a
+ * submission the kernel refused (what it did not take stays queued, and
+ * the next submission tries it again). */
+static int submit_queued(uring_state *u)
+{
+    while (io_uring_sq_ready(&u->ring) > 0) {
+        int n = io_uring_submit(&u->ring);
+        if (n == 0)
+            return EAGAIN;
+        if (n < 0 && n != -EINTR)
+            return -n;
+    }
+    return 0;
+}
+
+/* Without r->lock: queues and submits the pending reads; 0 or an errno.
+ * A read the queue has no room for ends its slot with EAGAIN. */
+static int submit_pending(io_reader *r, uring_state *u)
+{
+    read_req took[TAKE_MAX];
+    unsigned n, e = 0;
+    while (e == 0 && (n = take_pending(r, u, took)) > 0) {
+        unsigned queued = 0;
+        pthread_mutex_lock(&u->sq_lock);
+        while (queued < n && queue_read(u, r->fd, &took[queued]) == 0)
+            queued++;
+        e = (unsigned)submit_queued(u);
+        pthread_mutex_unlock(&u->sq_lock);
+        if (queued == n)
+            continue;
+        pthread_mutex_lock(&r->lock);
+        for (unsigned i = queued; i < n; i++) {
+            u->inflight--;
+            io_reader_done(r, took[i].slot, EAGAIN);
+        }
+        pthread_mutex_unlock(&r->lock);
+    }
+    return (int)e;
 }
 
 static void uring_wake(io_reader *r)
 {
-    uring_state *u = r->impl;
-    unsigned queued = 0;
     int slot;
-    while ((slot = io_reader_assign(r)) >= 0) {
-        if (queue_read(r, u, (unsigned)slot) != 0) {
-            io_reader_done(r, (unsigned)slot, EAGAIN);
-            break;
-        }
-        queued++;
-    }
-    if (queued > 0)
-        submit(r, u, queued);
+    while ((slot = io_reader_assign(r)) >= 0)
+        want_read(r->impl, (unsigned)slot);
 }
 
-static void resubmit(io_reader *r, uring_state *u, unsigned slot)
+/* Should the kernel refuse, the reading fails: nothing is submitted once
+ * the reader has stopped. */
+static void uring_flush(io_reader *r)
 {
-    if (queue_read(r, u, slot) != 0)
-        io_reader_done(r, slot, EAGAIN);
-    else
-        submit(r, u, 1);
+    int e = submit_pending(r, r->impl);
+    if (e != 0) {
+        pthread_mutex_lock(&r->lock);
+        io_reader_fail(r, e);
+        pthread_mutex_unlock(&r->lock);
+    }
 }
 
 /* A read that did not happen and may be asked again: interrupted, or
@@ -123,7 +191,7 @@ static void completed(io_reader *r, uring_state *u, unsigned slot, int res)
 {
     io_slot *s = &r->slots[slot];
     if (retry(res) && ++s->tries < TRIES_MAX) {
-        resubmit(r, u, slot);
+        want_read(u, slot);
         return;
     }
     if (res < 0) {
@@ -132,7 +200,7 @@ static void completed(io_reader *r, uring_state *u, unsigned slot, int res)
     }
     s->got += (size_t)res;
     if (res > 0 && s->got < s->want)
-        resubmit(r, u, slot);
+        want_read(u, slot);
     else
         io_reader_done(r, slot, 0);
 }
@@ -149,8 +217,9 @@ static void reap(io_reader *r, uring_state *u)
     }
 }
 
-/* The next block is either being read (wait on the ring, lock dropped) or
- * waits for a buffer (wait for a release). */
+/* The next block is either being read (submit what is pending, then
+ * wait on the ring, lock dropped) or waits for a buffer (wait for a
+ * release). */
 static void uring_wait(io_reader *r)
 {
     uring_state *u = r->impl;
@@ -159,41 +228,57 @@ static void uring_wait(io_reader *r)
         return;
     }
     struct io_uring_cqe *cqe;
+    struct __kernel_timespec ts = {0, WAIT_NS};
     pthread_mutex_unlock(&r->lock);
-    int e = io_uring_wait_cqe(&u->ring, &cqe);
+    int e = submit_pending(r, u);
+    int w = e == 0 ? io_uring_wait_cqe_timeout(&u->ring, &cqe, &ts) : 0;
     pthread_mutex_lock(&r->lock);
-    if (e < 0 && e != -EINTR)
-        io_reader_fail(r, -e);
-    else if (e == 0)
+    if (e != 0)
+        io_reader_fail(r, e);
+    else if (w < 0 && w != -EINTR && w != -ETIME)
+        io_reader_fail(r, -w);
+    else if (w == 0)
         reap(r, u);
+}
+
+static void free_state(uring_state *u)
+{
+    free(u->pending);
+    free(u);
 }
 
 static io_status uring_start(io_reader *r)
 {
     uring_state *u = calloc(1, sizeof *u);
-    if (u == NULL)
-        return IO_ENOMEM;
-    if (io_uring_queue_init(r->nslots > 0 ? r->nslots : 1, &u->ring, 0) < 0) {
+    if (u == NULL ||
+        (u->pending = calloc(r->nslots + 1, sizeof *u->pending)) == NULL) {
         free(u);
+        return IO_ENOMEM;
+    }
+    if (io_uring_queue_init(r->nslots > 0 ? r->nslots : 1, &u->ring, 0) < 0) {
+        free_state(u);
         return IO_EIO;
     }
-    if (!ring_works(&u->ring)) {
+    if (!ring_works(&u->ring) || pthread_mutex_init(&u->sq_lock, NULL) != 0) {
         io_uring_queue_exit(&u->ring);
-        free(u);
+        free_state(u);
         return IO_EIO;
     }
     r->impl = u;
     pthread_mutex_lock(&r->lock);
     uring_wake(r);
     pthread_mutex_unlock(&r->lock);
+    uring_flush(r);
     return IO_OK;
 }
 
-/* Every read in flight must land before its buffer is freed. */
+/* Every read the kernel took must land before its buffer is freed; reads
+ * pending or queued (a refused submission) were never taken. */
 static int uring_stop(io_reader *r)
 {
     uring_state *u = r->impl;
-    while (u->inflight > 0) {
+    unsigned untaken = u->npending + io_uring_sq_ready(&u->ring);
+    while (u->inflight > untaken) {
         struct io_uring_cqe *cqe;
         int e = io_uring_wait_cqe(&u->ring, &cqe);
         if (e == -EINTR)
@@ -203,13 +288,14 @@ static int uring_stop(io_reader *r)
         io_uring_cqe_seen(&u->ring, cqe);
         u->inflight--;
     }
-    int drained = u->inflight == 0;
+    int drained = u->inflight == untaken;
     if (drained)
         io_uring_queue_exit(&u->ring);
-    free(u);
+    pthread_mutex_destroy(&u->sq_lock);
+    free_state(u);
     return drained;
 }
 
 const io_reader_variant io_reader_uring_variant = {
-    "io_uring", uring_start, uring_wake, uring_wait, uring_stop,
+    "io_uring", uring_start, uring_wake, uring_wait, uring_stop, uring_flush,
 };

@@ -24,5 +24,5 @@ static int nouring_stop(io_reader *r)
 }
 
 const io_reader_variant io_reader_uring_variant = {
-    "io_uring", nouring_start, nouring_idle, nouring_idle, nouring_stop,
+    "io_uring", nouring_start, nouring_idle, nouring_idle, nouring_stop, NULL,
 };
