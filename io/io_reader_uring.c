@@ -10,16 +10,15 @@
  * kept the next next() waiting for it, with the chunker's lock held, so
  * that the threads of a run waited in turn; the submission queue has a
  * lock of its own, never taken with the reader's. Completions are reaped
- * only by the consumer, inside next(), which first submits what is
- * pending (its own block's read may be among it) and then waits on the
- * ring with the reader's lock dropped; liburing's submission and
- * completion sides are independent. The wait has a timeout, after which
- * the consumer looks again: should a flush fail, the reader fails, and
- * nothing would come round the ring to say so. A short read is pending
- * again for the rest, a read of 0 bytes means the file shrank. Not in the
- * page cache, a read completes later, the kernel reading ahead.
- * (IOSQE_ASYNC, which hands every read to a kernel worker, measured no
- * faster here, cold or warm.)
+ * only by the consumer, inside next(), which first submits the first
+ * pending read (its own block's, unless a release took it already) and
+ * then waits on the ring with the reader's lock dropped; liburing's submission
+ * and completion sides are independent. The wait has a timeout, after which the
+ * consumer looks again: should a flush fail, the reader fails, and nothing
+ * would come round the ring to say so. A short read is pending again for the
+ * rest, a read of 0 bytes means the file shrank. Not in the page cache, a read
+ * completes later, the kernel reading ahead. (IOSQE_ASYNC, which hands every
+ * read to a kernel worker, measured no faster here, cold or warm.)
  *
  * When the ring cannot be set up or used (an old kernel, seccomp in a
  * container), start fails and the front uses pread instead.
@@ -27,6 +26,7 @@
 #include "io_reader_impl.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <liburing.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,11 +102,13 @@ static int queue_read(uring_state *u, int fd, const read_req *q)
     return 0;
 }
 
-/* Takes up to TAKE_MAX pending reads into out, in file order; how many. */
-static unsigned take_pending(io_reader *r, uring_state *u, read_req *out)
+/* Takes up to max (at most TAKE_MAX) pending reads into out, in file
+ * order; how many. */
+static unsigned take_pending(io_reader *r, uring_state *u, read_req *out,
+                             unsigned max)
 {
     pthread_mutex_lock(&r->lock);
-    unsigned n = u->npending < TAKE_MAX ? u->npending : TAKE_MAX;
+    unsigned n = u->npending < max ? u->npending : max;
     for (unsigned i = 0; i < n; i++) {
         const io_slot *s = &r->slots[u->pending[i]];
         size_t len = s->want - s->got < READ_MAX ? s->want - s->got : READ_MAX;
@@ -134,13 +136,16 @@ static int submit_queued(uring_state *u)
     return 0;
 }
 
-/* Without r->lock: queues and submits the pending reads; 0 or an errno.
- * A read the queue has no room for ends its slot with EAGAIN. */
-static int submit_pending(io_reader *r, uring_state *u)
+/* Without r->lock: queues and submits up to max pending reads; 0 or an
+ * errno. A read the queue has no room for ends its slot with EAGAIN. */
+static int submit_pending(io_reader *r, uring_state *u, unsigned max)
 {
     read_req took[TAKE_MAX];
     unsigned n, e = 0;
-    while (e == 0 && (n = take_pending(r, u, took)) > 0) {
+    while (e == 0 && max > 0 &&
+           (n = take_pending(r, u, took, max < TAKE_MAX ? max : TAKE_MAX)) >
+               0) {
+        max -= n;
         unsigned queued = 0;
         pthread_mutex_lock(&u->sq_lock);
         while (queued < n && queue_read(u, r->fd, &took[queued]) == 0)
@@ -166,16 +171,22 @@ static void uring_wake(io_reader *r)
         want_read(r->impl, (unsigned)slot);
 }
 
-/* Should the kernel refuse, the reading fails: nothing is submitted once
- * the reader has stopped. */
-static void uring_flush(io_reader *r)
+/* Without r->lock: submits up to max pending reads. Should the kernel
+ * refuse, the reading fails: nothing is submitted once the reader has
+ * stopped. */
+static void submit_or_fail(io_reader *r, unsigned max)
 {
-    int e = submit_pending(r, r->impl);
+    int e = submit_pending(r, r->impl, max);
     if (e != 0) {
         pthread_mutex_lock(&r->lock);
         io_reader_fail(r, e);
         pthread_mutex_unlock(&r->lock);
     }
+}
+
+static void uring_flush(io_reader *r)
+{
+    submit_or_fail(r, UINT_MAX);
 }
 
 /* A read that did not happen and may be asked again: interrupted, or
@@ -217,8 +228,8 @@ static void reap(io_reader *r, uring_state *u)
     }
 }
 
-/* The next block is either being read (submit what is pending, then
- * wait on the ring, lock dropped) or waits for a buffer (wait for a
+/* The next block is either being read (submit the first pending read,
+ * then wait on the ring, lock dropped) or waits for a buffer (wait for a
  * release). */
 static void uring_wait(io_reader *r)
 {
@@ -230,7 +241,7 @@ static void uring_wait(io_reader *r)
     struct io_uring_cqe *cqe;
     struct __kernel_timespec ts = {0, WAIT_NS};
     pthread_mutex_unlock(&r->lock);
-    int e = submit_pending(r, u);
+    int e = submit_pending(r, u, 1);
     int w = e == 0 ? io_uring_wait_cqe_timeout(&u->ring, &cqe, &ts) : 0;
     pthread_mutex_lock(&r->lock);
     if (e != 0)
@@ -268,7 +279,11 @@ static io_status uring_start(io_reader *r)
     pthread_mutex_lock(&r->lock);
     uring_wake(r);
     pthread_mutex_unlock(&r->lock);
-    uring_flush(r);
+    /* Only the first block is read here, before any thread computes: the
+     * others are read by the releases and next()s that follow, spread
+     * over the threads (from the page cache, the reads of all the buffers
+     * at once kept the other threads waiting for a few ms). */
+    submit_or_fail(r, 1);
     return IO_OK;
 }
 
