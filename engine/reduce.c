@@ -54,9 +54,12 @@ static io_status open_beside_leader(int leader_opened, const char *shared,
                        "%s: the first process of this machine could not "
                        "open it",
                        path);
-    if (shared[0] != '\0')
-        return io_source_open_decompressed(shared, path, out, err);
-    return io_source_open(path, out, err); /* read in place */
+    /* /proc/<pid>/fd of a process this one may not see (another PID
+     * namespace): decompressing on its own is slower, not wrong */
+    if (shared[0] != '\0' &&
+        io_source_open_decompressed(shared, path, out, err) == IO_OK)
+        return IO_OK;
+    return io_source_open(path, out, err); /* in place, or decompressed */
 }
 
 io_status engine_source_open(const dfsum *d, const char *path, io_source **out,
@@ -72,7 +75,7 @@ io_status engine_source_open(const dfsum *d, const char *path, io_source **out,
     MPI_Comm_rank(node, &here);
     io_status st = IO_OK;
     if (here == 0) {
-        st = io_source_open_shared(path, out, err);
+        st = io_source_open_shared(path, 0, out, err);
         opened = st == IO_OK;
         const char *name = opened ? io_source_shared_path(*out) : NULL;
         if (name && strlen(name) < sizeof shared)

@@ -77,15 +77,19 @@ int io_source_growing(const io_source *s);
 uint64_t io_source_size_estimate(io_source *s);
 
 /* Sharing one decompression among processes on a machine. io_source_open,
- * but compressed input is decompressed into a named temporary file, whose
- * path io_source_shared_path gives (NULL when the input is read in place)
- * until io_source_unlink_shared removes the name; the source reads on
- * through its descriptor. Closing the source removes a name still there. */
-io_status io_source_open_shared(const char *path, io_source **out,
+ * but compressed input is decompressed into a temporary file that other
+ * processes of the machine can open by the path io_source_shared_path
+ * gives (NULL when the input is read in place), until
+ * io_source_unlink_shared: /proc/<pid>/fd/<fd> of an unlinked file, so
+ * that a killed run leaves nothing behind, or a named file (always with
+ * named set, else where the file system has no O_TMPFILE), whose name
+ * unlink then removes. The source reads on through its descriptor; closing
+ * it removes a name still there. */
+io_status io_source_open_shared(const char *path, int named, io_source **out,
                                 io_error *err);
 const char *io_source_shared_path(const io_source *s);
 void io_source_unlink_shared(io_source *s);
-/* Opens the decompressed bytes another process left at shared_path for
+/* Opens the decompressed bytes another process shares at shared_path for
  * the input `name` (which messages name), as they are. */
 io_status io_source_open_decompressed(const char *shared_path, const char *name,
                                       io_source **out, io_error *err);

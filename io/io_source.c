@@ -6,9 +6,12 @@
  * file. Anything that can only be read once - standard input ("-") when it
  * is not a regular file, a pipe, a FIFO - is first copied to an unlinked
  * temporary file in $TMPDIR, which the system removes on close. Compressed
- * input (io_decompress.c) is decompressed into such a file the same way,
- * or, for processes sharing one decompression, into a named one that the
- * others open before its name goes (io_source_open_shared).
+ * input (io_decompress.c) is decompressed into such a file the same way.
+ * Processes sharing one decompression (io_source_open_shared) open the
+ * first one's file through /proc/<pid>/fd/<fd>, so that it never has a
+ * name that a killed run would leave behind; where the file system has no
+ * O_TMPFILE, it is a named file that the others open before its name
+ * goes.
  */
 #include "io.h"
 #include "io_reader_impl.h"
@@ -47,8 +50,10 @@ struct io_source {
     int fd;
     uint64_t size;
     char *name;
-    int share;     /* decompress into a named file (io_source_open_shared) */
-    char *shared;  /* that file's path while it has one, or NULL */
+    int share;     /* decompress into a file others may open */
+    int named;     /* ... a named one, even where O_TMPFILE works */
+    char *shared;  /* the path others open it by while they may, or NULL */
+    int has_name;  /* shared is the file's own name (else /proc's) */
     int streaming; /* decompress on a thread (io_source_open_streaming) */
     stream *grow;  /* that thread's state while it may run, or NULL */
 };
@@ -86,19 +91,29 @@ static int open_temp_file(void)
     return fd;
 }
 
-/* A named file in temp_dir(), its path in *path (malloc'd).
+/* A file in temp_dir() that other processes can open by *path
+ * (malloc'd): /proc/<pid>/fd/<fd> of an unlinked O_TMPFILE, or, where the
+ * file system has none or named is set, a named file (*has_name).
  * Returns -1 with errno set. */
-static int open_named_temp_file(char **path)
+static int open_shared_temp_file(int named, char **path, int *has_name)
 {
     const char *dir = temp_dir();
-    size_t cap = strlen(dir) + sizeof "/dfsum-XXXXXX";
+    int fd = named ? -1 : open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    size_t cap = strlen(dir) + sizeof "/dfsum-XXXXXX" + 48;
     char *p = malloc(cap);
     if (p == NULL) {
+        if (fd >= 0)
+            close(fd);
         errno = ENOMEM;
         return -1;
     }
-    snprintf(p, cap, "%s/dfsum-XXXXXX", dir);
-    int fd = mkostemp(p, O_CLOEXEC);
+    *has_name = fd < 0;
+    if (fd >= 0) {
+        snprintf(p, cap, "/proc/%ld/fd/%d", (long)getpid(), fd);
+    } else {
+        snprintf(p, cap, "%s/dfsum-XXXXXX", dir);
+        fd = mkostemp(p, O_CLOEXEC);
+    }
     if (fd < 0) {
         free(p);
         return -1;
@@ -295,7 +310,9 @@ static io_status decompress(io_source *s, io_error *err)
     if (format == NULL)
         return IO_OK;
     char text[128];
-    int tmp = s->share ? open_named_temp_file(&s->shared) : open_temp_file();
+    int tmp = s->share
+                  ? open_shared_temp_file(s->named, &s->shared, &s->has_name)
+                  : open_temp_file();
     if (tmp < 0)
         return io_fail(err, IO_EIO, "%s: cannot create a temporary file: %s",
                        s->name, strerror_r(errno, text, sizeof text));
@@ -352,7 +369,12 @@ static io_status open_fd(io_source *s, const char *path, io_error *err)
 
 /* How compressed input is decompressed (see io.h): before the open
  * returns, into a named file others may open, or on a thread. */
-typedef enum { OPEN_PLAIN, OPEN_SHARED, OPEN_STREAMING } open_how;
+typedef enum {
+    OPEN_PLAIN,
+    OPEN_SHARED,
+    OPEN_SHARED_NAMED,
+    OPEN_STREAMING
+} open_how;
 
 /* A source with no bytes yet, named name; NULL when out of memory. */
 static io_source *new_source(const char *name, open_how how)
@@ -363,7 +385,8 @@ static io_source *new_source(const char *name, open_how how)
         return NULL;
     }
     s->fd = -1;
-    s->share = how == OPEN_SHARED;
+    s->share = how == OPEN_SHARED || how == OPEN_SHARED_NAMED;
+    s->named = how == OPEN_SHARED_NAMED;
     s->streaming = how == OPEN_STREAMING;
     return s;
 }
@@ -390,10 +413,10 @@ io_status io_source_open(const char *path, io_source **out, io_error *err)
     return open_source(path, OPEN_PLAIN, out, err);
 }
 
-io_status io_source_open_shared(const char *path, io_source **out,
+io_status io_source_open_shared(const char *path, int named, io_source **out,
                                 io_error *err)
 {
-    return open_source(path, OPEN_SHARED, out, err);
+    return open_source(path, named ? OPEN_SHARED_NAMED : OPEN_SHARED, out, err);
 }
 
 io_status io_source_open_streaming(const char *path, io_source **out,
@@ -434,7 +457,8 @@ void io_source_unlink_shared(io_source *s)
 {
     if (s->shared == NULL)
         return;
-    unlink(s->shared);
+    if (s->has_name)
+        unlink(s->shared);
     free(s->shared);
     s->shared = NULL;
 }

@@ -499,22 +499,15 @@ static int count_files(const char *dir, const char *prefix)
     return n;
 }
 
-/* One decompression shared by processes (io_source_open_shared): a named
- * file in TMPDIR that another opens as it is, readable by both after its
- * name goes; a plain file has no such copy; closing removes a name still
- * there. */
-static void test_shared_decompression(void **state)
+/* One decompression shared by processes (io_source_open_shared), named:
+ * a file in TMPDIR that another opens as it is, readable by both after its
+ * name goes; closing removes a name still there. */
+static void check_shared_named(const char *path, const char *spool,
+                               const fixture *f)
 {
-    fixture *f = *state;
-    char path[PATH_MAX], spool[PATH_MAX];
-    path_of(f, "spool", spool);
-    assert_int_equal(mkdir(spool, 0700), 0);
-    setenv("TMPDIR", spool, 1);
-    write_table(f, "shared.gz", "gzip", path);
-
     io_source *first = NULL, *other = NULL;
     io_error err;
-    assert_int_equal(io_source_open_shared(path, &first, &err), IO_OK);
+    assert_int_equal(io_source_open_shared(path, 1, &first, &err), IO_OK);
     const char *shared = io_source_shared_path(first);
     assert_non_null(shared);
     char shared_gone[PATH_MAX];
@@ -537,17 +530,65 @@ static void test_shared_decompression(void **state)
         io_source_open_decompressed(shared_gone, "x.gz", &other, &err), IO_EIO);
     assert_true(strncmp(err.msg, "x.gz: ", 6) == 0);
 
-    assert_int_equal(io_source_open_shared(path, &first, &err), IO_OK);
+    assert_int_equal(io_source_open_shared(path, 1, &first, &err), IO_OK);
     assert_int_equal(count_files(spool, "dfsum-"), 1);
     io_source_close(first); /* never unlinked: closing removes it */
     assert_int_equal(count_files(spool, "dfsum-"), 0);
+}
 
+/* Unnamed (where the file system has O_TMPFILE, as the test's does): the
+ * others open /proc/<pid>/fd/<fd>, and TMPDIR never holds a name, so that
+ * a killed run leaves nothing there; once the first has closed it, the
+ * path opens no more. */
+static void check_shared_unnamed(const char *path, const char *spool,
+                                 const fixture *f)
+{
+    io_source *first = NULL, *other = NULL;
+    io_error err;
+    assert_int_equal(io_source_open_shared(path, 0, &first, &err), IO_OK);
+    const char *shared = io_source_shared_path(first);
+    assert_non_null(shared);
+    char proc[64], shared_gone[PATH_MAX];
+    snprintf(proc, sizeof proc, "/proc/%ld/fd/", (long)getpid());
+    assert_true(strncmp(shared, proc, strlen(proc)) == 0);
+    snprintf(shared_gone, sizeof shared_gone, "%s", shared);
+    assert_int_equal(count_files(spool, "dfsum-"), 0);
+    assert_int_equal(
+        io_source_open_decompressed(shared, "shared.gz", &other, &err), IO_OK);
+    io_source_unlink_shared(first);
+    assert_null(io_source_shared_path(first));
+    io_source_close(first);
+    assert_source_holds(other, f->content, f->len); /* after the first */
+    io_source_close(other);
+    assert_int_equal(count_files(spool, "dfsum-"), 0);
+    assert_int_equal(
+        io_source_open_decompressed(shared_gone, "x.gz", &other, &err), IO_EIO);
+    assert_true(strncmp(err.msg, "x.gz: ", 6) == 0);
+}
+
+/* Both ways of sharing; a plain file has no copy. */
+static void test_shared_decompression(void **state)
+{
+    fixture *f = *state;
+    char path[PATH_MAX], spool[PATH_MAX];
+    path_of(f, "spool", spool);
+    assert_int_equal(mkdir(spool, 0700), 0);
+    setenv("TMPDIR", spool, 1);
+    write_table(f, "shared.gz", "gzip", path);
+    check_shared_named(path, spool, f);
+    check_shared_unnamed(path, spool, f);
+
+    io_source *first = NULL;
+    io_error err;
     path_of(f, "plain.csv", path);
     write_all(path, f->content, f->len);
-    assert_int_equal(io_source_open_shared(path, &first, &err), IO_OK);
-    assert_null(io_source_shared_path(first));
-    assert_source_holds(first, f->content, f->len);
-    io_source_close(first);
+    for (int named = 0; named <= 1; named++) {
+        assert_int_equal(io_source_open_shared(path, named, &first, &err),
+                         IO_OK);
+        assert_null(io_source_shared_path(first));
+        assert_source_holds(first, f->content, f->len);
+        io_source_close(first);
+    }
     unsetenv("TMPDIR");
     rmdir(spool);
 }
