@@ -212,8 +212,7 @@ dfsum_status engine_csv_range(dfsum *d, io_source *src, const io_csv_opts *o,
                               const io_csv_header *h, uint64_t *start,
                               uint64_t *end)
 {
-    /* a growing source (one process only) ends where its bytes do */
-    uint64_t size = io_source_growing(src) ? UINT64_MAX : io_source_size(src);
+    uint64_t size = io_source_size_bound(src);
     range_job j = {d,
                    src,
                    o,

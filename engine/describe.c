@@ -411,14 +411,12 @@ static void add_batch(engine_run *run, engine_worker *w, engine_error *e,
 }
 
 /* The bytes the progress counts to: of a source still being decompressed,
- * a guess from the ratio so far, never below what is done. */
+ * a guess from the ratio so far (else its size, which the range ends
+ * within), never below what is done. */
 static uint64_t progress_total(engine_run *run)
 {
-    uint64_t end = run->end;
-    if (io_source_growing(run->src)) {
-        uint64_t guess = io_source_size_estimate(run->src);
-        end = guess < run->end ? guess : run->end;
-    }
+    uint64_t guess = io_source_size_estimate(run->src);
+    uint64_t end = guess < run->end ? guess : run->end;
     uint64_t total = end > run->start ? end - run->start : 0;
     return total > run->done_bytes ? total : run->done_bytes;
 }

@@ -210,7 +210,8 @@ dfsum_status engine_describe_csv(dfsum *d, const char *path,
 dfsum_status engine_describe_h5(dfsum *d, const char *path, dfsum_result **out);
 
 /* Writes Python's repr(x) to out (ENGINE_REPR_MAX bytes, NUL included),
- * returns its length (format.c). */
+ * returns its length (format.c). The longest is about 24 bytes
+ * ("-2.2250738585072014e-308"). */
 #define ENGINE_REPR_MAX 32
 size_t engine_float_repr(double x, char *out);
 
@@ -228,8 +229,9 @@ int engine_nprocs(const dfsum *d);
  * decompressed by a thread while the pipeline reads it
  * (io_source_open_streaming). With several processes, a
  * compressed file is decompressed once per machine: the first process of
- * each machine decompresses it into a named temporary file, the others
- * open that file, and its name goes once all have. A process whose
+ * each machine decompresses it into a temporary file the others open
+ * (io_source_open_shared), by /proc/<pid>/fd/<fd> or, where there is no
+ * O_TMPFILE, by a name that goes once all have it open. A process whose
  * machine's first process failed fails too, with a message of its own
  * (engine_agree then takes the first process's). */
 io_status engine_source_open(const dfsum *d, const char *path, io_source **out,

@@ -92,8 +92,6 @@ static void buf_repeat(text_buf *b, char c, size_t n)
  * Python's repr(float)
  * ---------------------------------------------------------------------- */
 
-/* Longest repr is about 24 bytes ("-2.2250738585072014e-308"). */
-
 /* Moves the last mantissa digit of a "%e" string one unit up (dir > 0) or
  * down. Returns 0 when that changes the number of digits (9.99 -> 10.00,
  * 1.00 -> 0.99): such a neighbour has fewer digits and was tried before.

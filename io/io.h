@@ -75,6 +75,9 @@ io_status io_source_open_streaming(const char *path, io_source **out,
                                    io_error *err);
 int io_source_growing(const io_source *s);
 uint64_t io_source_size_estimate(io_source *s);
+/* An end no read goes past, without waiting: the size, or UINT64_MAX
+ * while the source grows (its reads stop where the bytes end). */
+uint64_t io_source_size_bound(io_source *s);
 
 /* Sharing one decompression among processes on a machine. io_source_open,
  * but compressed input is decompressed into a temporary file that other

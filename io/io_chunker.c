@@ -455,8 +455,7 @@ io_status io_chunker_open_range(io_source *src, const io_csv_opts *o,
         return io_fail(err, IO_ENOMEM, "%s: out of memory", name);
     }
     c->src = src;
-    /* a growing source: the reader stops where its bytes end */
-    uint64_t size = io_source_growing(src) ? UINT64_MAX : io_source_size(src);
+    uint64_t size = io_source_size_bound(src);
     c->end = end < size ? end : size;
     c->start = start < c->end ? start : c->end;
     c->carry.offset = c->start;

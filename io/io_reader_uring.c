@@ -141,7 +141,8 @@ static int submit_queued(uring_state *u)
 static int submit_pending(io_reader *r, uring_state *u, unsigned max)
 {
     read_req took[TAKE_MAX];
-    unsigned n, e = 0;
+    unsigned n;
+    int e = 0;
     while (e == 0 && max > 0 &&
            (n = take_pending(r, u, took, max < TAKE_MAX ? max : TAKE_MAX)) >
                0) {
@@ -150,7 +151,7 @@ static int submit_pending(io_reader *r, uring_state *u, unsigned max)
         pthread_mutex_lock(&u->sq_lock);
         while (queued < n && queue_read(u, r->fd, &took[queued]) == 0)
             queued++;
-        e = (unsigned)submit_queued(u);
+        e = submit_queued(u);
         pthread_mutex_unlock(&u->sq_lock);
         if (queued == n)
             continue;
@@ -161,7 +162,7 @@ static int submit_pending(io_reader *r, uring_state *u, unsigned max)
         }
         pthread_mutex_unlock(&r->lock);
     }
-    return (int)e;
+    return e;
 }
 
 static void uring_wake(io_reader *r)

@@ -46,16 +46,24 @@ typedef struct {
     io_error err;     /* its message when it failed */
 } stream;
 
+/* How compressed input is decompressed (see io.h): before the open
+ * returns, into a file other processes may open (a named one, for
+ * OPEN_SHARED_NAMED, even where O_TMPFILE works), or on a thread. */
+typedef enum {
+    OPEN_PLAIN,
+    OPEN_SHARED,
+    OPEN_SHARED_NAMED,
+    OPEN_STREAMING
+} open_how;
+
 struct io_source {
     int fd;
     uint64_t size;
     char *name;
-    int share;     /* decompress into a file others may open */
-    int named;     /* ... a named one, even where O_TMPFILE works */
-    char *shared;  /* the path others open it by while they may, or NULL */
-    int has_name;  /* shared is the file's own name (else /proc's) */
-    int streaming; /* decompress on a thread (io_source_open_streaming) */
-    stream *grow;  /* that thread's state while it may run, or NULL */
+    open_how how;
+    char *shared; /* the path others open it by while they may, or NULL */
+    int has_name; /* shared is the file's own name (else /proc's) */
+    stream *grow; /* the decompressing thread's state while it may run */
 };
 
 static io_status fail_errno(io_error *err, const char *name, int e)
@@ -71,23 +79,44 @@ static const char *temp_dir(void)
     return dir == NULL || *dir == '\0' ? "/tmp" : dir;
 }
 
-/* An unlinked file in temp_dir(): O_TMPFILE where the file system has it,
- * else mkostemp followed by unlink. Returns -1 with errno set. */
-static int open_temp_file(void)
+/* An unlinked O_TMPFILE in temp_dir(), or -1 where the file system has
+ * none. */
+static int open_unnamed_temp(void)
+{
+    return open(temp_dir(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+}
+
+/* A new file temp_dir()/dfsum-XXXXXX, its path in *path (malloc'd).
+ * Returns -1 with errno set. */
+static int open_named_temp(char **path)
 {
     const char *dir = temp_dir();
-    int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-    if (fd >= 0)
-        return fd;
-    char path[PATH_MAX];
-    if (snprintf(path, sizeof path, "%s/dfsum-XXXXXX", dir) >=
-        (int)sizeof path) {
-        errno = ENAMETOOLONG;
+    size_t cap = strlen(dir) + sizeof "/dfsum-XXXXXX";
+    char *p = malloc(cap);
+    if (p == NULL) {
+        errno = ENOMEM;
         return -1;
     }
-    fd = mkostemp(path, O_CLOEXEC);
-    if (fd >= 0)
-        unlink(path);
+    snprintf(p, cap, "%s/dfsum-XXXXXX", dir);
+    int fd = mkostemp(p, O_CLOEXEC);
+    if (fd < 0) {
+        free(p);
+        return -1;
+    }
+    *path = p;
+    return fd;
+}
+
+/* An unlinked file in temp_dir(): an O_TMPFILE, else a named file
+ * unlinked at once. Returns -1 with errno set. */
+static int open_temp_file(void)
+{
+    int fd = open_unnamed_temp();
+    char *path;
+    if (fd >= 0 || (fd = open_named_temp(&path)) < 0)
+        return fd;
+    unlink(path);
+    free(path);
     return fd;
 }
 
@@ -97,28 +126,17 @@ static int open_temp_file(void)
  * Returns -1 with errno set. */
 static int open_shared_temp_file(int named, char **path, int *has_name)
 {
-    const char *dir = temp_dir();
-    int fd = named ? -1 : open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-    size_t cap = strlen(dir) + sizeof "/dfsum-XXXXXX" + 48;
-    char *p = malloc(cap);
-    if (p == NULL) {
-        if (fd >= 0)
-            close(fd);
+    int fd = named ? -1 : open_unnamed_temp();
+    *has_name = fd < 0;
+    if (fd < 0)
+        return open_named_temp(path);
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/%ld/fd/%d", (long)getpid(), fd);
+    if ((*path = strdup(proc)) == NULL) {
+        close(fd);
         errno = ENOMEM;
         return -1;
     }
-    *has_name = fd < 0;
-    if (fd >= 0) {
-        snprintf(p, cap, "/proc/%ld/fd/%d", (long)getpid(), fd);
-    } else {
-        snprintf(p, cap, "%s/dfsum-XXXXXX", dir);
-        fd = mkostemp(p, O_CLOEXEC);
-    }
-    if (fd < 0) {
-        free(p);
-        return -1;
-    }
-    *path = p;
     return fd;
 }
 
@@ -310,8 +328,9 @@ static io_status decompress(io_source *s, io_error *err)
     if (format == NULL)
         return IO_OK;
     char text[128];
-    int tmp = s->share
-                  ? open_shared_temp_file(s->named, &s->shared, &s->has_name)
+    int tmp = s->how == OPEN_SHARED || s->how == OPEN_SHARED_NAMED
+                  ? open_shared_temp_file(s->how == OPEN_SHARED_NAMED,
+                                          &s->shared, &s->has_name)
                   : open_temp_file();
     if (tmp < 0)
         return io_fail(err, IO_EIO, "%s: cannot create a temporary file: %s",
@@ -319,7 +338,7 @@ static io_status decompress(io_source *s, io_error *err)
     int packed = s->fd;
     s->fd = tmp; /* the sink writes there; s owns it from now on */
     s->size = 0;
-    if (s->streaming) {
+    if (s->how == OPEN_STREAMING) {
         io_status st = start_stream(s, packed, format, err);
         if (st != IO_OK)
             close(packed);
@@ -367,15 +386,6 @@ static io_status open_fd(io_source *s, const char *path, io_error *err)
     return adopt(s, fd, err);
 }
 
-/* How compressed input is decompressed (see io.h): before the open
- * returns, into a named file others may open, or on a thread. */
-typedef enum {
-    OPEN_PLAIN,
-    OPEN_SHARED,
-    OPEN_SHARED_NAMED,
-    OPEN_STREAMING
-} open_how;
-
 /* A source with no bytes yet, named name; NULL when out of memory. */
 static io_source *new_source(const char *name, open_how how)
 {
@@ -385,9 +395,7 @@ static io_source *new_source(const char *name, open_how how)
         return NULL;
     }
     s->fd = -1;
-    s->share = how == OPEN_SHARED || how == OPEN_SHARED_NAMED;
-    s->named = how == OPEN_SHARED_NAMED;
-    s->streaming = how == OPEN_STREAMING;
+    s->how = how;
     return s;
 }
 
@@ -428,6 +436,11 @@ io_status io_source_open_streaming(const char *path, io_source **out,
 int io_source_growing(const io_source *s)
 {
     return s->grow != NULL;
+}
+
+uint64_t io_source_size_bound(io_source *s)
+{
+    return s->grow != NULL ? UINT64_MAX : io_source_size(s);
 }
 
 uint64_t io_source_size_estimate(io_source *s)
